@@ -1,0 +1,121 @@
+//! The protocol engine: everything the app knows about IMAP, sans-IO.
+//!
+//! The engine owns a `petrel_imap` session. The connection task (the only code that touches
+//! the WebSocket) feeds it received bytes, writes what [`Engine::transmit`] returns, and turns
+//! each [`Event`] into a model action. It compiles and tests natively.
+//!
+//! CONTRACT (shared by the UI and the engine; change only together):
+//!
+//! ```ignore
+//! let mut engine = Engine::new();
+//! engine.request(Request::SignIn { user, password: Password::new(pw) });
+//! loop {
+//!     while let Some(bytes) = engine.transmit() { ws.send(bytes) }
+//!     match ws.recv() { Data(b) => engine.receive(&b), Closed(reason) => engine.closed(reason) }
+//!     while let Some(event) = engine.poll_event() { dispatch(Action::from(event)) }
+//! }
+//! ```
+//!
+//! Requests made before the greeting arrives are queued. After sign-in the engine lists the
+//! folders (emitting `Event::Folders`) and opens INBOX by itself (`FolderOpened`, then
+//! `Messages` with the newest 50, newest first).
+
+/// A password: its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    pub fn new(secret: impl Into<String>) -> Self {
+        Self(secret.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl core::fmt::Debug for Password {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Password(<redacted>)")
+    }
+}
+
+/// What the app asks of the engine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    SignIn { user: String, password: Password },
+    /// `folder` is [`Folder::id`] (the raw, wire-form mailbox name).
+    OpenFolder { folder: String },
+    SignOut,
+}
+
+/// What the engine tells the app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    SignedIn { user: String },
+    SignInFailed(SignInError),
+    Folders(Vec<Folder>),
+    FolderOpened { folder: String, exists: u32, unseen: Option<u32> },
+    /// The newest messages of `folder`, newest first.
+    Messages { folder: String, messages: Vec<MessageSummary> },
+    /// An operation failed but the session goes on (`NO`/`BAD` to a command, a response that
+    /// could not be decoded). The text is for a person.
+    Problem(String),
+    /// The connection is gone (server `BYE`, transport closed, fatal protocol error).
+    Disconnected(Disconnect),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignInError {
+    /// The server refused the user name or password.
+    WrongCredentials,
+    /// Any other refusal; the server's text, for a person.
+    Refused(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Disconnect {
+    /// The WebSocket closed or never opened; the reason the proxy gave, if any.
+    ConnectionLost(Option<String>),
+    /// The server said `BYE`.
+    ServerClosed(String),
+    SignedOut,
+}
+
+/// A mailbox as the folder list shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Folder {
+    /// The wire-form name, used in requests.
+    pub id: String,
+    /// The decoded (modified UTF-7 or UTF-8) full name, for display.
+    pub name: String,
+    pub delimiter: Option<char>,
+    pub role: Option<FolderRole>,
+    pub selectable: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FolderRole {
+    Inbox,
+    Drafts,
+    Sent,
+    Trash,
+    Junk,
+    Archive,
+    All,
+    Flagged,
+}
+
+/// One row of the message list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageSummary {
+    pub uid: u32,
+    /// Display name of the first From address, or its address.
+    pub from: String,
+    /// Decoded (RFC 2047) subject.
+    pub subject: String,
+    /// Seconds since the Unix epoch (UTC) from INTERNALDATE, for sorting and display.
+    pub date: Option<i64>,
+    pub unread: bool,
+    pub flagged: bool,
+    pub size: u32,
+}
