@@ -119,3 +119,32 @@ pub struct MessageSummary {
     pub flagged: bool,
     pub size: u32,
 }
+
+/// The sans-IO engine (see the module docs for the contract).
+#[derive(Debug, Default)]
+pub struct Engine {
+    events: std::collections::VecDeque<Event>,
+}
+
+impl Engine {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Asks for an operation; requests made before the greeting are queued.
+    pub fn request(&mut self, _request: Request) {}
+    /// Bytes received from the transport, in any chunking.
+    pub fn receive(&mut self, _bytes: &[u8]) {}
+    /// The transport closed; `reason` is the WebSocket close reason, if any.
+    pub fn closed(&mut self, reason: Option<String>) {
+        self.events
+            .push_back(Event::Disconnected(Disconnect::ConnectionLost(reason)));
+    }
+    /// The next bytes to write to the transport.
+    pub fn transmit(&mut self) -> Option<Vec<u8>> {
+        None
+    }
+    /// The next event for the model.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+}
