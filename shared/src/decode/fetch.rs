@@ -1,0 +1,464 @@
+//! Parsers for FETCH data (RFC 9051 §7.5.2): `msg-att`, envelopes, dates and body
+//! structures.
+
+use alloc::borrow::Cow;
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+
+use super::core::{
+    byte, fail, nil, nstring, number, number64, paren_list, quoted, skip_value, sp, sp0,
+    string_lenient, IResult,
+};
+use super::flag::flag_list;
+use crate::types::core::{is_atom_char, Atom};
+use crate::types::fetch::{
+    Address, BodyParam, BodyStructure, DateTime, Envelope, FetchItem, SinglePart,
+};
+use crate::Limits;
+
+/// `"(" msg-att-dynamic / msg-att-static *(SP ...) ")"`, lenient about spaces.
+pub(crate) fn fetch_items<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, Vec<FetchItem<'a>>> {
+    let (mut i, ()) = byte(b'(')(i)?;
+    let mut items = Vec::with_capacity(8);
+    loop {
+        i = sp0(i)?.0;
+        if let Some(rest) = i.strip_prefix(b")") {
+            return Ok((rest, items));
+        }
+        if items.len() >= limits.max_list {
+            return fail(i);
+        }
+        let (rest, item) = fetch_item(i, limits)?;
+        items.push(item);
+        i = rest;
+    }
+}
+
+fn fetch_item<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, FetchItem<'a>> {
+    let n = i
+        .iter()
+        .take_while(|&&b| is_atom_char(b) && b != b'[')
+        .count();
+    if n == 0 {
+        return fail(i);
+    }
+    let name = core::str::from_utf8(&i[..n]).unwrap_or_default();
+    let after = &i[n..];
+    let is = |s: &str| name.eq_ignore_ascii_case(s);
+    if after.first() == Some(&b'[') && (is("BODY") || is("BINARY") || is("BINARY.SIZE")) {
+        let (rest, section) = section(after)?;
+        if is("BINARY.SIZE") {
+            let (rest, ()) = sp(rest)?;
+            let (rest, size) = number(rest)?;
+            return Ok((rest, FetchItem::BinarySize { section, size }));
+        }
+        let (rest, origin) = match rest.strip_prefix(b"<") {
+            Some(r) => {
+                let (r, o) = number(r)?;
+                let (r, ()) = byte(b'>')(r)?;
+                (r, Some(o))
+            }
+            None => (rest, None),
+        };
+        let (rest, ()) = sp0(rest)?;
+        let (rest, data) = nstring(rest)?;
+        return Ok((
+            rest,
+            FetchItem::BodySection {
+                binary: !is("BODY"),
+                section,
+                origin,
+                data,
+            },
+        ));
+    }
+    let (i, ()) = sp0(after)?;
+    if is("UID") {
+        return number(i).map(|(r, n)| (r, FetchItem::Uid(n)));
+    }
+    if is("FLAGS") {
+        return flag_list(i, limits.max_list).map(|(r, f)| (r, FetchItem::Flags(f)));
+    }
+    if is("ENVELOPE") {
+        return envelope(i, limits).map(|(r, e)| (r, FetchItem::Envelope(Box::new(e))));
+    }
+    if is("RFC822.SIZE") {
+        return number(i).map(|(r, n)| (r, FetchItem::Rfc822Size(n)));
+    }
+    if is("INTERNALDATE") {
+        return date_time(i).map(|(r, d)| (r, FetchItem::InternalDate(d)));
+    }
+    if is("BODYSTRUCTURE") {
+        return body(i, limits.max_depth).map(|(r, b)| (r, FetchItem::BodyStructure(b)));
+    }
+    if is("BODY") {
+        return body(i, limits.max_depth).map(|(r, b)| (r, FetchItem::Body(b)));
+    }
+    if is("RFC822") {
+        return nstring(i).map(|(r, d)| (r, FetchItem::Rfc822(d)));
+    }
+    if is("RFC822.HEADER") {
+        return nstring(i).map(|(r, d)| (r, FetchItem::Rfc822Header(d)));
+    }
+    if is("RFC822.TEXT") {
+        return nstring(i).map(|(r, d)| (r, FetchItem::Rfc822Text(d)));
+    }
+    if is("MODSEQ") {
+        let (i, ()) = byte(b'(')(i)?;
+        let (i, m) = number64(sp0(i)?.0)?;
+        let (i, ()) = byte(b')')(sp0(i)?.0)?;
+        return Ok((i, FetchItem::ModSeq(m)));
+    }
+    let (rest, value) = skip_value(i, limits.max_depth)?;
+    Ok((
+        rest,
+        FetchItem::Other {
+            name: Atom::unvalidated(name),
+            value: Cow::Borrowed(value),
+        },
+    ))
+}
+
+/// `section = "[" [section-spec] "]"`: the text between the brackets, as sent. Header
+/// field lists are parenthesised and never hold `]`, so the first `]` ends it.
+fn section(i: &[u8]) -> IResult<'_, Cow<'_, [u8]>> {
+    let (i, ()) = byte(b'[')(i)?;
+    let Some(end) = i.iter().position(|&b| b == b']' || b == b'\n') else {
+        return fail(i);
+    };
+    if i[end] != b']' {
+        return fail(i);
+    }
+    Ok((&i[end + 1..], Cow::Borrowed(&i[..end])))
+}
+
+/// `envelope = "(" env-date SP env-subject SP env-from SP env-sender SP env-reply-to SP
+/// env-to SP env-cc SP env-bcc SP env-in-reply-to SP env-message-id ")"`.
+pub(crate) fn envelope<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, Envelope<'a>> {
+    let (i, ()) = byte(b'(')(i)?;
+    let (i, date) = nstring(sp0(i)?.0)?;
+    let (i, subject) = nstring(sp0(i)?.0)?;
+    let (i, from) = address_list(sp0(i)?.0, limits)?;
+    let (i, sender) = address_list(sp0(i)?.0, limits)?;
+    let (i, reply_to) = address_list(sp0(i)?.0, limits)?;
+    let (i, to) = address_list(sp0(i)?.0, limits)?;
+    let (i, cc) = address_list(sp0(i)?.0, limits)?;
+    let (i, bcc) = address_list(sp0(i)?.0, limits)?;
+    let (i, in_reply_to) = nstring(sp0(i)?.0)?;
+    let (i, message_id) = nstring(sp0(i)?.0)?;
+    let (i, ()) = byte(b')')(sp0(i)?.0)?;
+    Ok((
+        i,
+        Envelope {
+            date,
+            subject,
+            from,
+            sender,
+            reply_to,
+            to,
+            cc,
+            bcc,
+            in_reply_to,
+            message_id,
+        },
+    ))
+}
+
+/// `env-from = "(" 1*address ")" / nil` (and the other address lists); `()` is accepted.
+fn address_list<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, Vec<Address<'a>>> {
+    if let Ok((rest, ())) = nil(i) {
+        return Ok((rest, Vec::new()));
+    }
+    paren_list(i, limits.max_list, address)
+}
+
+/// `address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"`.
+fn address(i: &[u8]) -> IResult<'_, Address<'_>> {
+    let (i, ()) = byte(b'(')(i)?;
+    let (i, name) = nstring(sp0(i)?.0)?;
+    let (i, adl) = nstring(sp0(i)?.0)?;
+    let (i, mailbox) = nstring(sp0(i)?.0)?;
+    let (i, host) = nstring(sp0(i)?.0)?;
+    let (i, ()) = byte(b')')(sp0(i)?.0)?;
+    Ok((
+        i,
+        Address {
+            name,
+            adl,
+            mailbox,
+            host,
+        },
+    ))
+}
+
+/// `date-time = DQUOTE date-day-fixed "-" date-month "-" date-year SP time SP zone DQUOTE`.
+/// Lenient: the day may be one digit without the leading space.
+pub(crate) fn date_time(i: &[u8]) -> IResult<'_, DateTime> {
+    let (rest, s) = quoted(i)?;
+    match parse_date_time(s.trim_ascii()) {
+        Some(d) => Ok((rest, d)),
+        None => fail(i),
+    }
+}
+
+fn parse_date_time(s: &[u8]) -> Option<DateTime> {
+    fn digits(s: &[u8]) -> Option<u32> {
+        if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        s.iter().try_fold(0u32, |n, &d| {
+            n.checked_mul(10)?.checked_add(u32::from(d - b'0'))
+        })
+    }
+    let mut parts = s.split(|&b| b == b' ').filter(|p| !p.is_empty());
+    let date = parts.next()?;
+    let time = parts.next()?;
+    let zone = parts.next()?;
+    let mut d = date.split(|&b| b == b'-');
+    let day = digits(d.next()?)?;
+    let month_name = d.next()?;
+    let year = digits(d.next()?)?;
+    const MONTHS: [&[u8]; 12] = [
+        b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov",
+        b"dec",
+    ];
+    let month = MONTHS
+        .iter()
+        .position(|m| m.eq_ignore_ascii_case(month_name))?
+        + 1;
+    let mut t = time.split(|&b| b == b':');
+    let hour = digits(t.next()?)?;
+    let minute = digits(t.next()?)?;
+    let second = digits(t.next()?)?;
+    let (sign, zone_digits) = zone.split_first()?;
+    if zone_digits.len() != 4 {
+        return None;
+    }
+    let z = digits(zone_digits)?;
+    let zone_minutes = i16::try_from(z / 100 * 60 + z % 100).ok()?;
+    let zone_minutes = match sign {
+        b'+' => zone_minutes,
+        b'-' => -zone_minutes,
+        _ => return None,
+    };
+    if !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    Some(DateTime {
+        year: u16::try_from(year).ok()?,
+        month: u8::try_from(month).ok()?,
+        day: u8::try_from(day).ok()?,
+        hour: u8::try_from(hour).ok()?,
+        minute: u8::try_from(minute).ok()?,
+        second: u8::try_from(second).ok()?,
+        zone_minutes,
+    })
+}
+
+/// `body = "(" (body-type-1part / body-type-mpart) ")"`, nested at most `depth` deep.
+pub(crate) fn body(i: &[u8], depth: usize) -> IResult<'_, BodyStructure<'_>> {
+    if depth == 0 {
+        return fail(i);
+    }
+    let (i, ()) = byte(b'(')(i)?;
+    let (i, ()) = sp0(i)?;
+    if i.first() == Some(&b'(') {
+        return multipart(i, depth);
+    }
+    single_part(i, depth)
+}
+
+/// `body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]`, after the `(`.
+fn multipart(mut i: &[u8], depth: usize) -> IResult<'_, BodyStructure<'_>> {
+    let mut parts = Vec::new();
+    while i.first() == Some(&b'(') {
+        let (rest, part) = body(i, depth - 1)?;
+        parts.push(part);
+        i = sp0(rest)?.0;
+    }
+    let (i, subtype) = string_lenient(i)?;
+    let (i, extension) = extension_data(i, depth)?;
+    Ok((
+        i,
+        BodyStructure::Multipart {
+            parts,
+            subtype,
+            extension,
+        },
+    ))
+}
+
+/// The unparsed rest of a body up to and including its `)`.
+fn extension_data(i: &[u8], depth: usize) -> IResult<'_, Cow<'_, [u8]>> {
+    let (start, ()) = sp0(i)?;
+    let mut j = start;
+    loop {
+        if let Some(rest) = j.strip_prefix(b")") {
+            let ext = &start[..start.len() - j.len()];
+            return Ok((rest, Cow::Borrowed(ext.trim_ascii_end())));
+        }
+        j = skip_value(j, depth)?.0;
+        j = sp0(j)?.0;
+    }
+}
+
+/// `body-fld-param = "(" string SP string *(SP string SP string) ")" / nil`.
+fn params(i: &[u8]) -> IResult<'_, Vec<BodyParam<'_>>> {
+    if let Ok((rest, ())) = nil(i) {
+        return Ok((rest, Vec::new()));
+    }
+    paren_list(i, usize::MAX, |i| {
+        let (i, k) = string_lenient(i)?;
+        let (i, v) = string_lenient(sp0(i)?.0)?;
+        Ok((i, (k, v)))
+    })
+}
+
+/// `body-type-1part = (body-type-basic / body-type-msg / body-type-text) [SP body-ext-1part]`,
+/// after the `(`.
+fn single_part(i: &[u8], depth: usize) -> IResult<'_, BodyStructure<'_>> {
+    let (i, media_type) = string_lenient(i)?;
+    let (i, subtype) = string_lenient(sp0(i)?.0)?;
+    let (i, params) = params(sp0(i)?.0)?;
+    let (i, id) = nstring(sp0(i)?.0)?;
+    let (i, description) = nstring(sp0(i)?.0)?;
+    let (i, encoding) = string_lenient(sp0(i)?.0)?;
+    let (mut i, ()) = sp0(i)?;
+    let size = match number(i) {
+        Ok((rest, n)) => {
+            i = rest;
+            n
+        }
+        // Some servers send NIL for the size of an empty part.
+        Err(_) => {
+            i = nil(i)?.0;
+            0
+        }
+    };
+    let is_message = media_type.eq_ignore_ascii_case(b"message")
+        && (subtype.eq_ignore_ascii_case(b"rfc822") || subtype.eq_ignore_ascii_case(b"global"));
+    let mut message = None;
+    let mut lines = None;
+    if is_message {
+        let (j, ()) = sp0(i)?;
+        if j.first() == Some(&b'(') {
+            let (j, env) = envelope(j, &Limits::default())?;
+            let (j, inner) = body(sp0(j)?.0, depth - 1)?;
+            let (j, n) = number(sp0(j)?.0)?;
+            message = Some((env, inner));
+            lines = Some(n);
+            i = j;
+        }
+    } else if media_type.eq_ignore_ascii_case(b"text") {
+        if let Ok((j, n)) = number(sp0(i)?.0) {
+            lines = Some(n);
+            i = j;
+        }
+    }
+    let (i, extension) = extension_data(i, depth)?;
+    Ok((
+        i,
+        BodyStructure::Single(Box::new(SinglePart {
+            media_type,
+            subtype,
+            params,
+            id,
+            description,
+            encoding,
+            size,
+            lines,
+            message,
+            extension,
+        })),
+    ))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::types::flag::Flag;
+
+    #[test]
+    fn dovecot_fetch_known_answer() {
+        let input = b"(UID 4827 FLAGS (\\Seen) RFC822.SIZE 4286 INTERNALDATE \"17-Jul-1996 02:44:25 -0700\" ENVELOPE (\"Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\" \"IMAP4rev1 WG mtg summary and minutes\" ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((\"Terry Gray\" NIL \"gray\" \"cac.washington.edu\")) ((NIL NIL \"imap\" \"cac.washington.edu\")) ((NIL NIL \"minutes\" \"CNRI.Reston.VA.US\")(\"John Klensin\" NIL \"KLENSIN\" \"MIT.EDU\")) NIL NIL \"<B27397-0100000@cac.washington.edu>\"))";
+        let (rest, items) = fetch_items(input, &Limits::default()).unwrap();
+        assert!(rest.is_empty());
+        assert_eq!(items[0], FetchItem::Uid(4827));
+        assert_eq!(items[1], FetchItem::Flags(alloc::vec![Flag::Seen]));
+        assert_eq!(items[2], FetchItem::Rfc822Size(4286));
+        let FetchItem::InternalDate(d) = &items[3] else {
+            panic!()
+        };
+        assert_eq!(d.unix_time(), 837_596_665);
+        let FetchItem::Envelope(e) = &items[4] else {
+            panic!()
+        };
+        assert_eq!(
+            e.subject.as_deref(),
+            Some(&b"IMAP4rev1 WG mtg summary and minutes"[..])
+        );
+        assert_eq!(e.from[0].name.as_deref(), Some(&b"Terry Gray"[..]));
+        assert_eq!(e.cc.len(), 2);
+        assert!(e.bcc.is_empty());
+    }
+
+    #[test]
+    fn body_sections_and_unknown_items() {
+        let input = b"(BODY[HEADER.FIELDS (SUBJECT)]<0> {9}\r\nSubject: X-GM-MSGID 123 BINARY.SIZE[1] 77 MODSEQ (12))";
+        let (_, items) = fetch_items(input, &Limits::default()).unwrap();
+        assert_eq!(
+            items[0],
+            FetchItem::BodySection {
+                binary: false,
+                section: Cow::Borrowed(&b"HEADER.FIELDS (SUBJECT)"[..]),
+                origin: Some(0),
+                data: Some(Cow::Borrowed(&b"Subject: "[..]))
+            }
+        );
+        assert!(
+            matches!(&items[1], FetchItem::Other { name, value } if name.as_str() == "X-GM-MSGID" && value.as_ref() == b"123")
+        );
+        assert!(matches!(items[2], FetchItem::BinarySize { size: 77, .. }));
+        assert_eq!(items[3], FetchItem::ModSeq(12));
+    }
+
+    #[test]
+    fn rfc_bodystructure() {
+        let input = b"((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 1152 23)(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\" \"NAME\" \"cc.diff\") \"<960723163407.20117h@cac.washington.edu>\" \"Compiler diff\" \"BASE64\" 4554 73) \"MIXED\")";
+        let (rest, b) = body(input, 32).unwrap();
+        assert!(rest.is_empty());
+        let BodyStructure::Multipart { parts, subtype, .. } = b else {
+            panic!()
+        };
+        assert_eq!(subtype.as_ref(), b"MIXED");
+        assert_eq!(parts.len(), 2);
+        let BodyStructure::Single(p) = &parts[1] else {
+            panic!()
+        };
+        assert_eq!(p.size, 4554);
+        assert_eq!(p.lines, Some(73));
+        assert_eq!(p.params.len(), 2);
+        // Extension data and a message/rfc822 part.
+        let input = b"(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 342 (NIL \"s\" NIL NIL NIL NIL NIL NIL NIL NIL) (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 2 1 NIL NIL NIL NIL) 9 NIL (\"inline\" NIL) NIL NIL)";
+        let (_, b) = body(input, 32).unwrap();
+        let BodyStructure::Single(p) = b else {
+            panic!()
+        };
+        assert_eq!(p.lines, Some(9));
+        assert!(p.message.is_some());
+        assert_eq!(p.extension.as_ref(), b"NIL (\"inline\" NIL) NIL NIL");
+        assert!(body(
+            b"((((((\"a\" \"b\" NIL NIL NIL \"7BIT\" 1) \"X\") \"X\") \"X\") \"X\") \"X\")",
+            3
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn dates() {
+        let (_, d) = date_time(b"\" 1-Jan-2024 00:00:00 +0000\"").unwrap();
+        assert_eq!(d.unix_time(), 1_704_067_200);
+        assert!(date_time(b"\"1-Foo-2024 00:00:00 +0000\"").is_err());
+    }
+}

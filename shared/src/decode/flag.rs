@@ -1,0 +1,107 @@
+//! Parsers for flags and mailbox attributes.
+
+use alloc::vec::Vec;
+
+use super::core::{fail, paren_list, IResult};
+use crate::types::flag::{is_flag_char, Flag, FlagName, FlagPerm, ListAttribute};
+
+/// The characters of a flag after an optional `\`: lenient, see [`FlagName`].
+fn flag_word(i: &[u8]) -> IResult<'_, &str> {
+    let n = i
+        .iter()
+        .take_while(|&&b| is_flag_char(b) && b < 0x80)
+        .count();
+    if n == 0 {
+        return fail(i);
+    }
+    match core::str::from_utf8(&i[..n]) {
+        Ok(s) => Ok((&i[n..], s)),
+        Err(_) => fail(i),
+    }
+}
+
+/// `flag = "\Answered" / "\Flagged" / "\Deleted" / "\Seen" / "\Draft" / flag-keyword /
+/// flag-extension` (plus `\Recent` for IMAP4rev1 servers).
+pub(crate) fn flag(i: &[u8]) -> IResult<'_, Flag<'_>> {
+    if let Some(rest) = i.strip_prefix(b"\\") {
+        let (rest, name) = flag_word(rest)?;
+        let flag = match name.to_ascii_lowercase().as_str() {
+            "answered" => Flag::Answered,
+            "flagged" => Flag::Flagged,
+            "deleted" => Flag::Deleted,
+            "seen" => Flag::Seen,
+            "draft" => Flag::Draft,
+            "recent" => Flag::Recent,
+            _ => Flag::Extension(FlagName::unvalidated(name)),
+        };
+        return Ok((rest, flag));
+    }
+    let (rest, name) = flag_word(i)?;
+    Ok((rest, Flag::Keyword(FlagName::unvalidated(name))))
+}
+
+/// `flag-list = "(" [flag *(SP flag)] ")"`.
+pub(crate) fn flag_list(i: &[u8], max: usize) -> IResult<'_, Vec<Flag<'_>>> {
+    paren_list(i, max, flag)
+}
+
+/// `flag-perm = flag / "\*"`.
+pub(crate) fn flag_perm(i: &[u8]) -> IResult<'_, FlagPerm<'_>> {
+    if let Some(rest) = i.strip_prefix(b"\\*") {
+        return Ok((rest, FlagPerm::Wildcard));
+    }
+    flag(i).map(|(r, f)| (r, FlagPerm::Flag(f)))
+}
+
+/// `mbx-list-flags` entry: `"\" atom` or (leniently) a bare atom.
+pub(crate) fn list_attribute(i: &[u8]) -> IResult<'_, ListAttribute<'_>> {
+    let i = i.strip_prefix(b"\\").unwrap_or(i);
+    let (rest, name) = flag_word(i)?;
+    use ListAttribute::*;
+    let attr = match name.to_ascii_lowercase().as_str() {
+        "noinferiors" => NoInferiors,
+        "noselect" => NoSelect,
+        "marked" => Marked,
+        "unmarked" => Unmarked,
+        "nonexistent" => NonExistent,
+        "subscribed" => Subscribed,
+        "remote" => Remote,
+        "haschildren" => HasChildren,
+        "hasnochildren" => HasNoChildren,
+        "all" => All,
+        "archive" => Archive,
+        "drafts" => Drafts,
+        "flagged" => Flagged,
+        "junk" => Junk,
+        "sent" => Sent,
+        "trash" => Trash,
+        "important" => Important,
+        _ => Other(FlagName::unvalidated(name)),
+    };
+    Ok((rest, attr))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_known_answers() {
+        let (rest, flags) = flag_list(b"(\\Seen \\Answered  $Forwarded Junk] \\X) x", 100).unwrap();
+        assert_eq!(rest, b" x");
+        assert_eq!(
+            flags,
+            [
+                Flag::Seen,
+                Flag::Answered,
+                Flag::Keyword(FlagName::try_from("$Forwarded").unwrap()),
+                Flag::Keyword(FlagName::try_from("Junk]").unwrap()),
+                Flag::Extension(FlagName::unvalidated("X")),
+            ]
+        );
+        assert_eq!(flag_list(b"()", 10).unwrap().1, []);
+        assert!(flag_list(b"(a b c)", 2).is_err());
+        assert_eq!(flag_perm(b"\\*").unwrap().1, FlagPerm::Wildcard);
+    }
+}

@@ -1,0 +1,114 @@
+//! The streaming response decoder: the [`Framer`](crate::framer::Framer) delimits messages,
+//! then the grammar parsers (one file per area, mirroring `types/`) build typed
+//! [`Response`]s borrowing from the decoder's buffer.
+
+pub(crate) mod capability;
+pub(crate) mod core;
+pub(crate) mod fetch;
+pub(crate) mod flag;
+pub(crate) mod response;
+
+use ::core::fmt;
+use alloc::string::String;
+
+use crate::framer::{FrameError, Framer};
+use crate::types::response::Response;
+use crate::Limits;
+
+/// Why one response could not be decoded. The decoder has already skipped it; the next call
+/// goes on with the next response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodeError {
+    /// The message broke a [`Limits`] bound while being framed.
+    Frame(FrameError),
+    /// The message does not follow the grammar (even leniently read).
+    Malformed {
+        /// Byte offset in the message where parsing stopped.
+        offset: usize,
+        /// The start of the message, lossily decoded, for a person.
+        message: String,
+    },
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DecodeError::Frame(e) => e.fmt(f),
+            DecodeError::Malformed { offset, message } => {
+                write!(f, "malformed response at byte {offset}: {message:?}")
+            }
+        }
+    }
+}
+
+impl From<FrameError> for DecodeError {
+    fn from(e: FrameError) -> Self {
+        DecodeError::Frame(e)
+    }
+}
+
+/// Decodes one complete message (CRLF included, as the framer delimits it).
+pub fn decode_response<'a>(
+    message: &'a [u8],
+    limits: &Limits,
+) -> Result<Response<'a>, DecodeError> {
+    let malformed = |rest: &[u8]| {
+        let shown = &message[..message.len().min(120)];
+        let shown = shown.strip_suffix(b"\r\n").unwrap_or(shown);
+        DecodeError::Malformed {
+            offset: message.len() - rest.len(),
+            message: String::from_utf8_lossy(shown).into_owned(),
+        }
+    };
+    match response::response(message, limits) {
+        Ok(([], r)) => Ok(r),
+        Ok((rest, _)) => Err(malformed(rest)),
+        Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(malformed(e.input)),
+        Err(nom::Err::Incomplete(_)) => Err(malformed(&[])),
+    }
+}
+
+/// The public entry point for decoding a server's byte stream.
+///
+/// ```
+/// use petrel_imap::{Limits, ResponseDecoder};
+/// let mut decoder = ResponseDecoder::new(Limits::default());
+/// decoder.feed(b"* 3 EXI");
+/// assert!(decoder.next().is_none());
+/// decoder.feed(b"STS\r\n");
+/// assert!(decoder.next().unwrap().is_ok());
+/// ```
+#[derive(Debug)]
+pub struct ResponseDecoder {
+    framer: Framer,
+}
+
+impl ResponseDecoder {
+    pub fn new(limits: Limits) -> Self {
+        Self {
+            framer: Framer::new(limits),
+        }
+    }
+
+    /// Appends received bytes, in any chunking.
+    pub fn feed(&mut self, bytes: &[u8]) {
+        self.framer.feed(bytes);
+    }
+
+    /// The next response, an error for one bad response (already skipped), or `None` when
+    /// more bytes are needed. The response borrows from the decoder until the next call.
+    // Not an `Iterator`: each response borrows the decoder's buffer until the next call.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> Option<Result<Response<'_>, DecodeError>> {
+        let limits = *self.framer.limits();
+        Some(match self.framer.next()? {
+            Ok(message) => decode_response(message, &limits),
+            Err(e) => Err(e.into()),
+        })
+    }
+
+    /// Bytes received but not yet decoded.
+    pub fn buffered(&self) -> usize {
+        self.framer.buffered()
+    }
+}

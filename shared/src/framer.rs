@@ -1,0 +1,384 @@
+//! Finds the boundaries of complete response messages in a byte stream before any grammar
+//! is parsed: CRLF-terminated lines, each possibly ending in a `{n}` / `{n+}` / `~{n}`
+//! literal announcement whose `n` bytes belong to the same message.
+//!
+//! Work is linear in the input: the scan position survives between chunks, so a long line
+//! fed in small chunks is never rescanned, and inside a literal each chunk costs O(1) (the
+//! framer only counts down). A message that breaks a limit is reported once and then
+//! skipped up to the end of its line, so the caller can go on with the next message.
+
+use alloc::vec::Vec;
+use core::fmt;
+
+use crate::Limits;
+
+/// Why the framer rejected a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FrameError {
+    /// A line grew past [`Limits::max_line`]; the rest of it is skipped.
+    LineTooLong { limit: usize },
+    /// A literal announced more than [`Limits::max_literal`]; its bytes and the rest of the
+    /// message's line are skipped.
+    LiteralTooLarge { size: u64, limit: u64 },
+}
+
+impl fmt::Display for FrameError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FrameError::LineTooLong { limit } => write!(f, "line longer than {limit} bytes"),
+            FrameError::LiteralTooLarge { size, limit } => {
+                write!(f, "literal of {size} bytes exceeds the limit of {limit}")
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Scanning for the LF that ends the current line.
+    Line,
+    /// Inside a literal; this many bytes still belong to it.
+    Literal(u64),
+    /// Discarding a rejected literal's bytes, then the rest of its line.
+    SkipLiteral(u64),
+    /// Discarding up to and including the next LF.
+    SkipLine,
+}
+
+/// The framer: feed bytes with [`Framer::feed`], take messages with [`Framer::next`].
+#[derive(Debug)]
+pub struct Framer {
+    buf: Vec<u8>,
+    /// Start of the current (incomplete) message in `buf`.
+    start: usize,
+    /// Start of the current line within the message (after the last literal).
+    line_start: usize,
+    /// Everything before this has been scanned.
+    pos: usize,
+    /// A complete message `start..end` handed out by the last `next`, dropped on the next call.
+    taken: usize,
+    state: State,
+    /// The last bytes of a line being skipped, to spot a literal announcement at its end.
+    tail: [u8; 24],
+    tail_len: usize,
+    limits: Limits,
+}
+
+impl Framer {
+    pub fn new(limits: Limits) -> Self {
+        Self {
+            buf: Vec::new(),
+            start: 0,
+            line_start: 0,
+            pos: 0,
+            taken: 0,
+            state: State::Line,
+            tail: [0; 24],
+            tail_len: 0,
+            limits,
+        }
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Appends received bytes. Call [`Framer::next`] until it returns `None` after each feed,
+    /// so that skipped bytes are not kept.
+    pub fn feed(&mut self, bytes: &[u8]) {
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// Bytes buffered but not yet returned as messages.
+    pub fn buffered(&self) -> usize {
+        self.buf.len() - self.taken.max(self.start)
+    }
+
+    /// The next complete message (CRLF and literals included), or the error of one that broke
+    /// a limit. `None` means more bytes are needed.
+    // Not an `Iterator`: each message borrows the framer's buffer until the next call.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> Option<Result<&[u8], FrameError>> {
+        self.release_taken();
+        loop {
+            match self.state {
+                State::Line => {
+                    let from = self.pos;
+                    let Some(off) = memchr::memchr(b'\n', &self.buf[from..]) else {
+                        self.pos = self.buf.len();
+                        if self.pos - self.line_start > self.limits.max_line {
+                            self.start_skipping_line();
+                            return Some(Err(FrameError::LineTooLong {
+                                limit: self.limits.max_line,
+                            }));
+                        }
+                        return None;
+                    };
+                    let lf = from + off;
+                    self.pos = lf + 1;
+                    if self.pos - self.line_start > self.limits.max_line {
+                        self.drop_message();
+                        return Some(Err(FrameError::LineTooLong {
+                            limit: self.limits.max_line,
+                        }));
+                    }
+                    match literal_announcement(&self.buf[self.line_start..lf]) {
+                        Some(n) if n > self.limits.max_literal => {
+                            self.drop_message();
+                            self.state = State::SkipLiteral(n);
+                            return Some(Err(FrameError::LiteralTooLarge {
+                                size: n,
+                                limit: self.limits.max_literal,
+                            }));
+                        }
+                        Some(n) => self.state = State::Literal(n),
+                        None => {
+                            let (start, end) = (self.start, self.pos);
+                            self.start = end;
+                            self.line_start = end;
+                            self.taken = end;
+                            return Some(Ok(&self.buf[start..end]));
+                        }
+                    }
+                }
+                State::Literal(left) => {
+                    let avail = (self.buf.len() - self.pos) as u64;
+                    if avail < left {
+                        self.pos = self.buf.len();
+                        self.state = State::Literal(left - avail);
+                        return None;
+                    }
+                    // `left <= avail`, which is a usize.
+                    self.pos += left as usize;
+                    self.line_start = self.pos;
+                    self.state = State::Line;
+                }
+                State::SkipLiteral(left) => {
+                    let avail = (self.buf.len() - self.pos) as u64;
+                    let n = avail.min(left);
+                    self.pos += n as usize;
+                    self.discard_scanned();
+                    if n < left {
+                        self.state = State::SkipLiteral(left - n);
+                        return None;
+                    }
+                    self.tail_len = 0;
+                    self.state = State::SkipLine;
+                }
+                State::SkipLine => {
+                    let from = self.pos;
+                    match memchr::memchr(b'\n', &self.buf[from..]) {
+                        None => {
+                            self.pos = self.buf.len();
+                            self.remember_tail(from);
+                            self.discard_scanned();
+                            return None;
+                        }
+                        Some(off) => {
+                            let lf = from + off;
+                            self.pos = lf;
+                            self.remember_tail(from);
+                            self.pos = lf + 1;
+                            self.discard_scanned();
+                            let tail = &self.tail[..self.tail_len];
+                            self.state = match literal_announcement(tail) {
+                                Some(n) => State::SkipLiteral(n),
+                                None => State::Line,
+                            };
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Drops the message handed out last, compacting the buffer when the dead prefix is at
+    /// least as large as what is left (so compaction costs amortised O(1) per byte).
+    fn release_taken(&mut self) {
+        if self.taken == 0 {
+            return;
+        }
+        let dead = self.taken;
+        self.taken = 0;
+        if dead >= self.buf.len() - dead {
+            self.buf.drain(..dead);
+            self.start -= dead;
+            self.line_start -= dead;
+            self.pos -= dead;
+        }
+    }
+
+    /// Forgets the rejected message scanned so far (`start..pos`).
+    fn drop_message(&mut self) {
+        self.discard_scanned();
+    }
+
+    fn start_skipping_line(&mut self) {
+        self.tail_len = 0;
+        let from = self
+            .line_start
+            .max(self.pos.saturating_sub(self.tail.len()));
+        self.remember_tail(from);
+        self.buf.truncate(self.start);
+        self.pos = self.start;
+        self.line_start = self.start;
+        self.state = State::SkipLine;
+    }
+
+    /// Keeps the last bytes of `buf[from..pos]` (the end of a skipped line) in `tail`.
+    fn remember_tail(&mut self, from: usize) {
+        let new = &self.buf[from..self.pos];
+        let cap = self.tail.len();
+        if new.len() >= cap {
+            self.tail.copy_from_slice(&new[new.len() - cap..]);
+            self.tail_len = cap;
+        } else {
+            let keep = (cap - new.len()).min(self.tail_len);
+            self.tail
+                .copy_within(self.tail_len - keep..self.tail_len, 0);
+            self.tail[keep..keep + new.len()].copy_from_slice(new);
+            self.tail_len = keep + new.len();
+        }
+    }
+
+    /// Forgets skipped bytes `start..pos`.
+    fn discard_scanned(&mut self) {
+        self.buf.drain(self.start..self.pos);
+        self.pos = self.start;
+        self.line_start = self.start;
+    }
+}
+
+/// If `line` (without its LF) ends with `{n}`, `{n+}` or `{n-}` (optionally followed by CR),
+/// returns `n`. Literal8 `~{n}` is covered because the `~` precedes the brace.
+fn literal_announcement(line: &[u8]) -> Option<u64> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let inner = line.strip_suffix(b"}")?;
+    let inner = inner
+        .strip_suffix(b"+")
+        .or_else(|| inner.strip_suffix(b"-"))
+        .unwrap_or(inner);
+    let open = inner.iter().rposition(|&b| b == b'{')?;
+    let digits = &inner[open + 1..];
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    // Saturating: an absurd announcement must still be rejected as too large.
+    Some(digits.iter().fold(0u64, |n, &d| {
+        n.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+    }))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+    use alloc::vec::Vec;
+
+    fn frames(framer: &mut Framer, out: &mut Vec<Result<Vec<u8>, FrameError>>) {
+        while let Some(f) = framer.next() {
+            out.push(f.map(<[u8]>::to_vec));
+        }
+    }
+
+    fn run(input: &[u8], chunk: usize, limits: Limits) -> Vec<Result<Vec<u8>, FrameError>> {
+        let mut framer = Framer::new(limits);
+        let mut out = Vec::new();
+        for c in input.chunks(chunk.max(1)) {
+            framer.feed(c);
+            frames(&mut framer, &mut out);
+        }
+        out
+    }
+
+    #[test]
+    fn lines_and_literals_in_any_chunking() {
+        let input = b"* OK hi\r\n* 1 FETCH (BODY[] {5}\r\nab\r\nc)\r\n+ \r\n";
+        let want = vec![
+            Ok(b"* OK hi\r\n".to_vec()),
+            Ok(b"* 1 FETCH (BODY[] {5}\r\nab\r\nc)\r\n".to_vec()),
+            Ok(b"+ \r\n".to_vec()),
+        ];
+        for chunk in 1..input.len() {
+            assert_eq!(run(input, chunk, Limits::default()), want, "chunk {chunk}");
+        }
+    }
+
+    #[test]
+    fn long_line_is_skipped_and_framing_recovers() {
+        let limits = Limits {
+            max_line: 16,
+            ..Limits::default()
+        };
+        let input = b"* OK this line is far too long\r\n* OK ok\r\n";
+        for chunk in [1, 3, 7, input.len()] {
+            let out = run(input, chunk, limits);
+            assert_eq!(
+                out,
+                vec![
+                    Err(FrameError::LineTooLong { limit: 16 }),
+                    Ok(b"* OK ok\r\n".to_vec())
+                ],
+                "chunk {chunk}"
+            );
+        }
+    }
+
+    #[test]
+    fn oversized_literal_is_skipped_without_allocation() {
+        let limits = Limits {
+            max_literal: 4,
+            ..Limits::default()
+        };
+        let input = b"* 1 FETCH (BODY[] {10}\r\n0123456789)\r\n* 2 EXISTS\r\n";
+        for chunk in [1, 5, input.len()] {
+            let out = run(input, chunk, limits);
+            assert_eq!(
+                out,
+                vec![
+                    Err(FrameError::LiteralTooLarge { size: 10, limit: 4 }),
+                    Ok(b"* 2 EXISTS\r\n".to_vec())
+                ],
+                "chunk {chunk}"
+            );
+        }
+        let mut framer = Framer::new(limits);
+        framer.feed(b"* 1 FETCH (BODY[] {18446744073709551615}\r\n");
+        assert!(matches!(
+            framer.next(),
+            Some(Err(FrameError::LiteralTooLarge { .. }))
+        ));
+        assert_eq!(framer.buffered(), 0);
+    }
+
+    #[test]
+    fn announcements() {
+        assert_eq!(literal_announcement(b"a {12}\r"), Some(12));
+        assert_eq!(literal_announcement(b"a {12+}\r"), Some(12));
+        assert_eq!(literal_announcement(b"a ~{3}"), Some(3));
+        assert_eq!(literal_announcement(b"a {}\r"), None);
+        assert_eq!(literal_announcement(b"a {x}\r"), None);
+        assert_eq!(
+            literal_announcement(b"a {99999999999999999999}\r"),
+            Some(u64::MAX)
+        );
+    }
+
+    #[test]
+    fn large_literal_in_chunks_is_constant_work_per_chunk() {
+        let mut framer = Framer::new(Limits::default());
+        framer.feed(b"* 1 FETCH (BODY[] {1000000}\r\n");
+        assert!(framer.next().is_none());
+        let chunk = [b'x'; 1000];
+        for _ in 0..1000 {
+            framer.feed(&chunk);
+            assert!(framer.next().is_none());
+        }
+        framer.feed(b")\r\n");
+        assert_eq!(
+            framer.next().unwrap().unwrap().len(),
+            30 + 1_000_000 + 3 - 1
+        );
+    }
+}

@@ -1,0 +1,118 @@
+//! Capabilities (RFC 9051 §7.2.2), including the extensions this crate knows by name.
+
+use super::core::Atom;
+
+/// `capability = ("AUTH=" auth-type) / atom`. Names are case-insensitive on the wire; known
+/// ones get a variant, the rest are kept as [`Capability::Other`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Capability<'a> {
+    Imap4Rev1,
+    Imap4Rev2,
+    /// `AUTH=<mechanism>`; the mechanism is kept as sent.
+    Auth(Atom<'a>),
+    LoginDisabled,
+    StartTls,
+    /// RFC 2177.
+    Idle,
+    /// RFC 7888.
+    LiteralPlus,
+    /// RFC 7888.
+    LiteralMinus,
+    /// RFC 4959.
+    SaslIr,
+    /// RFC 5161.
+    Enable,
+    /// RFC 6851.
+    Move,
+    /// RFC 4315.
+    UidPlus,
+    /// RFC 7162.
+    CondStore,
+    /// RFC 7162.
+    QResync,
+    /// RFC 6154.
+    SpecialUse,
+    /// RFC 5258.
+    ListExtended,
+    /// RFC 5819.
+    ListStatus,
+    /// RFC 2342.
+    Namespace,
+    /// RFC 3691.
+    Unselect,
+    /// RFC 2971.
+    Id,
+    /// RFC 6855.
+    Utf8Accept,
+    Other(Atom<'a>),
+}
+
+impl<'a> Capability<'a> {
+    pub(crate) fn from_atom(atom: Atom<'a>) -> Self {
+        let s = atom.as_str();
+        if s.len() > 5 && s.as_bytes()[..5].eq_ignore_ascii_case(b"AUTH=") {
+            return Capability::Auth(atom.split_off_prefix(5));
+        }
+        const KNOWN: &[(&str, Capability<'static>)] = &[
+            ("IMAP4REV1", Capability::Imap4Rev1),
+            ("IMAP4REV2", Capability::Imap4Rev2),
+            ("LOGINDISABLED", Capability::LoginDisabled),
+            ("STARTTLS", Capability::StartTls),
+            ("IDLE", Capability::Idle),
+            ("LITERAL+", Capability::LiteralPlus),
+            ("LITERAL-", Capability::LiteralMinus),
+            ("SASL-IR", Capability::SaslIr),
+            ("ENABLE", Capability::Enable),
+            ("MOVE", Capability::Move),
+            ("UIDPLUS", Capability::UidPlus),
+            ("CONDSTORE", Capability::CondStore),
+            ("QRESYNC", Capability::QResync),
+            ("SPECIAL-USE", Capability::SpecialUse),
+            ("LIST-EXTENDED", Capability::ListExtended),
+            ("LIST-STATUS", Capability::ListStatus),
+            ("NAMESPACE", Capability::Namespace),
+            ("UNSELECT", Capability::Unselect),
+            ("ID", Capability::Id),
+            ("UTF8=ACCEPT", Capability::Utf8Accept),
+        ];
+        for (name, cap) in KNOWN {
+            if s.eq_ignore_ascii_case(name) {
+                return cap.clone();
+            }
+        }
+        Capability::Other(atom)
+    }
+
+    /// Whether this is `AUTH=<mechanism>` for the given mechanism.
+    pub fn is_auth(&self, mechanism: &str) -> bool {
+        matches!(self, Capability::Auth(m) if m.eq_ignore_case(mechanism))
+    }
+
+    pub fn into_static(self) -> Capability<'static> {
+        use Capability::*;
+        match self {
+            Imap4Rev1 => Imap4Rev1,
+            Imap4Rev2 => Imap4Rev2,
+            Auth(a) => Auth(a.into_static()),
+            LoginDisabled => LoginDisabled,
+            StartTls => StartTls,
+            Idle => Idle,
+            LiteralPlus => LiteralPlus,
+            LiteralMinus => LiteralMinus,
+            SaslIr => SaslIr,
+            Enable => Enable,
+            Move => Move,
+            UidPlus => UidPlus,
+            CondStore => CondStore,
+            QResync => QResync,
+            SpecialUse => SpecialUse,
+            ListExtended => ListExtended,
+            ListStatus => ListStatus,
+            Namespace => Namespace,
+            Unselect => Unselect,
+            Id => Id,
+            Utf8Accept => Utf8Accept,
+            Other(a) => Other(a.into_static()),
+        }
+    }
+}

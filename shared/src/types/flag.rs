@@ -1,0 +1,134 @@
+//! Message flags and mailbox attributes (RFC 9051 §2.3.2, §7.3.1; RFC 6154 for special use).
+
+use alloc::borrow::Cow;
+
+use super::core::ValidationError;
+
+/// The name of a keyword or extension flag. Lenient: real servers put `]` and other
+/// atom-specials in keywords, so anything except space, parentheses, quotes, CR, LF and NUL
+/// is accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FlagName<'a>(Cow<'a, str>);
+
+pub(crate) fn is_flag_char(b: u8) -> bool {
+    !matches!(b, b' ' | b'(' | b')' | b'"' | b'\r' | b'\n' | 0 | b'{') && b != 0x7f && b > 0x1f
+}
+
+impl<'a> FlagName<'a> {
+    pub(crate) fn unvalidated(s: &'a str) -> Self {
+        Self(Cow::Borrowed(s))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    pub fn into_static(self) -> FlagName<'static> {
+        FlagName(Cow::Owned(self.0.into_owned()))
+    }
+}
+
+impl<'a> TryFrom<&'a str> for FlagName<'a> {
+    type Error = ValidationError;
+    fn try_from(s: &'a str) -> Result<Self, Self::Error> {
+        if s.is_empty() || !s.bytes().all(is_flag_char) || s.starts_with('\\') {
+            return Err(ValidationError::new("flag", s.as_bytes(), "not a keyword"));
+        }
+        Ok(Self(Cow::Borrowed(s)))
+    }
+}
+
+/// `flag = "\Answered" / "\Flagged" / "\Deleted" / "\Seen" / "\Draft" / flag-keyword /
+/// flag-extension`; `\Recent` only appears in responses (IMAP4rev1).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Flag<'a> {
+    Answered,
+    Flagged,
+    Deleted,
+    Seen,
+    Draft,
+    Recent,
+    Keyword(FlagName<'a>),
+    /// `\` followed by a name this crate does not know; the name excludes the backslash.
+    Extension(FlagName<'a>),
+}
+
+impl Flag<'_> {
+    pub fn into_static(self) -> Flag<'static> {
+        match self {
+            Flag::Answered => Flag::Answered,
+            Flag::Flagged => Flag::Flagged,
+            Flag::Deleted => Flag::Deleted,
+            Flag::Seen => Flag::Seen,
+            Flag::Draft => Flag::Draft,
+            Flag::Recent => Flag::Recent,
+            Flag::Keyword(k) => Flag::Keyword(k.into_static()),
+            Flag::Extension(k) => Flag::Extension(k.into_static()),
+        }
+    }
+}
+
+/// An entry of `PERMANENTFLAGS`: a flag or `\*` (new keywords may be created).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FlagPerm<'a> {
+    Flag(Flag<'a>),
+    Wildcard,
+}
+
+impl FlagPerm<'_> {
+    pub fn into_static(self) -> FlagPerm<'static> {
+        match self {
+            FlagPerm::Flag(f) => FlagPerm::Flag(f.into_static()),
+            FlagPerm::Wildcard => FlagPerm::Wildcard,
+        }
+    }
+}
+
+/// A LIST mailbox attribute: RFC 9051 §7.3.1, child info (RFC 3348/5258) and special use
+/// (RFC 6154).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ListAttribute<'a> {
+    NoInferiors,
+    NoSelect,
+    Marked,
+    Unmarked,
+    NonExistent,
+    Subscribed,
+    Remote,
+    HasChildren,
+    HasNoChildren,
+    All,
+    Archive,
+    Drafts,
+    Flagged,
+    Junk,
+    Sent,
+    Trash,
+    Important,
+    /// Any other attribute, without its backslash if it had one.
+    Other(FlagName<'a>),
+}
+
+impl ListAttribute<'_> {
+    pub fn into_static(self) -> ListAttribute<'static> {
+        use ListAttribute::*;
+        match self {
+            NoInferiors => NoInferiors,
+            NoSelect => NoSelect,
+            Marked => Marked,
+            Unmarked => Unmarked,
+            NonExistent => NonExistent,
+            Subscribed => Subscribed,
+            Remote => Remote,
+            HasChildren => HasChildren,
+            HasNoChildren => HasNoChildren,
+            All => All,
+            Archive => Archive,
+            Drafts => Drafts,
+            Flagged => Flagged,
+            Junk => Junk,
+            Sent => Sent,
+            Trash => Trash,
+            Important => Important,
+            Other(n) => Other(n.into_static()),
+        }
+    }
+}

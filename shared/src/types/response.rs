@@ -1,0 +1,301 @@
+//! Server responses (RFC 9051 §7): status responses with their codes, data responses and
+//! continuation requests.
+
+use alloc::borrow::Cow;
+use alloc::vec::Vec;
+
+use super::capability::Capability;
+use super::core::{Atom, Mailbox, Tag};
+use super::fetch::FetchItem;
+use super::flag::{Flag, FlagPerm, ListAttribute};
+use super::{cow_static, opt_static};
+
+/// One complete server response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Response<'a> {
+    /// A tagged or untagged status response (`OK`, `NO`, `BAD`, `PREAUTH`, `BYE`); the
+    /// greeting is one of these.
+    Status(StatusResponse<'a>),
+    /// An untagged data response.
+    Data(Data<'a>),
+    /// `continue-req = "+" [SP (resp-text / base64)] CRLF`; a bare `+` is accepted.
+    Continue(Continue<'a>),
+}
+
+impl Response<'_> {
+    pub fn into_static(self) -> Response<'static> {
+        match self {
+            Response::Status(s) => Response::Status(s.into_static()),
+            Response::Data(d) => Response::Data(d.into_static()),
+            Response::Continue(c) => Response::Continue(c.into_static()),
+        }
+    }
+}
+
+/// A continuation request. `text` is everything after `+ `, undecoded (it is base64 during
+/// AUTHENTICATE); `code` is set when it looked like `[code] text`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Continue<'a> {
+    pub code: Option<Code<'a>>,
+    pub text: Cow<'a, str>,
+}
+
+impl Continue<'_> {
+    pub fn into_static(self) -> Continue<'static> {
+        Continue {
+            code: self.code.map(Code::into_static),
+            text: cow_static(self.text),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StatusKind {
+    Ok,
+    No,
+    Bad,
+    PreAuth,
+    Bye,
+}
+
+/// `resp-cond-state` / `resp-cond-auth` / `resp-cond-bye` with an optional tag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusResponse<'a> {
+    /// `None` for an untagged (`*`) response.
+    pub tag: Option<Tag<'a>>,
+    pub kind: StatusKind,
+    pub code: Option<Code<'a>>,
+    /// Human-readable text, lossily decoded as UTF-8.
+    pub text: Cow<'a, str>,
+}
+
+impl StatusResponse<'_> {
+    pub fn into_static(self) -> StatusResponse<'static> {
+        StatusResponse {
+            tag: self.tag.map(Tag::into_static),
+            kind: self.kind,
+            code: self.code.map(Code::into_static),
+            text: cow_static(self.text),
+        }
+    }
+}
+
+/// `resp-text-code` (RFC 9051 §7.1), the RFC 5530 codes and those of the extensions this
+/// crate knows. Unknown codes are kept opaque in [`Code::Other`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Code<'a> {
+    Alert,
+    BadCharset(Vec<Cow<'a, [u8]>>),
+    Capability(Vec<Capability<'a>>),
+    Parse,
+    PermanentFlags(Vec<FlagPerm<'a>>),
+    ReadOnly,
+    ReadWrite,
+    TryCreate,
+    UidNext(u32),
+    UidValidity(u32),
+    Unseen(u32),
+    /// RFC 4315 (UIDPLUS): `APPENDUID uidvalidity uid-set`, the set as sent.
+    AppendUid {
+        uid_validity: u32,
+        uids: Cow<'a, str>,
+    },
+    /// RFC 4315 (UIDPLUS): `COPYUID uidvalidity source-set dest-set`, sets as sent.
+    CopyUid {
+        uid_validity: u32,
+        source: Cow<'a, str>,
+        destination: Cow<'a, str>,
+    },
+    /// RFC 4315.
+    UidNotSticky,
+    /// RFC 7162 (CONDSTORE).
+    HighestModSeq(u64),
+    /// RFC 7162.
+    NoModSeq,
+    /// RFC 7162: `MODIFIED sequence-set`, the set as sent.
+    Modified(Cow<'a, str>),
+    /// RFC 7162 (QRESYNC).
+    Closed,
+    /// RFC 5530 codes.
+    Unavailable,
+    AuthenticationFailed,
+    AuthorizationFailed,
+    Expired,
+    PrivacyRequired,
+    ContactAdmin,
+    NoPerm,
+    InUse,
+    ExpungeIssued,
+    Corruption,
+    ServerBug,
+    ClientBug,
+    CannotNot,
+    Limit,
+    OverQuota,
+    AlreadyExists,
+    NonExistent,
+    /// Any other code: its name and whatever followed it inside the brackets, unparsed.
+    Other {
+        name: Atom<'a>,
+        data: Option<Cow<'a, [u8]>>,
+    },
+}
+
+impl Code<'_> {
+    pub fn into_static(self) -> Code<'static> {
+        use Code::*;
+        match self {
+            Alert => Alert,
+            BadCharset(c) => BadCharset(c.into_iter().map(cow_static).collect()),
+            Capability(c) => Capability(c.into_iter().map(|c| c.into_static()).collect()),
+            Parse => Parse,
+            PermanentFlags(f) => PermanentFlags(f.into_iter().map(FlagPerm::into_static).collect()),
+            ReadOnly => ReadOnly,
+            ReadWrite => ReadWrite,
+            TryCreate => TryCreate,
+            UidNext(n) => UidNext(n),
+            UidValidity(n) => UidValidity(n),
+            Unseen(n) => Unseen(n),
+            AppendUid { uid_validity, uids } => AppendUid {
+                uid_validity,
+                uids: cow_static(uids),
+            },
+            CopyUid {
+                uid_validity,
+                source,
+                destination,
+            } => CopyUid {
+                uid_validity,
+                source: cow_static(source),
+                destination: cow_static(destination),
+            },
+            UidNotSticky => UidNotSticky,
+            HighestModSeq(n) => HighestModSeq(n),
+            NoModSeq => NoModSeq,
+            Modified(s) => Modified(cow_static(s)),
+            Closed => Closed,
+            Unavailable => Unavailable,
+            AuthenticationFailed => AuthenticationFailed,
+            AuthorizationFailed => AuthorizationFailed,
+            Expired => Expired,
+            PrivacyRequired => PrivacyRequired,
+            ContactAdmin => ContactAdmin,
+            NoPerm => NoPerm,
+            InUse => InUse,
+            ExpungeIssued => ExpungeIssued,
+            Corruption => Corruption,
+            ServerBug => ServerBug,
+            ClientBug => ClientBug,
+            CannotNot => CannotNot,
+            Limit => Limit,
+            OverQuota => OverQuota,
+            AlreadyExists => AlreadyExists,
+            NonExistent => NonExistent,
+            Other { name, data } => Other {
+                name: name.into_static(),
+                data: opt_static(data),
+            },
+        }
+    }
+}
+
+/// `mailbox-list = "(" [mbx-list-flags] ")" SP (DQUOTE QUOTED-CHAR DQUOTE / nil) SP mailbox
+/// [SP mbox-list-extended]` (extended data kept unparsed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListItem<'a> {
+    pub attributes: Vec<ListAttribute<'a>>,
+    pub delimiter: Option<char>,
+    pub mailbox: Mailbox<'a>,
+    /// `mbox-list-extended` (RFC 5258), unparsed; empty if absent.
+    pub extended: Cow<'a, [u8]>,
+}
+
+impl ListItem<'_> {
+    pub fn into_static(self) -> ListItem<'static> {
+        ListItem {
+            attributes: self
+                .attributes
+                .into_iter()
+                .map(ListAttribute::into_static)
+                .collect(),
+            delimiter: self.delimiter,
+            mailbox: self.mailbox.into_static(),
+            extended: cow_static(self.extended),
+        }
+    }
+}
+
+/// `status-att-val` (RFC 9051 §7.2.4 plus RFC 7162 HIGHESTMODSEQ and RFC 8438 SIZE).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusItem {
+    Messages(u32),
+    Recent(u32),
+    UidNext(u32),
+    UidValidity(u32),
+    Unseen(u32),
+    Deleted(u32),
+    Size(u64),
+    HighestModSeq(u64),
+}
+
+/// Untagged data responses (`mailbox-data` / `message-data` / `capability-data`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Data<'a> {
+    Capability(Vec<Capability<'a>>),
+    /// `ENABLED` (RFC 5161).
+    Enabled(Vec<Capability<'a>>),
+    List(ListItem<'a>),
+    Lsub(ListItem<'a>),
+    Flags(Vec<Flag<'a>>),
+    Exists(u32),
+    Recent(u32),
+    Expunge(u32),
+    /// `SEARCH` (and `SORT`, RFC 5256); `modseq` from RFC 7162.
+    Search {
+        numbers: Vec<u32>,
+        modseq: Option<u64>,
+    },
+    Status {
+        mailbox: Mailbox<'a>,
+        items: Vec<StatusItem>,
+    },
+    Fetch {
+        seq: u32,
+        items: Vec<FetchItem<'a>>,
+    },
+    /// An untagged response this crate does not know: its keyword and the rest of the
+    /// message, unparsed.
+    Other {
+        name: Atom<'a>,
+        rest: Cow<'a, [u8]>,
+    },
+}
+
+impl Data<'_> {
+    pub fn into_static(self) -> Data<'static> {
+        use Data::*;
+        match self {
+            Capability(c) => Capability(c.into_iter().map(|c| c.into_static()).collect()),
+            Enabled(c) => Enabled(c.into_iter().map(|c| c.into_static()).collect()),
+            List(l) => List(l.into_static()),
+            Lsub(l) => Lsub(l.into_static()),
+            Flags(f) => Flags(f.into_iter().map(Flag::into_static).collect()),
+            Exists(n) => Exists(n),
+            Recent(n) => Recent(n),
+            Expunge(n) => Expunge(n),
+            Search { numbers, modseq } => Search { numbers, modseq },
+            Status { mailbox, items } => Status {
+                mailbox: mailbox.into_static(),
+                items,
+            },
+            Fetch { seq, items } => Fetch {
+                seq,
+                items: items.into_iter().map(FetchItem::into_static).collect(),
+            },
+            Other { name, rest } => Other {
+                name: name.into_static(),
+                rest: cow_static(rest),
+            },
+        }
+    }
+}
