@@ -20,6 +20,15 @@
 //! folders (emitting `Event::Folders`) and opens INBOX by itself (`FolderOpened`, then
 //! `Messages` with the newest 50, newest first).
 
+mod folders;
+mod messages;
+pub mod mime;
+mod sync;
+
+use std::collections::VecDeque;
+
+use petrel_imap::{Limits, Session};
+
 /// A password: its `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Password(String);
@@ -42,21 +51,35 @@ impl core::fmt::Debug for Password {
 /// What the app asks of the engine.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Request {
-    SignIn { user: String, password: Password },
+    SignIn {
+        user: String,
+        password: Password,
+    },
     /// `folder` is [`Folder::id`] (the raw, wire-form mailbox name).
-    OpenFolder { folder: String },
+    OpenFolder {
+        folder: String,
+    },
     SignOut,
 }
 
 /// What the engine tells the app.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
-    SignedIn { user: String },
+    SignedIn {
+        user: String,
+    },
     SignInFailed(SignInError),
     Folders(Vec<Folder>),
-    FolderOpened { folder: String, exists: u32, unseen: Option<u32> },
+    FolderOpened {
+        folder: String,
+        exists: u32,
+        unseen: Option<u32>,
+    },
     /// The newest messages of `folder`, newest first.
-    Messages { folder: String, messages: Vec<MessageSummary> },
+    Messages {
+        folder: String,
+        messages: Vec<MessageSummary>,
+    },
     /// An operation failed but the session goes on (`NO`/`BAD` to a command, a response that
     /// could not be decoded). The text is for a person.
     Problem(String),
@@ -121,30 +144,54 @@ pub struct MessageSummary {
 }
 
 /// The sans-IO engine (see the module docs for the contract).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Engine {
-    events: std::collections::VecDeque<Event>,
+    session: Session,
+    flow: sync::Flow,
+    events: VecDeque<Event>,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Engine {
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            session: Session::new(Limits::default()),
+            flow: sync::Flow::default(),
+            events: VecDeque::new(),
+        }
     }
     /// Asks for an operation; requests made before the greeting are queued.
-    pub fn request(&mut self, _request: Request) {}
+    pub fn request(&mut self, request: Request) {
+        self.flow
+            .request(&mut self.session, &mut self.events, request);
+    }
     /// Bytes received from the transport, in any chunking.
-    pub fn receive(&mut self, _bytes: &[u8]) {}
+    pub fn receive(&mut self, bytes: &[u8]) {
+        self.session.feed(bytes);
+        while let Some(event) = self.session.poll_event() {
+            self.flow.event(&mut self.session, &mut self.events, event);
+        }
+    }
     /// The transport closed; `reason` is the WebSocket close reason, if any.
     pub fn closed(&mut self, reason: Option<String>) {
-        self.events
-            .push_back(Event::Disconnected(Disconnect::ConnectionLost(reason)));
+        self.flow
+            .finish(&mut self.events, Disconnect::ConnectionLost(reason));
     }
     /// The next bytes to write to the transport.
     pub fn transmit(&mut self) -> Option<Vec<u8>> {
-        None
+        self.session.transmit()
     }
     /// The next event for the model.
     pub fn poll_event(&mut self) -> Option<Event> {
         self.events.pop_front()
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests;

@@ -1,0 +1,375 @@
+//! The engine's flow: what to send next given what the server said. Sign-in (CAPABILITY
+//! when needed, AUTHENTICATE PLAIN or LOGIN), the folder list, opening a folder (STATUS for
+//! the unread count, SELECT, FETCH of the newest 50) and sign-out.
+
+use std::borrow::Cow;
+use std::collections::VecDeque;
+
+use petrel_imap::types::capability::Capability;
+use petrel_imap::types::command::{CommandBody, FetchAttribute, StatusAttribute};
+use petrel_imap::types::core::{Atom, Mailbox, Secret, SequenceSet, Tag};
+use petrel_imap::types::response::{Code, Data, StatusItem, StatusKind, StatusResponse};
+use petrel_imap::{Session, SessionEvent, State};
+
+use super::{folders, messages, Disconnect, Event, Folder, MessageSummary, Request, SignInError};
+
+/// How many of the newest messages a folder shows.
+const PAGE: u32 = 50;
+
+/// What a tagged command was sent for.
+#[derive(Debug)]
+enum Op {
+    /// CAPABILITY before signing in (the greeting had none) or after (the OK had none).
+    Capability {
+        then_sign_in: bool,
+    },
+    Auth,
+    List,
+    Status,
+    Select {
+        folder: String,
+    },
+    Fetch {
+        folder: String,
+    },
+    Logout,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Flow {
+    greeted: bool,
+    signed_in: bool,
+    /// Set once a `Disconnected` event went out: nothing follows it.
+    finished: bool,
+    user: String,
+    /// Held from the SignIn request until the authentication command is encoded.
+    password: Option<super::Password>,
+    /// Requests that must wait: all of them until the greeting, OpenFolder until sign-in.
+    deferred: VecDeque<Request>,
+    ops: Vec<(Tag<'static>, Op)>,
+    listed: Vec<Folder>,
+    /// The folder being opened or open.
+    current: Option<String>,
+    exists: u32,
+    unseen: Option<(String, u32)>,
+    fetched: Vec<(u32, MessageSummary)>,
+}
+
+impl Flow {
+    pub(crate) fn request(&mut self, s: &mut Session, out: &mut VecDeque<Event>, r: Request) {
+        if self.finished {
+            return;
+        }
+        if !self.greeted {
+            self.deferred.push_back(r);
+            return;
+        }
+        match r {
+            Request::SignIn { user, password } => {
+                if self.signed_in {
+                    out.push_back(Event::Problem("already signed in".into()));
+                    return;
+                }
+                self.user = user;
+                self.password = Some(password);
+                if *s.state() == State::Authenticated {
+                    // PREAUTH: the server has signed us in already.
+                    self.password = None;
+                    self.signed_in_ok(s, out, false);
+                } else if s.capabilities().is_empty() {
+                    self.send(
+                        s,
+                        CommandBody::Capability,
+                        Op::Capability { then_sign_in: true },
+                    );
+                } else {
+                    self.authenticate(s, out);
+                }
+            }
+            Request::OpenFolder { folder } => {
+                if self.signed_in {
+                    self.open(s, out, folder);
+                } else {
+                    self.deferred.push_back(Request::OpenFolder { folder });
+                }
+            }
+            Request::SignOut => self.send(s, CommandBody::Logout, Op::Logout),
+        }
+    }
+
+    fn send(&mut self, s: &mut Session, body: CommandBody<'_>, op: Op) {
+        let tag = s.send(body);
+        self.ops.push((tag, op));
+    }
+
+    fn authenticate(&mut self, s: &mut Session, out: &mut VecDeque<Event>) {
+        let Some(password) = self.password.take() else {
+            return;
+        };
+        if s.has_auth("PLAIN") {
+            // RFC 4616: authzid NUL authcid NUL passwd.
+            let mut ir = Vec::with_capacity(self.user.len() + password.expose().len() + 2);
+            ir.push(0);
+            ir.extend_from_slice(self.user.as_bytes());
+            ir.push(0);
+            ir.extend_from_slice(password.expose().as_bytes());
+            let Ok(mechanism) = Atom::try_from("PLAIN") else {
+                return;
+            };
+            let body = CommandBody::Authenticate {
+                mechanism,
+                initial_response: Some(Secret::new(ir)),
+            };
+            self.send(s, body, Op::Auth);
+        } else if !s.has_capability(&Capability::LoginDisabled) {
+            let body = CommandBody::Login {
+                username: Cow::Owned(self.user.clone().into_bytes()),
+                password: Secret::new(Cow::Owned(password.expose().as_bytes().to_vec())),
+            };
+            self.send(s, body, Op::Auth);
+        } else {
+            out.push_back(Event::SignInFailed(SignInError::Refused(
+                "the server offers no sign-in method Petrel supports".into(),
+            )));
+        }
+    }
+
+    fn signed_in_ok(&mut self, s: &mut Session, out: &mut VecDeque<Event>, refresh_caps: bool) {
+        self.signed_in = true;
+        out.push_back(Event::SignedIn {
+            user: self.user.clone(),
+        });
+        if refresh_caps {
+            self.send(
+                s,
+                CommandBody::Capability,
+                Op::Capability {
+                    then_sign_in: false,
+                },
+            );
+        } else {
+            self.list(s);
+        }
+    }
+
+    fn list(&mut self, s: &mut Session) {
+        self.listed.clear();
+        // The empty reference: names are interpreted from the root.
+        let Ok(reference) = Mailbox::new(&b""[..]) else {
+            return;
+        };
+        let body = CommandBody::List {
+            reference,
+            pattern: Cow::Borrowed(b"*"),
+            return_special_use: s.has_capability(&Capability::SpecialUse),
+        };
+        self.send(s, body, Op::List);
+    }
+
+    fn open(&mut self, s: &mut Session, out: &mut VecDeque<Event>, folder: String) {
+        let Ok(mailbox) = Mailbox::new(folder.clone().into_bytes()) else {
+            out.push_back(Event::Problem(format!(
+                "cannot open {folder:?}: invalid name"
+            )));
+            return;
+        };
+        self.current = Some(folder.clone());
+        self.exists = 0;
+        self.unseen = None;
+        self.fetched.clear();
+        let status = CommandBody::Status {
+            mailbox: mailbox.clone(),
+            items: vec![StatusAttribute::Unseen],
+        };
+        self.send(s, status, Op::Status);
+        self.send(s, CommandBody::Select { mailbox }, Op::Select { folder });
+    }
+
+    pub(crate) fn event(&mut self, s: &mut Session, out: &mut VecDeque<Event>, e: SessionEvent) {
+        if self.finished {
+            return;
+        }
+        match e {
+            SessionEvent::Greeting(_) => {
+                self.greeted = true;
+                let deferred = std::mem::take(&mut self.deferred);
+                for r in deferred {
+                    self.request(s, out, r);
+                }
+            }
+            SessionEvent::Bye(bye) => {
+                let reason = if self.ops.iter().any(|(_, op)| matches!(op, Op::Logout)) {
+                    Disconnect::SignedOut
+                } else {
+                    Disconnect::ServerClosed(bye.text.into_owned())
+                };
+                self.finish(out, reason);
+            }
+            SessionEvent::Data(d) => self.data(d),
+            SessionEvent::Status(st) => {
+                // RFC 9051 §7.1: an ALERT must be shown to the user.
+                if st.code == Some(Code::Alert) {
+                    out.push_back(Event::Problem(st.text.into_owned()));
+                }
+            }
+            SessionEvent::Completed { tag, status, .. } => {
+                let Some(k) = self.ops.iter().position(|(t, _)| *t == tag) else {
+                    return;
+                };
+                let (_, op) = self.ops.remove(k);
+                self.completed(s, out, op, status);
+            }
+            SessionEvent::BadResponse(err) => {
+                out.push_back(Event::Problem(format!(
+                    "could not understand the server: {err}"
+                )));
+            }
+            SessionEvent::Idling { .. }
+            | SessionEvent::Continue(_)
+            | SessionEvent::UnknownTag(_) => {}
+        }
+    }
+
+    pub(crate) fn finish(&mut self, out: &mut VecDeque<Event>, reason: Disconnect) {
+        if !self.finished {
+            self.finished = true;
+            out.push_back(Event::Disconnected(reason));
+        }
+    }
+
+    fn data(&mut self, d: Data<'static>) {
+        match d {
+            Data::List(item) if self.ops.iter().any(|(_, op)| matches!(op, Op::List)) => {
+                self.listed.push(folders::folder(&item));
+            }
+            Data::Exists(n) => self.exists = n,
+            Data::Status { mailbox, items } => {
+                let name = String::from_utf8_lossy(mailbox.as_bytes()).into_owned();
+                for item in items {
+                    if let StatusItem::Unseen(n) = item {
+                        self.unseen = Some((name.clone(), n));
+                    }
+                }
+            }
+            Data::Fetch { seq, items }
+                if self
+                    .ops
+                    .iter()
+                    .any(|(_, op)| matches!(op, Op::Fetch { .. })) =>
+            {
+                if let Some(row) = messages::summary(&items) {
+                    self.fetched.push((seq, row));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn completed(
+        &mut self,
+        s: &mut Session,
+        out: &mut VecDeque<Event>,
+        op: Op,
+        status: StatusResponse<'static>,
+    ) {
+        let ok = status.kind == StatusKind::Ok;
+        match op {
+            Op::Capability { then_sign_in: true } => self.authenticate(s, out),
+            Op::Capability {
+                then_sign_in: false,
+            } => self.list(s),
+            Op::Auth if ok => {
+                let had_caps = matches!(status.code, Some(Code::Capability(_)));
+                self.signed_in_ok(s, out, !had_caps);
+                let deferred = std::mem::take(&mut self.deferred);
+                for r in deferred {
+                    self.request(s, out, r);
+                }
+            }
+            Op::Auth => {
+                let err = match (status.kind, &status.code) {
+                    (StatusKind::No, None | Some(Code::AuthenticationFailed)) => {
+                        SignInError::WrongCredentials
+                    }
+                    _ => SignInError::Refused(status.text.into_owned()),
+                };
+                out.push_back(Event::SignInFailed(err));
+            }
+            Op::List if ok => {
+                let mut list = std::mem::take(&mut self.listed);
+                folders::order(&mut list);
+                out.push_back(Event::Folders(list));
+                if self.current.is_none() {
+                    self.open(s, out, "INBOX".into());
+                }
+            }
+            Op::List => out.push_back(Event::Problem(format!(
+                "could not list folders: {}",
+                status.text
+            ))),
+            Op::Status => {}
+            Op::Select { folder } => {
+                if self.current.as_deref() != Some(folder.as_str()) {
+                    return;
+                }
+                if !ok {
+                    out.push_back(Event::Problem(format!(
+                        "could not open {folder}: {}",
+                        status.text
+                    )));
+                    return;
+                }
+                let unseen = match &self.unseen {
+                    Some((name, n)) if *name == folder => Some(*n),
+                    _ => None,
+                };
+                let exists = self.exists;
+                out.push_back(Event::FolderOpened {
+                    folder: folder.clone(),
+                    exists,
+                    unseen,
+                });
+                let from = exists.saturating_sub(PAGE - 1).max(1);
+                match SequenceSet::range(from, exists) {
+                    Some(set) => {
+                        let body = CommandBody::Fetch {
+                            set,
+                            items: vec![
+                                FetchAttribute::Uid,
+                                FetchAttribute::Flags,
+                                FetchAttribute::Envelope,
+                                FetchAttribute::Rfc822Size,
+                                FetchAttribute::InternalDate,
+                            ],
+                            uid: false,
+                        };
+                        self.fetched.clear();
+                        self.send(s, body, Op::Fetch { folder });
+                    }
+                    None => out.push_back(Event::Messages {
+                        folder,
+                        messages: Vec::new(),
+                    }),
+                }
+            }
+            Op::Fetch { folder } => {
+                let mut rows = std::mem::take(&mut self.fetched);
+                if self.current.as_deref() != Some(folder.as_str()) {
+                    return;
+                }
+                if !ok {
+                    out.push_back(Event::Problem(format!(
+                        "could not fetch messages of {folder}: {}",
+                        status.text
+                    )));
+                }
+                rows.sort_by_key(|(seq, _)| std::cmp::Reverse(*seq));
+                out.push_back(Event::Messages {
+                    folder,
+                    messages: rows.into_iter().map(|(_, row)| row).collect(),
+                });
+            }
+            Op::Logout => self.finish(out, Disconnect::SignedOut),
+        }
+    }
+}

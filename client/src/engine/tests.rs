@@ -1,0 +1,362 @@
+//! The engine driven by scripted server transcripts written like Dovecot's output, fed whole
+//! and byte by byte.
+
+use super::*;
+
+enum Step {
+    /// The server sends these bytes.
+    S(&'static str),
+    /// The client must have written exactly these bytes since the last check.
+    C(&'static str),
+    /// The app makes a request.
+    R(Request),
+}
+use Step::{C, R, S};
+
+/// Runs a script, feeding server bytes in chunks of `chunk` (0 = whole), and returns the
+/// events.
+fn run(script: &[Step], chunk: usize) -> Vec<Event> {
+    let mut engine = Engine::new();
+    let mut events = Vec::new();
+    for (k, step) in script.iter().enumerate() {
+        match step {
+            S(bytes) => {
+                let bytes = bytes.as_bytes();
+                if chunk == 0 {
+                    engine.receive(bytes);
+                } else {
+                    for c in bytes.chunks(chunk) {
+                        engine.receive(c);
+                    }
+                }
+            }
+            C(want) => {
+                let mut got = Vec::new();
+                while let Some(b) = engine.transmit() {
+                    got.extend(b);
+                }
+                assert_eq!(
+                    String::from_utf8_lossy(&got),
+                    *want,
+                    "step {k}, chunk size {chunk}"
+                );
+            }
+            R(r) => engine.request(r.clone()),
+        }
+        events.extend(std::iter::from_fn(|| engine.poll_event()));
+    }
+    events
+}
+
+fn run_all_chunkings(script: &[Step]) -> Vec<Event> {
+    let whole = run(script, 0);
+    for chunk in [1, 2, 7] {
+        assert_eq!(run(script, chunk), whole, "chunk size {chunk}");
+    }
+    whole
+}
+
+fn sign_in() -> Request {
+    Request::SignIn {
+        user: "alice".into(),
+        password: Password::new("secret"),
+    }
+}
+
+const GREETING: &str = "* OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ AUTH=PLAIN] Dovecot (Debian) ready.\r\n";
+const AUTH: &str = "p1 AUTHENTICATE PLAIN AGFsaWNlAHNlY3JldA==\r\n";
+const LOGGED_IN: &str = "p1 OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY THREAD=REFERENCES THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ NOTIFY SPECIAL-USE] Logged in\r\n";
+const LIST_CMD: &str = "p2 LIST \"\" * RETURN (SPECIAL-USE)\r\n";
+const LIST: &str = "* LIST (\\HasNoChildren) \".\" Drafts\r\n\
+* LIST (\\HasNoChildren \\Sent) \".\" Sent\r\n\
+* LIST (\\HasNoChildren \\Trash) \".\" Trash\r\n\
+* LIST (\\HasNoChildren) \".\" \"Entw&APw-rfe\"\r\n\
+* LIST (\\HasNoChildren) \".\" INBOX\r\n\
+p2 OK List completed (0.001 + 0.000 secs).\r\n";
+const OPEN_INBOX: &str = "p3 STATUS INBOX (UNSEEN)\r\np4 SELECT INBOX\r\n";
+const SELECTED: &str = "* STATUS INBOX (UNSEEN 1)\r\n\
+p3 OK Status completed (0.001 + 0.000 secs).\r\n\
+* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n\
+* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags permitted.\r\n\
+* 3 EXISTS\r\n\
+* 0 RECENT\r\n\
+* OK [UNSEEN 3] First unseen.\r\n\
+* OK [UIDVALIDITY 1700000000] UIDs valid\r\n\
+* OK [UIDNEXT 4] Predicted next UID\r\n\
+p4 OK [READ-WRITE] Select completed (0.002 + 0.000 + 0.001 secs).\r\n";
+const FETCH_CMD: &str = "p5 FETCH 1:3 (UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE)\r\n";
+const FETCHED: &str = "* 1 FETCH (UID 1 FLAGS (\\Seen) RFC822.SIZE 512 INTERNALDATE \"01-Jan-2024 10:00:00 +0000\" ENVELOPE (\"Mon, 1 Jan 2024 10:00:00 +0000\" \"Hello\" ((\"Bob Example\" NIL \"bob\" \"example.com\")) ((\"Bob Example\" NIL \"bob\" \"example.com\")) ((\"Bob Example\" NIL \"bob\" \"example.com\")) ((NIL NIL \"alice\" \"example.com\")) NIL NIL NIL \"<1@example.com>\"))\r\n\
+* 2 FETCH (UID 2 FLAGS (\\Seen \\Flagged) RFC822.SIZE 1024 INTERNALDATE \"02-Jan-2024 10:00:00 +0100\" ENVELOPE (NIL \"=?UTF-8?Q?Gr=C3=BC=C3=9Fe?= aus =?ISO-8859-1?Q?K=F6ln?=\" ((\"=?UTF-8?B?SsO2cmc=?=\" NIL \"joerg\" \"example.de\")) NIL NIL NIL NIL NIL NIL NIL))\r\n\
+* 3 FETCH (UID 7 FLAGS () RFC822.SIZE 77 INTERNALDATE \" 3-Jan-2024 10:00:00 +0000\" ENVELOPE (NIL {12}\r\nA {literal}! ((NIL NIL \"carol\" \"example.org\")) NIL NIL NIL NIL NIL NIL NIL))\r\n\
+p5 OK Fetch completed (0.001 + 0.000 secs).\r\n";
+
+fn messages() -> Vec<MessageSummary> {
+    vec![
+        MessageSummary {
+            uid: 7,
+            from: "carol@example.org".into(),
+            subject: "A {literal}!".into(),
+            date: Some(1_704_276_000),
+            unread: true,
+            flagged: false,
+            size: 77,
+        },
+        MessageSummary {
+            uid: 2,
+            from: "Jörg".into(),
+            subject: "Grüße aus Köln".into(),
+            date: Some(1_704_186_000),
+            unread: false,
+            flagged: true,
+            size: 1024,
+        },
+        MessageSummary {
+            uid: 1,
+            from: "Bob Example".into(),
+            subject: "Hello".into(),
+            date: Some(1_704_103_200),
+            unread: false,
+            flagged: false,
+            size: 512,
+        },
+    ]
+}
+
+fn folders() -> Vec<Folder> {
+    let f = |id: &str, name: &str, role| Folder {
+        id: id.into(),
+        name: name.into(),
+        delimiter: Some('.'),
+        role,
+        selectable: true,
+    };
+    vec![
+        f("INBOX", "INBOX", Some(FolderRole::Inbox)),
+        f("Drafts", "Drafts", Some(FolderRole::Drafts)),
+        f("Sent", "Sent", Some(FolderRole::Sent)),
+        f("Trash", "Trash", Some(FolderRole::Trash)),
+        f("Entw&APw-rfe", "Entwürfe", None),
+    ]
+}
+
+#[test]
+fn sign_in_list_open_inbox_and_sign_out() {
+    let events = run_all_chunkings(&[
+        R(sign_in()),
+        C(""),
+        S(GREETING),
+        C(AUTH),
+        S(LOGGED_IN),
+        C(LIST_CMD),
+        S(LIST),
+        C(OPEN_INBOX),
+        S(SELECTED),
+        C(FETCH_CMD),
+        S(FETCHED),
+        R(Request::SignOut),
+        C("p6 LOGOUT\r\n"),
+        S("* BYE Logging out\r\np6 OK Logout completed (0.001 + 0.000 secs).\r\n"),
+    ]);
+    assert_eq!(
+        events,
+        vec![
+            Event::SignedIn {
+                user: "alice".into()
+            },
+            Event::Folders(folders()),
+            Event::FolderOpened {
+                folder: "INBOX".into(),
+                exists: 3,
+                unseen: Some(1)
+            },
+            Event::Messages {
+                folder: "INBOX".into(),
+                messages: messages()
+            },
+            Event::Disconnected(Disconnect::SignedOut),
+        ]
+    );
+}
+
+#[test]
+fn wrong_password() {
+    let events = run_all_chunkings(&[
+        S(GREETING),
+        R(sign_in()),
+        C(AUTH),
+        S("p1 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n"),
+    ]);
+    assert_eq!(
+        events,
+        vec![Event::SignInFailed(SignInError::WrongCredentials)]
+    );
+}
+
+#[test]
+fn other_refusal_keeps_the_server_text() {
+    let events = run_all_chunkings(&[
+        S(GREETING),
+        R(sign_in()),
+        C(AUTH),
+        S("p1 NO [UNAVAILABLE] Temporary failure\r\n"),
+    ]);
+    assert_eq!(
+        events,
+        vec![Event::SignInFailed(SignInError::Refused(
+            "Temporary failure".into()
+        ))]
+    );
+}
+
+#[test]
+fn capability_then_login_without_sasl_ir_or_plain() {
+    let events = run_all_chunkings(&[
+        S("* OK IMAP ready\r\n"),
+        R(sign_in()),
+        C("p1 CAPABILITY\r\n"),
+        S("* CAPABILITY IMAP4rev1 IDLE\r\np1 OK done\r\n"),
+        C("p2 LOGIN alice secret\r\n"),
+        S("p2 NO Login failed\r\n"),
+    ]);
+    assert_eq!(
+        events,
+        vec![Event::SignInFailed(SignInError::WrongCredentials)]
+    );
+}
+
+#[test]
+fn authenticate_plain_waits_for_continuation_and_refreshes_capabilities() {
+    let events = run_all_chunkings(&[
+        S("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n"),
+        R(sign_in()),
+        C("p1 AUTHENTICATE PLAIN\r\n"),
+        S("+ \r\n"),
+        C("AGFsaWNlAHNlY3JldA==\r\n"),
+        S("p1 OK Logged in\r\n"),
+        C("p2 CAPABILITY\r\n"),
+        S("* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\np2 OK done\r\n"),
+        C("p3 LIST \"\" *\r\n"),
+        S("* LIST (\\Noselect) \"/\" Shared\r\n* LIST () \"/\" inbox\r\n* LIST () \"/\" \"Sent Items\"\r\np3 OK done\r\n"),
+        C("p4 STATUS INBOX (UNSEEN)\r\np5 SELECT INBOX\r\n"),
+        S("* STATUS INBOX (UNSEEN 0)\r\np4 OK done\r\n* 0 EXISTS\r\np5 OK [READ-WRITE] done\r\n"),
+        C(""),
+    ]);
+    let folder = |id: &str, role, selectable| Folder {
+        id: id.into(),
+        name: id.into(),
+        delimiter: Some('/'),
+        role,
+        selectable,
+    };
+    assert_eq!(
+        events,
+        vec![
+            Event::SignedIn {
+                user: "alice".into()
+            },
+            Event::Folders(vec![
+                folder("INBOX", Some(FolderRole::Inbox), true),
+                folder("Shared", None, false),
+                folder("Sent Items", Some(FolderRole::Sent), true),
+            ]),
+            Event::FolderOpened {
+                folder: "INBOX".into(),
+                exists: 0,
+                unseen: Some(0)
+            },
+            Event::Messages {
+                folder: "INBOX".into(),
+                messages: vec![]
+            },
+        ]
+    );
+}
+
+#[test]
+fn garbage_lines_are_problems_and_the_session_goes_on() {
+    let events = run_all_chunkings(&[
+        S(GREETING),
+        R(sign_in()),
+        C(AUTH),
+        S("\x00\x01garbage ((( \r\n"),
+        S(LOGGED_IN),
+        C(LIST_CMD),
+        S("* LIST (\\HasNoChildren) \".\" INBOX\r\n* LIST (broken\r\np2 OK List completed.\r\n"),
+        C(OPEN_INBOX),
+    ]);
+    assert!(matches!(&events[0], Event::Problem(_)), "{events:?}");
+    assert_eq!(
+        events[1],
+        Event::SignedIn {
+            user: "alice".into()
+        }
+    );
+    assert!(matches!(&events[2], Event::Problem(_)));
+    assert!(matches!(&events[3], Event::Folders(f) if f.len() == 1));
+}
+
+#[test]
+fn bye_disconnects() {
+    let events = run_all_chunkings(&[
+        S(GREETING),
+        R(sign_in()),
+        C(AUTH),
+        S("* BYE Server shutting down.\r\n"),
+    ]);
+    assert_eq!(
+        events,
+        vec![Event::Disconnected(Disconnect::ServerClosed(
+            "Server shutting down.".into()
+        ))]
+    );
+}
+
+#[test]
+fn open_folder_and_select_failure() {
+    let events = run(
+        &[
+            S(GREETING),
+            R(sign_in()),
+            C(AUTH),
+            S(LOGGED_IN),
+            C(LIST_CMD),
+            S("p2 OK List completed.\r\n"),
+            C(OPEN_INBOX),
+            R(Request::OpenFolder { folder: "Entw&APw-rfe".into() }),
+            C("p5 STATUS Entw&APw-rfe (UNSEEN)\r\np6 SELECT Entw&APw-rfe\r\n"),
+            S("p3 OK\r\np4 OK [READ-WRITE] done\r\n"),
+            S("* STATUS Entw&APw-rfe (UNSEEN 0)\r\np5 OK\r\np6 NO [NONEXISTENT] Mailbox doesn't exist\r\n"),
+            C(""),
+        ],
+        0,
+    );
+    assert_eq!(
+        events.last(),
+        Some(&Event::Problem(
+            "could not open Entw&APw-rfe: Mailbox doesn't exist".into()
+        ))
+    );
+    // The superseded INBOX open reports nothing.
+    assert!(!events
+        .iter()
+        .any(|e| matches!(e, Event::FolderOpened { .. })));
+}
+
+#[test]
+fn connection_lost_is_reported_once() {
+    let mut engine = Engine::new();
+    engine.receive(GREETING.as_bytes());
+    engine.closed(Some("gone".into()));
+    engine.closed(None);
+    assert_eq!(
+        std::iter::from_fn(|| engine.poll_event()).collect::<Vec<_>>(),
+        vec![Event::Disconnected(Disconnect::ConnectionLost(Some(
+            "gone".into()
+        )))]
+    );
+}
+
+#[test]
+fn password_is_redacted() {
+    assert!(!format!("{:?}", sign_in()).contains("secret"));
+}
