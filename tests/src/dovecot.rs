@@ -1,0 +1,532 @@
+//! A private Dovecot (Debian's `dovecot-imapd`) for tests and the demo.
+//!
+//! Each instance runs `dovecot -F -c CONFIG` from its own directory: its own config, sockets,
+//! state, log and maildirs, an IMAPS listener on a free port of 127.0.0.1, and no plain IMAP
+//! listener at all. Nothing outside that directory is touched, so any number of instances can
+//! run beside each other and beside a system Dovecot.
+//!
+//! Who runs what:
+//! - as a normal user, every Dovecot process runs as that user (Dovecot's "rootless" mode:
+//!   the internal and login users are the current user, and nothing is chrooted);
+//! - as root (CI), Dovecot insists on dropping privileges: its internal and login processes
+//!   run as the packaged `dovecot` and `dovenull` users, and it refuses mail access as uid
+//!   0, so the mail processes run as `dovecot` too and the maildirs are chowned to it. The
+//!   directory is world-readable so that those users can reach it.
+
+use std::fs;
+use std::io::{BufRead, BufReader, Read};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio_rustls::rustls::pki_types::ServerName;
+use tokio_rustls::rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
+
+use crate::error::{Context, Error, Result};
+use crate::seed::Mailbox;
+use crate::tls::Certs;
+
+/// Where Debian installs the Dovecot master binary.
+pub const DOVECOT: &str = "/usr/sbin/dovecot";
+
+/// A test account: a user name and password in Dovecot's passwd-file, and what to seed.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub name: String,
+    pub password: String,
+    /// Written into the user's maildir if it does not exist yet; `None` leaves Dovecot to
+    /// create an empty INBOX.
+    pub mailbox: Option<Mailbox>,
+}
+
+impl User {
+    pub fn new(name: &str, password: &str, mailbox: Option<Mailbox>) -> Self {
+        Self {
+            name: name.to_string(),
+            password: password.to_string(),
+            mailbox,
+        }
+    }
+
+    /// `alice` / `correct horse` with [`Mailbox::fixture`], and `bob` / `battery staple`
+    /// with an empty mailbox.
+    pub fn fixture() -> Vec<Self> {
+        vec![
+            Self::new("alice", "correct horse", Some(Mailbox::fixture())),
+            Self::new("bob", "battery staple", None),
+        ]
+    }
+}
+
+/// A running Dovecot; stopped (and its temporary files removed) on drop.
+#[derive(Debug)]
+pub struct Dovecot {
+    child: Option<Child>,
+    imaps: SocketAddr,
+    certs: Certs,
+    log: PathBuf,
+    /// Sockets and state: always a fresh, short path (unix socket paths are limited to about
+    /// 100 bytes, and a deep work tree would exceed that).
+    _run: tempfile::TempDir,
+    /// The config, certificates and maildirs when they are temporary; `None` for a
+    /// persistent [`Dovecot::start_in`].
+    _data: Option<tempfile::TempDir>,
+}
+
+impl Dovecot {
+    /// Starts a throwaway instance with `users` in a temporary directory.
+    pub fn start(users: &[User]) -> Result<Self> {
+        let data = tempdir("petrel-dovecot-")?;
+        let path = data.path().to_path_buf();
+        Self::launch(&path, users, "", Some(data))
+    }
+
+    /// Starts an instance keeping its maildirs under `dir` (created if needed): seeded on
+    /// the first run, and as the last run left them afterwards. Certificates are new each
+    /// run.
+    pub fn start_in(dir: &Path, users: &[User]) -> Result<Self> {
+        fs::create_dir_all(dir).context(|| format!("creating {}", dir.display()))?;
+        let dir = dir
+            .canonicalize()
+            .context(|| format!("resolving {}", dir.display()))?;
+        Self::launch(&dir, users, "", None)
+    }
+
+    /// Like [`Dovecot::start_in`], with `extra_config` appended to the generated
+    /// configuration (Dovecot merges repeated sections, so `service imap { ... }` there adds
+    /// to the generated one). The proxy bench raises process and client limits with it.
+    pub fn start_in_with(dir: &Path, users: &[User], extra_config: &str) -> Result<Self> {
+        fs::create_dir_all(dir).context(|| format!("creating {}", dir.display()))?;
+        let dir = dir
+            .canonicalize()
+            .context(|| format!("resolving {}", dir.display()))?;
+        Self::launch(&dir, users, extra_config, None)
+    }
+
+    /// Like [`Dovecot::start`], with `extra_config` appended as in [`Dovecot::start_in_with`].
+    pub fn start_with(users: &[User], extra_config: &str) -> Result<Self> {
+        let data = tempdir("petrel-dovecot-")?;
+        let path = data.path().to_path_buf();
+        Self::launch(&path, users, extra_config, Some(data))
+    }
+
+    /// The IMAPS address (127.0.0.1 and a free port).
+    pub fn imaps(&self) -> SocketAddr {
+        self.imaps
+    }
+
+    /// The CA and certificate Dovecot serves; the proxy must trust `certs().ca_pem`.
+    pub fn certs(&self) -> &Certs {
+        &self.certs
+    }
+
+    /// Everything Dovecot has logged so far.
+    pub fn log(&self) -> String {
+        fs::read_to_string(&self.log)
+            .unwrap_or_else(|e| format!("(no log at {}: {e})", self.log.display()))
+    }
+
+    fn launch(
+        dir: &Path,
+        users: &[User],
+        extra_config: &str,
+        data: Option<tempfile::TempDir>,
+    ) -> Result<Self> {
+        let run = tempdir("petrel-dovecot-run-")?;
+        let identity = Identity::current()?;
+        open_up(dir)?;
+        open_up(run.path())?;
+
+        let certs = Certs::generate(dir)?;
+        let homes = dir.join("home");
+        fs::create_dir_all(&homes).context(|| format!("creating {}", homes.display()))?;
+        open_up(&homes)?;
+        for user in users {
+            let home = homes.join(&user.name);
+            if !home.exists() {
+                fs::create_dir_all(&home).context(|| format!("creating {}", home.display()))?;
+                if let Some(mailbox) = &user.mailbox {
+                    mailbox.write_maildir(&home.join("Maildir"))?;
+                }
+            }
+            chown_tree(&home, identity.mail_uid, identity.mail_gid)?;
+        }
+        let passwd = dir.join("passwd");
+        let lines: String = users
+            .iter()
+            .map(|u| format!("{}:{{PLAIN}}{}::::::\n", u.name, u.password))
+            .collect();
+        fs::write(&passwd, lines).context(|| format!("writing {}", passwd.display()))?;
+
+        let port = free_port()?;
+        let imaps = SocketAddr::from(([127, 0, 0, 1], port));
+        let log = dir.join("dovecot.log");
+        // A log from an earlier run of a persistent instance would only confuse.
+        let _ = fs::remove_file(&log);
+        let config = dir.join("dovecot.conf");
+        let text = config_text(&ConfigPaths {
+            run: run.path(),
+            log: &log,
+            certs: &certs,
+            passwd: &passwd,
+            homes: &homes,
+            port,
+            identity: &identity,
+        });
+        let text = text + extra_config;
+        fs::write(&config, text).context(|| format!("writing {}", config.display()))?;
+
+        let child = Command::new(DOVECOT)
+            .arg("-F")
+            .arg("-c")
+            .arg(&config)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .context(|| format!("starting {DOVECOT} (is dovecot-imapd installed?)"))?;
+        let mut dovecot = Self {
+            child: Some(child),
+            imaps,
+            certs,
+            log,
+            _run: run,
+            _data: data,
+        };
+        dovecot.wait_ready()?;
+        Ok(dovecot)
+    }
+
+    /// Waits until the IMAPS port completes a TLS handshake with our CA and greets.
+    fn wait_ready(&mut self) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut last_error = String::from("never tried");
+        while Instant::now() < deadline {
+            if let Some(child) = self.child.as_mut() {
+                if let Ok(Some(status)) = child.try_wait() {
+                    let stderr = child
+                        .stderr
+                        .take()
+                        .map(|s| {
+                            BufReader::new(s)
+                                .lines()
+                                .map_while(|l| l.ok())
+                                .collect::<Vec<_>>()
+                                .join("\n")
+                        })
+                        .unwrap_or_default();
+                    self.child = None;
+                    return Err(Error::new(format!(
+                        "dovecot exited at start with {status}\nstderr:\n{stderr}\nlog:\n{}",
+                        self.log()
+                    )));
+                }
+            }
+            match connect_tls(self.imaps, &self.certs) {
+                Ok(_) => return Ok(()),
+                Err(e) => last_error = e.to_string(),
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Err(Error::new(format!(
+            "dovecot did not greet over TLS on {} within 20 s (last error: {last_error})\nlog:\n{}",
+            self.imaps,
+            self.log()
+        )))
+    }
+
+    fn stop(&mut self) {
+        let Some(mut child) = self.child.take() else {
+            return;
+        };
+        // SIGTERM lets the master stop its children (login, auth, imap) too; SIGKILL would
+        // orphan them. `kill(1)` because sending a signal from std needs unsafe code.
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
+
+impl Drop for Dovecot {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!(
+                "---- dovecot log ({}) ----\n{}\n---- end of dovecot log ----",
+                self.imaps,
+                self.log()
+            );
+        }
+        self.stop();
+    }
+}
+
+/// A blocking TLS connection to `addr` that trusts only the test CA, greeting consumed.
+pub fn connect_tls(
+    addr: SocketAddr,
+    certs: &Certs,
+) -> Result<StreamOwned<ClientConnection, TcpStream>> {
+    let mut roots = RootCertStore::empty();
+    roots
+        .add(certs.ca_der.clone())
+        .context(|| "adding the test CA".into())?;
+    let config = ClientConfig::builder_with_provider(Arc::new(
+        tokio_rustls::rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .context(|| "tls versions".into())?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let name = ServerName::try_from("localhost").context(|| "server name".into())?;
+    let connection =
+        ClientConnection::new(Arc::new(config), name).context(|| "tls client".into())?;
+    let tcp = TcpStream::connect_timeout(&addr, Duration::from_secs(2))
+        .context(|| format!("connecting to {addr}"))?;
+    tcp.set_read_timeout(Some(Duration::from_secs(5)))
+        .context(|| "read timeout".into())?;
+    let mut tls = StreamOwned::new(connection, tcp);
+    let greeting = read_line(&mut tls).context(|| format!("reading the greeting from {addr}"))?;
+    if greeting.starts_with("* OK") {
+        Ok(tls)
+    } else {
+        Err(Error::new(format!(
+            "unexpected greeting from {addr}: {greeting:?}"
+        )))
+    }
+}
+
+/// Reads one CRLF-terminated line byte by byte (no buffering, so nothing is lost between
+/// calls). For harness checks only: literals are returned as their `{n}` line.
+pub fn read_line(stream: &mut impl Read) -> std::io::Result<String> {
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while !line.ends_with(b"\r\n") {
+        if stream.read(&mut byte)? == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        line.push(byte[0]);
+    }
+    Ok(String::from_utf8_lossy(&line).into_owned())
+}
+
+/// Who Dovecot's processes run as.
+#[derive(Debug)]
+struct Identity {
+    root: bool,
+    internal_user: String,
+    internal_group: String,
+    login_user: String,
+    mail_uid: u32,
+    mail_gid: u32,
+}
+
+impl Identity {
+    fn current() -> Result<Self> {
+        // The owner of /proc/self is this process's effective uid and gid: std has no
+        // getuid(), and calling libc would need unsafe code.
+        let me = fs::metadata("/proc/self").context(|| "reading /proc/self".into())?;
+        let (uid, gid) = (me.uid(), me.gid());
+        if uid == 0 {
+            let dovecot = passwd_entry(|name, _| name == "dovecot")?
+                .ok_or_else(|| Error::new("no `dovecot` user: is dovecot-imapd installed?"))?;
+            passwd_entry(|name, _| name == "dovenull")?
+                .ok_or_else(|| Error::new("no `dovenull` user: is dovecot-imapd installed?"))?;
+            Ok(Self {
+                root: true,
+                internal_user: "dovecot".into(),
+                internal_group: "dovecot".into(),
+                login_user: "dovenull".into(),
+                mail_uid: dovecot.1,
+                mail_gid: dovecot.2,
+            })
+        } else {
+            let (user, ..) = passwd_entry(|_, id| id == uid)?
+                .ok_or_else(|| Error::new(format!("uid {uid} is not in /etc/passwd")))?;
+            let group = group_name(gid)?
+                .ok_or_else(|| Error::new(format!("gid {gid} is not in /etc/group")))?;
+            Ok(Self {
+                root: false,
+                internal_user: user.clone(),
+                internal_group: group,
+                login_user: user,
+                mail_uid: uid,
+                mail_gid: gid,
+            })
+        }
+    }
+}
+
+/// The first `/etc/passwd` entry matching `wanted(name, uid)`, as (name, uid, gid).
+fn passwd_entry(wanted: impl Fn(&str, u32) -> bool) -> Result<Option<(String, u32, u32)>> {
+    let text = fs::read_to_string("/etc/passwd").context(|| "reading /etc/passwd".into())?;
+    Ok(text.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        let name = fields.next()?;
+        let uid = fields.nth(1)?.parse().ok()?;
+        let gid = fields.next()?.parse().ok()?;
+        wanted(name, uid).then(|| (name.to_string(), uid, gid))
+    }))
+}
+
+fn group_name(gid: u32) -> Result<Option<String>> {
+    let text = fs::read_to_string("/etc/group").context(|| "reading /etc/group".into())?;
+    Ok(text.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        let name = fields.next()?;
+        (fields.nth(1)?.parse::<u32>().ok()? == gid).then(|| name.to_string())
+    }))
+}
+
+struct ConfigPaths<'a> {
+    run: &'a Path,
+    log: &'a Path,
+    certs: &'a Certs,
+    passwd: &'a Path,
+    homes: &'a Path,
+    port: u16,
+    identity: &'a Identity,
+}
+
+fn config_text(p: &ConfigPaths<'_>) -> String {
+    let id = p.identity;
+    // Chrooting the login processes needs root; in rootless mode they stay where they are.
+    let chroot = if id.root { "" } else { "  chroot =\n" };
+    format!(
+        r#"# A private Dovecot for Petrel's tests (written by petrel-tests; see tests/src/dovecot.rs).
+base_dir = {run}
+state_dir = {run}/state
+instance_name = petrel-{port}
+log_path = {log}
+info_log_path = {log}
+auth_verbose = yes
+protocols = imap
+listen = 127.0.0.1
+shutdown_clients = yes
+
+default_internal_user = {internal_user}
+default_internal_group = {internal_group}
+default_login_user = {login_user}
+first_valid_uid = 1
+first_valid_gid = 0
+
+ssl = required
+ssl_cert = <{cert}
+ssl_key = <{key}
+ssl_dh = </usr/share/dovecot/dh.pem
+ssl_min_protocol = TLSv1.2
+
+auth_mechanisms = plain login
+# Tests try wrong passwords on purpose; the default 2 s penalty would only slow them down.
+auth_failure_delay = 0
+mail_max_userip_connections = 100
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {passwd}
+}}
+userdb {{
+  driver = static
+  args = uid={mail_uid} gid={mail_gid} home={homes}/%u
+}}
+
+mail_location = maildir:~/Maildir
+namespace inbox {{
+  inbox = yes
+  separator = /
+  mailbox Sent {{
+    special_use = \Sent
+    auto = subscribe
+  }}
+  mailbox Drafts {{
+    special_use = \Drafts
+    auto = subscribe
+  }}
+  mailbox Trash {{
+    special_use = \Trash
+    auto = subscribe
+  }}
+  mailbox Junk {{
+    special_use = \Junk
+    auto = subscribe
+  }}
+  mailbox Archive {{
+    special_use = \Archive
+    auto = subscribe
+  }}
+}}
+
+service imap-login {{
+  inet_listener imap {{
+    port = 0
+  }}
+  inet_listener imaps {{
+    port = {port}
+    ssl = yes
+  }}
+{chroot}}}
+service anvil {{
+{chroot}}}
+"#,
+        run = p.run.display(),
+        log = p.log.display(),
+        port = p.port,
+        internal_user = id.internal_user,
+        internal_group = id.internal_group,
+        login_user = id.login_user,
+        cert = p.certs.cert_pem.display(),
+        key = p.certs.key_pem.display(),
+        passwd = p.passwd.display(),
+        mail_uid = id.mail_uid,
+        mail_gid = id.mail_gid,
+        homes = p.homes.display(),
+    )
+}
+
+/// A free TCP port on 127.0.0.1. Another process could take it before Dovecot binds it;
+/// that shows up as a clear start failure, and it has not been seen in practice.
+pub fn free_port() -> Result<u16> {
+    let listener = TcpListener::bind("127.0.0.1:0").context(|| "binding 127.0.0.1:0".into())?;
+    Ok(listener
+        .local_addr()
+        .context(|| "local address".into())?
+        .port())
+}
+
+fn tempdir(prefix: &str) -> Result<tempfile::TempDir> {
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir()
+        .context(|| format!("creating a temporary directory {prefix}*"))
+}
+
+/// Lets Dovecot's unprivileged users (when started as root) reach into `dir`.
+fn open_up(dir: &Path) -> Result<()> {
+    fs::set_permissions(dir, fs::Permissions::from_mode(0o755))
+        .context(|| format!("chmod {}", dir.display()))
+}
+
+fn chown_tree(path: &Path, uid: u32, gid: u32) -> Result<()> {
+    let meta = fs::symlink_metadata(path).context(|| format!("stat {}", path.display()))?;
+    if meta.uid() != uid || meta.gid() != gid {
+        std::os::unix::fs::chown(path, Some(uid), Some(gid))
+            .context(|| format!("chown {}", path.display()))?;
+    }
+    if meta.is_dir() {
+        for entry in fs::read_dir(path).context(|| format!("listing {}", path.display()))? {
+            let entry = entry.context(|| format!("listing {}", path.display()))?;
+            chown_tree(&entry.path(), uid, gid)?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,726 @@
+//! Test mail, written straight into a Maildir++ tree that Dovecot then serves.
+//!
+//! Writing files (rather than APPENDing over IMAP) keeps seeding independent of the code
+//! under test and lets each message carry a fixed date: the file name starts with the
+//! delivery time, which is how Dovecot orders new messages when it assigns UIDs, and the
+//! file's mtime is what Dovecot reports as INTERNALDATE. So UID order, INTERNALDATE order and
+//! `Date:` order all agree, and "newest first" has one answer.
+
+use std::fs;
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+use crate::error::{Context, Result};
+
+/// Friday 2024-03-01 09:00:00 UTC: the first seeded message's date.
+pub const EPOCH: i64 = 1_709_283_600;
+
+const HOUR: i64 = 3600;
+
+/// A folder's special use (RFC 6154), as Dovecot's configuration names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpecialUse {
+    Sent,
+    Drafts,
+    Trash,
+    Junk,
+    Archive,
+}
+
+impl SpecialUse {
+    pub fn attribute(self) -> &'static str {
+        match self {
+            Self::Sent => "\\Sent",
+            Self::Drafts => "\\Drafts",
+            Self::Trash => "\\Trash",
+            Self::Junk => "\\Junk",
+            Self::Archive => "\\Archive",
+        }
+    }
+}
+
+/// The body shapes a mail client meets most.
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// A single `text/plain; charset=utf-8` part.
+    Plain(String),
+    /// `multipart/alternative` with a text and an HTML part.
+    Alternative { text: String, html: String },
+    /// `multipart/mixed`: a text part and a base64 attachment.
+    Attachment {
+        text: String,
+        filename: String,
+        content_type: String,
+        data: Vec<u8>,
+    },
+}
+
+/// One seeded message.
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub from_name: String,
+    pub from_addr: String,
+    /// The `Subject:` header as written on the wire (possibly RFC 2047 encoded words).
+    pub subject_header: String,
+    /// The subject a client should display after decoding.
+    pub subject: String,
+    /// Seconds since the Unix epoch: the `Date:` header and the INTERNALDATE.
+    pub date: i64,
+    pub seen: bool,
+    pub flagged: bool,
+    pub answered: bool,
+    pub body: Body,
+}
+
+/// One folder and its messages, oldest first.
+#[derive(Debug, Clone)]
+pub struct Folder {
+    /// The display name (UTF-8); `/` separates hierarchy levels. `INBOX` is the inbox.
+    pub name: String,
+    pub special_use: Option<SpecialUse>,
+    pub messages: Vec<Message>,
+}
+
+impl Folder {
+    /// The mailbox name on the wire: modified UTF-7 (RFC 3501 section 5.1.3).
+    pub fn wire_name(&self) -> String {
+        modified_utf7(&self.name)
+    }
+
+    /// Subjects (decoded), newest first: what a client's message list should show.
+    pub fn subjects_newest_first(&self) -> Vec<String> {
+        let mut messages: Vec<&Message> = self.messages.iter().collect();
+        messages.sort_by_key(|m| std::cmp::Reverse(m.date));
+        messages.into_iter().map(|m| m.subject.clone()).collect()
+    }
+
+    pub fn unseen(&self) -> usize {
+        self.messages.iter().filter(|m| !m.seen).count()
+    }
+}
+
+/// A user's whole mailbox.
+#[derive(Debug, Clone)]
+pub struct Mailbox {
+    pub folders: Vec<Folder>,
+}
+
+impl Mailbox {
+    /// A small mailbox for tests: every body shape, encoded-word subjects, seen and unseen
+    /// and flagged messages, the special-use folders and a folder with a non-ASCII name.
+    pub fn fixture() -> Self {
+        let mut t = Clock::new(EPOCH);
+        let inbox = vec![
+            plain(
+                &mut t,
+                "Ada Lovelace",
+                "ada@example.org",
+                "Welcome to Petrel",
+                true,
+                "Hello Alice,\n\nyour mailbox is ready.\n\nAda\n",
+            ),
+            alternative(
+                &mut t,
+                "Grace Hopper",
+                "grace@example.org",
+                "Quarterly report",
+                false,
+                "Numbers are up.",
+                "<p>Numbers are <b>up</b>.</p>",
+            ),
+            attachment(
+                &mut t,
+                "Linus Torvalds",
+                "linus@example.org",
+                "Photos from the trip",
+                true,
+                "Three photos attached.",
+                "trip.png",
+                "image/png",
+                &PNG_1X1,
+            ),
+            encoded(
+                &mut t,
+                "Jürgen Müller",
+                "juergen@example.de",
+                "=?ISO-8859-1?Q?Gr=FC=DFe_aus_M=FCnchen?=",
+                "Grüße aus München",
+                false,
+                "Viele Grüße!\n",
+            ),
+            Message {
+                flagged: true,
+                ..encoded(
+                    &mut t,
+                    "Chloé Dubois",
+                    "chloe@example.fr",
+                    "=?UTF-8?B?Q2Fmw6kgYXUgbGFpdCDimJU=?=",
+                    "Café au lait ☕",
+                    false,
+                    "On se retrouve à 10h ?\n",
+                )
+            },
+        ];
+        let sent = vec![plain(
+            &mut t,
+            "Alice",
+            "alice@localhost",
+            "Re: Quarterly report",
+            true,
+            "Great news!\n",
+        )];
+        let drafts = vec![plain(
+            &mut t,
+            "Alice",
+            "alice@localhost",
+            "Unfinished thoughts",
+            true,
+            "Dear diary,\n",
+        )];
+        let trash = vec![plain(
+            &mut t,
+            "Spammy Spam",
+            "offers@example.net",
+            "You have won",
+            true,
+            "Not really.\n",
+        )];
+        let archive = vec![plain(
+            &mut t,
+            "Ada Lovelace",
+            "ada@example.org",
+            "Notes on the engine",
+            true,
+            "Archived notes.\n",
+        )];
+        let recus = vec![plain(
+            &mut t,
+            "Élodie Martin",
+            "elodie@example.fr",
+            "Facture de mars",
+            false,
+            "Veuillez trouver la facture.\n",
+        )];
+        Self {
+            folders: vec![
+                folder("INBOX", None, inbox),
+                folder("Sent", Some(SpecialUse::Sent), sent),
+                folder("Drafts", Some(SpecialUse::Drafts), drafts),
+                folder("Trash", Some(SpecialUse::Trash), trash),
+                folder("Archive", Some(SpecialUse::Archive), archive),
+                folder("Reçus", None, recus),
+            ],
+        }
+    }
+
+    /// A lived-in mailbox for `cargo xtask demo`: about thirty messages over two weeks.
+    pub fn demo() -> Self {
+        let mut mailbox = Self::fixture();
+        let mut t = Clock::new(EPOCH + 24 * HOUR);
+        let people = [
+            ("Ada Lovelace", "ada@example.org"),
+            ("Grace Hopper", "grace@example.org"),
+            ("Alan Turing", "alan@example.org"),
+            ("Katherine Johnson", "katherine@example.org"),
+            ("Edsger Dijkstra", "edsger@example.nl"),
+            ("Barbara Liskov", "barbara@example.org"),
+        ];
+        let topics = [
+            "Lunch on Thursday?",
+            "Build is green again",
+            "Minutes of the design review",
+            "Your invoice #4711",
+            "Re: Conference travel",
+            "Weekly newsletter",
+            "Fwd: Interesting paper on sans-IO protocols",
+            "Holiday plans",
+            "Server maintenance tonight",
+            "Re: Re: Naming things",
+            "Welcome aboard, Katherine",
+            "Benchmarks for the new parser",
+            "Question about IMAP IDLE",
+            "Reminder: dentist appointment",
+            "Release notes draft",
+            "Coffee machine is fixed",
+            "Team photo",
+            "Thanks!",
+            "Security advisory",
+            "Kaffee & Kuchen",
+        ];
+        let inbox = &mut mailbox.folders[0].messages;
+        for (i, topic) in topics.iter().enumerate() {
+            let (name, addr) = people[i % people.len()];
+            let seen = i < topics.len() - 6 && i % 4 != 1;
+            let mut m = match i % 5 {
+                0 => alternative(
+                    &mut t,
+                    name,
+                    addr,
+                    topic,
+                    seen,
+                    &format!("{topic}\n\nSee the HTML part for the pretty version."),
+                    &format!("<h1>{topic}</h1><p>Best, {name}</p>"),
+                ),
+                3 => attachment(
+                    &mut t,
+                    name,
+                    addr,
+                    topic,
+                    seen,
+                    "Attached.",
+                    "notes.txt",
+                    "text/plain",
+                    format!("Notes about {topic}\n").as_bytes(),
+                ),
+                _ => plain(
+                    &mut t,
+                    name,
+                    addr,
+                    topic,
+                    seen,
+                    &format!("Hi Alice,\n\n{topic}.\n\nCheers,\n{name}\n"),
+                ),
+            };
+            m.flagged = i % 7 == 2;
+            m.answered = i % 6 == 0 && seen;
+            inbox.push(m);
+        }
+        mailbox
+    }
+
+    pub fn folder(&self, name: &str) -> Option<&Folder> {
+        self.folders.iter().find(|f| f.name == name)
+    }
+
+    pub fn inbox(&self) -> &Folder {
+        // `fixture` and `demo` both put INBOX first; a hand-built mailbox without one is a
+        // bug in the test that built it.
+        &self.folders[0]
+    }
+
+    /// Writes the mailbox as Maildir++ under `maildir` (which must not exist yet or be
+    /// empty): INBOX in `cur/`, other folders as `.Name` directories.
+    pub fn write_maildir(&self, maildir: &Path) -> Result<()> {
+        let mut sequence = 0u32;
+        for folder in &self.folders {
+            let dir = if folder.name == "INBOX" {
+                maildir.to_path_buf()
+            } else {
+                // Maildir++ keeps every folder one level down, named by its full wire
+                // name with `.` as the on-disk hierarchy separator.
+                let dir = maildir.join(format!(".{}", folder.wire_name().replace('/', ".")));
+                create_dir(&dir)?;
+                fs::write(dir.join("maildirfolder"), b"")
+                    .context(|| format!("writing maildirfolder in {}", dir.display()))?;
+                dir
+            };
+            for sub in ["cur", "new", "tmp"] {
+                create_dir(&dir.join(sub))?;
+            }
+            for message in &folder.messages {
+                sequence += 1;
+                let bytes = message.to_rfc5322();
+                let mut flags = String::new();
+                for (set, letter) in [
+                    (message.flagged, 'F'),
+                    (message.answered, 'R'),
+                    (message.seen, 'S'),
+                ] {
+                    if set {
+                        flags.push(letter);
+                    }
+                }
+                let name = format!(
+                    "{}.M{sequence}P1.petrel,S={}:2,{flags}",
+                    message.date,
+                    bytes.len()
+                );
+                let path = dir.join("cur").join(name);
+                fs::write(&path, &bytes).context(|| format!("writing {}", path.display()))?;
+                let mtime =
+                    SystemTime::UNIX_EPOCH + Duration::from_secs(message.date.unsigned_abs());
+                fs::File::options()
+                    .write(true)
+                    .open(&path)
+                    .and_then(|f| f.set_modified(mtime))
+                    .context(|| format!("setting the mtime of {}", path.display()))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Message {
+    /// The message as RFC 5322 bytes with CRLF line ends.
+    pub fn to_rfc5322(&self) -> Vec<u8> {
+        let from = if self.from_name.is_ascii() {
+            format!("\"{}\" <{}>", self.from_name, self.from_addr)
+        } else {
+            format!(
+                "=?UTF-8?B?{}?= <{}>",
+                base64(self.from_name.as_bytes()),
+                self.from_addr
+            )
+        };
+        let mut text = format!(
+            "Return-Path: <{addr}>\n\
+             From: {from}\n\
+             To: Alice <alice@localhost>\n\
+             Subject: {subject}\n\
+             Date: {date}\n\
+             Message-ID: <{stamp}.{local}@petrel.test>\n\
+             MIME-Version: 1.0\n",
+            addr = self.from_addr,
+            subject = self.subject_header,
+            date = rfc5322_date(self.date),
+            stamp = self.date,
+            local = self.from_addr.split('@').next().unwrap_or("x"),
+        );
+        let boundary = format!("=_petrel_{}", self.date);
+        match &self.body {
+            Body::Plain(body) => {
+                text.push_str("Content-Type: text/plain; charset=utf-8\n");
+                text.push_str("Content-Transfer-Encoding: 8bit\n\n");
+                text.push_str(body);
+            }
+            Body::Alternative { text: plain, html } => {
+                text.push_str(&format!(
+                    "Content-Type: multipart/alternative; boundary=\"{boundary}\"\n\n\
+                     This is a multi-part message in MIME format.\n\
+                     --{boundary}\n\
+                     Content-Type: text/plain; charset=utf-8\n\n\
+                     {plain}\n\
+                     --{boundary}\n\
+                     Content-Type: text/html; charset=utf-8\n\n\
+                     <html><body>{html}</body></html>\n\
+                     --{boundary}--\n"
+                ));
+            }
+            Body::Attachment {
+                text: plain,
+                filename,
+                content_type,
+                data,
+            } => {
+                text.push_str(&format!(
+                    "Content-Type: multipart/mixed; boundary=\"{boundary}\"\n\n\
+                     --{boundary}\n\
+                     Content-Type: text/plain; charset=utf-8\n\n\
+                     {plain}\n\
+                     --{boundary}\n\
+                     Content-Type: {content_type}; name=\"{filename}\"\n\
+                     Content-Disposition: attachment; filename=\"{filename}\"\n\
+                     Content-Transfer-Encoding: base64\n\n\
+                     {encoded}\n\
+                     --{boundary}--\n",
+                    encoded = wrap76(&base64(data)),
+                ));
+            }
+        }
+        text.replace('\n', "\r\n").into_bytes()
+    }
+}
+
+/// Hands out strictly increasing dates, a few hours apart, so every message is distinct.
+struct Clock(i64);
+
+impl Clock {
+    fn new(start: i64) -> Self {
+        Self(start)
+    }
+    fn tick(&mut self) -> i64 {
+        let now = self.0;
+        // Uneven steps (7h, then 3h) give varied times of day in the list.
+        self.0 += if (now / HOUR) % 2 == 0 {
+            7 * HOUR
+        } else {
+            3 * HOUR
+        };
+        now
+    }
+}
+
+fn folder(name: &str, special_use: Option<SpecialUse>, messages: Vec<Message>) -> Folder {
+    Folder {
+        name: name.to_string(),
+        special_use,
+        messages,
+    }
+}
+
+fn message(
+    t: &mut Clock,
+    name: &str,
+    addr: &str,
+    header: &str,
+    subject: &str,
+    seen: bool,
+    body: Body,
+) -> Message {
+    Message {
+        from_name: name.to_string(),
+        from_addr: addr.to_string(),
+        subject_header: header.to_string(),
+        subject: subject.to_string(),
+        date: t.tick(),
+        seen,
+        flagged: false,
+        answered: false,
+        body,
+    }
+}
+
+fn plain(t: &mut Clock, name: &str, addr: &str, subject: &str, seen: bool, body: &str) -> Message {
+    message(
+        t,
+        name,
+        addr,
+        subject,
+        subject,
+        seen,
+        Body::Plain(body.to_string()),
+    )
+}
+
+fn encoded(
+    t: &mut Clock,
+    name: &str,
+    addr: &str,
+    header: &str,
+    subject: &str,
+    seen: bool,
+    body: &str,
+) -> Message {
+    message(
+        t,
+        name,
+        addr,
+        header,
+        subject,
+        seen,
+        Body::Plain(body.to_string()),
+    )
+}
+
+fn alternative(
+    t: &mut Clock,
+    name: &str,
+    addr: &str,
+    subject: &str,
+    seen: bool,
+    text: &str,
+    html: &str,
+) -> Message {
+    let body = Body::Alternative {
+        text: text.to_string(),
+        html: html.to_string(),
+    };
+    message(t, name, addr, subject, subject, seen, body)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn attachment(
+    t: &mut Clock,
+    name: &str,
+    addr: &str,
+    subject: &str,
+    seen: bool,
+    text: &str,
+    filename: &str,
+    content_type: &str,
+    data: &[u8],
+) -> Message {
+    let body = Body::Attachment {
+        text: text.to_string(),
+        filename: filename.to_string(),
+        content_type: content_type.to_string(),
+        data: data.to_vec(),
+    };
+    message(t, name, addr, subject, subject, seen, body)
+}
+
+/// A valid 1x1 transparent PNG: a real attachment, small enough to read in a test log.
+const PNG_1X1: [u8; 67] = [
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
+    0x89, 0x00, 0x00, 0x00, 0x0a, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae,
+    0x42, 0x60, 0x82,
+];
+
+fn create_dir(dir: &Path) -> Result<()> {
+    fs::create_dir_all(dir).context(|| format!("creating {}", dir.display()))
+}
+
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Standard base64 (RFC 4648) with padding.
+pub fn base64(data: &[u8]) -> String {
+    let mut out = base64_unpadded(data, BASE64);
+    while out.len() % 4 != 0 {
+        out.push('=');
+    }
+    out
+}
+
+fn base64_unpadded(data: &[u8], alphabet: &[u8; 64]) -> String {
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        let sextets = chunk.len() + 1;
+        for i in 0..sextets {
+            out.push(char::from(alphabet[((n >> (18 - 6 * i)) & 63) as usize]));
+        }
+    }
+    out
+}
+
+fn wrap76(text: &str) -> String {
+    let lines: Vec<&str> = text
+        .as_bytes()
+        .chunks(76)
+        .map(|c| std::str::from_utf8(c).unwrap_or_default())
+        .collect();
+    lines.join("\n")
+}
+
+/// Modified UTF-7 for mailbox names (RFC 3501 section 5.1.3): printable ASCII stands for
+/// itself (`&` becomes `&-`), everything else is UTF-16BE in base64 with `,` for `/`,
+/// between `&` and `-`.
+pub fn modified_utf7(name: &str) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
+    fn flush(out: &mut String, pending: &mut Vec<u8>) {
+        if !pending.is_empty() {
+            out.push('&');
+            out.push_str(&base64_unpadded(pending, ALPHABET));
+            out.push('-');
+            pending.clear();
+        }
+    }
+    let mut out = String::new();
+    let mut pending = Vec::new();
+    for c in name.chars() {
+        if (' '..='~').contains(&c) {
+            flush(&mut out, &mut pending);
+            if c == '&' {
+                out.push_str("&-");
+            } else {
+                out.push(c);
+            }
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                pending.extend_from_slice(&unit.to_be_bytes());
+            }
+        }
+    }
+    flush(&mut out, &mut pending);
+    out
+}
+
+/// An RFC 5322 `Date:` value in UTC, such as `Fri, 01 Mar 2024 09:00:00 +0000`.
+pub fn rfc5322_date(unix: i64) -> String {
+    const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(days);
+    // 1970-01-01 was a Thursday.
+    let weekday = DAYS[(days + 4).rem_euclid(7) as usize];
+    format!(
+        "{weekday}, {day:02} {} {year} {:02}:{:02}:{:02} +0000",
+        MONTHS[(month - 1) as usize],
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian (year, month, day): Howard Hinnant's
+/// `civil_from_days`.
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modified_utf7_known_answers() {
+        assert_eq!(modified_utf7("INBOX"), "INBOX");
+        assert_eq!(modified_utf7("Reçus"), "Re&AOc-us");
+        assert_eq!(modified_utf7("Été"), "&AMk-t&AOk-");
+        assert_eq!(modified_utf7("R&D"), "R&-D");
+        // RFC 3501's own example.
+        assert_eq!(
+            modified_utf7("~peter/mail/台北/日本語"),
+            "~peter/mail/&U,BTFw-/&ZeVnLIqe-"
+        );
+    }
+
+    #[test]
+    fn base64_known_answers() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(
+            base64("Café au lait ☕".as_bytes()),
+            "Q2Fmw6kgYXUgbGFpdCDimJU="
+        );
+    }
+
+    #[test]
+    fn dates_known_answers() {
+        assert_eq!(rfc5322_date(0), "Thu, 01 Jan 1970 00:00:00 +0000");
+        assert_eq!(rfc5322_date(EPOCH), "Fri, 01 Mar 2024 09:00:00 +0000");
+        assert_eq!(rfc5322_date(951_782_400), "Tue, 29 Feb 2000 00:00:00 +0000");
+    }
+
+    #[test]
+    fn fixture_dates_are_distinct_and_increasing() {
+        let mailbox = Mailbox::demo();
+        let mut dates: Vec<i64> = mailbox
+            .folders
+            .iter()
+            .flat_map(|f| f.messages.iter().map(|m| m.date))
+            .collect();
+        let count = dates.len();
+        dates.sort_unstable();
+        dates.dedup();
+        assert_eq!(dates.len(), count);
+        assert!(count >= 30, "the demo mailbox has {count} messages");
+    }
+
+    #[test]
+    fn messages_are_crlf_and_seven_bit_headers() {
+        for folder in &Mailbox::demo().folders {
+            for message in &folder.messages {
+                let bytes = message.to_rfc5322();
+                let text = String::from_utf8(bytes).unwrap();
+                let headers = text.split("\r\n\r\n").next().unwrap();
+                assert!(headers.is_ascii(), "non-ASCII header in {headers}");
+                assert!(
+                    !text.replace("\r\n", "").contains('\n'),
+                    "bare LF in {headers}"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! The harness's own checks: the private Dovecot starts, speaks IMAPS with the generated
+//! certificate, knows the test users and serves the seeded mailbox in date order. When these
+//! fail, the end-to-end tests cannot say anything; when they pass, an end-to-end failure is
+//! Petrel's.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Write;
+
+use petrel_tests::dovecot::{connect_tls, read_line};
+use petrel_tests::{Dovecot, Mailbox, User};
+
+/// Sends `command` with `tag` and collects the lines up to the tagged response.
+fn run(tls: &mut (impl std::io::Read + Write), tag: &str, command: &str) -> Vec<String> {
+    tls.write_all(format!("{tag} {command}\r\n").as_bytes())
+        .unwrap();
+    tls.flush().unwrap();
+    let mut lines = Vec::new();
+    loop {
+        let line = read_line(tls).unwrap();
+        let done = line.starts_with(&format!("{tag} "));
+        lines.push(line);
+        if done {
+            return lines;
+        }
+    }
+}
+
+#[test]
+fn dovecot_serves_the_seeded_mailbox_over_tls() {
+    let dovecot = Dovecot::start(&User::fixture()).unwrap();
+    let mut tls = connect_tls(dovecot.imaps(), dovecot.certs()).unwrap();
+
+    let wrong = run(&mut tls, "a1", "LOGIN alice \"wrong\"");
+    assert!(wrong.last().unwrap().starts_with("a1 NO"), "{wrong:?}");
+    let login = run(&mut tls, "a2", "LOGIN alice \"correct horse\"");
+    assert!(login.last().unwrap().starts_with("a2 OK"), "{login:?}");
+
+    let list = run(&mut tls, "a3", "LIST \"\" \"*\"").join("");
+    for (name, attribute) in [
+        ("Sent", "\\Sent"),
+        ("Drafts", "\\Drafts"),
+        ("Trash", "\\Trash"),
+        ("Archive", "\\Archive"),
+    ] {
+        let line = list
+            .lines()
+            .find(|l| l.ends_with(&format!(" {name}")))
+            .unwrap_or_else(|| {
+                panic!("{name} not listed in {list}");
+            });
+        assert!(line.contains(attribute), "{name} lacks {attribute}: {line}");
+    }
+    assert!(
+        list.contains("Re&AOc-us"),
+        "the non-ASCII folder is missing: {list}"
+    );
+
+    let select = run(&mut tls, "a4", "SELECT INBOX").join("");
+    let inbox = Mailbox::fixture().inbox().clone();
+    assert!(
+        select.contains(&format!("* {} EXISTS", inbox.messages.len())),
+        "{select}"
+    );
+
+    // UID order must be date order: "newest first" in a client then means highest UID first.
+    let fetch = run(
+        &mut tls,
+        "a5",
+        "UID FETCH 1:* (FLAGS INTERNALDATE BODY.PEEK[HEADER.FIELDS (SUBJECT)])",
+    );
+    let subject_lines: Vec<&String> = fetch.iter().filter(|l| l.starts_with("Subject:")).collect();
+    let expected: Vec<String> = inbox
+        .messages
+        .iter()
+        .map(|m| format!("Subject: {}\r\n", m.subject_header))
+        .collect();
+    let got: Vec<String> = subject_lines.into_iter().cloned().collect();
+    assert_eq!(got, expected, "{fetch:?}");
+    let first = fetch.iter().find(|l| l.starts_with("* 1 FETCH")).unwrap();
+    assert!(
+        first.contains("\\Seen") && first.contains("01-Mar-2024 09:00:00 +0000"),
+        "{first}"
+    );
+    let unseen = fetch
+        .iter()
+        .filter(|l| l.contains(" FETCH ") && !l.contains("\\Seen"))
+        .count();
+    assert_eq!(unseen, inbox.unseen());
+
+    let logout = run(&mut tls, "a6", "LOGOUT");
+    assert!(logout.last().unwrap().starts_with("a6 OK"), "{logout:?}");
+}
+
+#[test]
+fn a_persistent_instance_keeps_its_mail_between_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let users = [User::new("carol", "pw", Some(Mailbox::fixture()))];
+    for round in ["a", "b"] {
+        let dovecot = Dovecot::start_in(dir.path(), &users).unwrap();
+        let mut tls = connect_tls(dovecot.imaps(), dovecot.certs()).unwrap();
+        run(&mut tls, "l", "LOGIN carol pw");
+        let status = run(&mut tls, "s", "STATUS Archive (MESSAGES)").join("");
+        // The first round deletes the archived message; the second must not see it again.
+        let expected = if round == "a" {
+            "MESSAGES 1"
+        } else {
+            "MESSAGES 0"
+        };
+        assert!(status.contains(expected), "round {round}: {status}");
+        run(&mut tls, "x", "SELECT Archive");
+        run(&mut tls, "d", "STORE 1:* +FLAGS (\\Deleted)");
+        run(&mut tls, "e", "EXPUNGE");
+        run(&mut tls, "o", "LOGOUT");
+    }
+}
