@@ -8,9 +8,11 @@
 
 pub mod dovecot;
 pub mod error;
+pub mod proxy;
 pub mod seed;
 pub mod tls;
 
 pub use dovecot::{Dovecot, User};
 pub use error::{Error, Result};
+pub use proxy::{Proxy, ProxyOptions};
 pub use seed::Mailbox;

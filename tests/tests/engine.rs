@@ -1,0 +1,302 @@
+//! The client engine, natively, through the real proxy to a real Dovecot.
+//!
+//! This is the browser's data path minus the browser: the same sans-IO `Engine` the web app
+//! runs, fed by a WebSocket to `/imap`, with the seeded mailbox on the other end. The test
+//! plays the role of the app's connection task (see the contract in
+//! `client/src/engine/mod.rs`).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use petrel_client::engine::{
+    Disconnect, Engine, Event, Folder, FolderRole, MessageSummary, Password, Request, SignInError,
+};
+use petrel_tests::dovecot::free_port;
+use petrel_tests::{Dovecot, Mailbox, Proxy, ProxyOptions, User};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+const PATIENCE: Duration = Duration::from_secs(20);
+
+/// The engine and its WebSocket, driven the way the app's connection task drives them.
+struct Client {
+    engine: Engine,
+    ws: Option<WebSocketStream<MaybeTlsStream<TcpStream>>>,
+    /// Every event so far, for assertion messages.
+    seen: Vec<Event>,
+}
+
+impl Client {
+    async fn connect(proxy: &Proxy) -> Self {
+        let mut request = proxy.imap_url().into_client_request().unwrap();
+        // A browser page served by the proxy sends the proxy's own origin.
+        request
+            .headers_mut()
+            .insert("Origin", proxy.origin().parse().unwrap());
+        let (ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+        Self {
+            engine: Engine::new(),
+            ws: Some(ws),
+            seen: Vec::new(),
+        }
+    }
+
+    /// Runs the loop until an event matching `wanted` arrives and returns it; panics with
+    /// the events seen so far if it does not come within [`PATIENCE`].
+    async fn until(&mut self, what: &str, wanted: impl Fn(&Event) -> bool) -> Event {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            while let Some(bytes) = self.engine.transmit() {
+                if let Some(ws) = self.ws.as_mut() {
+                    if let Err(e) = ws.send(Message::Binary(bytes.into())).await {
+                        self.ws = None;
+                        self.engine.closed(Some(e.to_string()));
+                    }
+                }
+            }
+            while let Some(event) = self.engine.poll_event() {
+                self.seen.push(event.clone());
+                if wanted(&event) {
+                    return event;
+                }
+            }
+            let Some(ws) = self.ws.as_mut() else {
+                panic!(
+                    "connection gone while waiting for {what}; events: {:#?}",
+                    self.seen
+                );
+            };
+            let next = tokio::time::timeout_at(deadline, ws.next()).await;
+            match next {
+                Err(_) => panic!("no {what} within {PATIENCE:?}; events: {:#?}", self.seen),
+                Ok(Some(Ok(Message::Binary(bytes)))) => self.engine.receive(&bytes),
+                Ok(Some(Ok(Message::Close(frame)))) => {
+                    self.ws = None;
+                    self.engine.closed(frame.map(|f| f.reason.to_string()));
+                }
+                Ok(Some(Ok(_))) => {}
+                Ok(Some(Err(e))) => {
+                    self.ws = None;
+                    self.engine.closed(Some(e.to_string()));
+                }
+                Ok(None) => {
+                    self.ws = None;
+                    self.engine.closed(None);
+                }
+            }
+        }
+    }
+
+    async fn messages(&mut self, folder: &str) -> Vec<MessageSummary> {
+        let event = self
+            .until(
+                &format!("the messages of {folder}"),
+                |e| matches!(e, Event::Messages { folder: f, .. } if f == folder),
+            )
+            .await;
+        let Event::Messages { messages, .. } = event else {
+            unreachable!()
+        };
+        messages
+    }
+}
+
+fn sign_in(user: &str, password: &str) -> Request {
+    Request::SignIn {
+        user: user.into(),
+        password: Password::new(password),
+    }
+}
+
+fn fail(problem: &Event) -> bool {
+    matches!(problem, Event::Disconnected(_) | Event::SignInFailed(_))
+}
+
+#[tokio::test]
+async fn signs_in_lists_folders_and_shows_the_newest_messages() {
+    let dovecot = Dovecot::start(&User::fixture()).unwrap();
+    let proxy = Proxy::start(ProxyOptions::for_dovecot(&dovecot)).unwrap();
+    let mailbox = Mailbox::fixture();
+    let mut client = Client::connect(&proxy).await;
+
+    // Asked before the greeting has arrived: the engine queues it.
+    client.engine.request(sign_in("alice", "correct horse"));
+    let signed_in = client
+        .until("sign-in", |e| {
+            matches!(e, Event::SignedIn { .. }) || fail(e)
+        })
+        .await;
+    assert_eq!(
+        signed_in,
+        Event::SignedIn {
+            user: "alice".into()
+        },
+        "{:#?}",
+        client.seen
+    );
+
+    let folders = client
+        .until("the folder list", |e| {
+            matches!(e, Event::Folders(_)) || fail(e)
+        })
+        .await;
+    let Event::Folders(folders) = folders else {
+        panic!("{:#?}", client.seen)
+    };
+    let find = |id: &str| -> &Folder {
+        folders
+            .iter()
+            .find(|f| f.id == id)
+            .unwrap_or_else(|| panic!("no folder {id} in {folders:#?}"))
+    };
+    assert_eq!(find("INBOX").role, Some(FolderRole::Inbox));
+    for (id, role) in [
+        ("Sent", FolderRole::Sent),
+        ("Drafts", FolderRole::Drafts),
+        ("Trash", FolderRole::Trash),
+        ("Archive", FolderRole::Archive),
+    ] {
+        assert_eq!(find(id).role, Some(role), "{folders:#?}");
+        assert!(find(id).selectable);
+    }
+    let recus = mailbox.folder("Reçus").unwrap();
+    let shown = find(&recus.wire_name());
+    assert_eq!(
+        shown.name, "Reçus",
+        "modified UTF-7 must be decoded for display"
+    );
+    assert_eq!(shown.role, None);
+
+    let opened = client
+        .until("INBOX opened", |e| {
+            matches!(e, Event::FolderOpened { .. }) || fail(e)
+        })
+        .await;
+    let Event::FolderOpened {
+        folder,
+        exists,
+        unseen,
+    } = opened
+    else {
+        panic!("{:#?}", client.seen)
+    };
+    let inbox = mailbox.inbox();
+    assert_eq!(folder, "INBOX");
+    assert_eq!(exists as usize, inbox.messages.len());
+    if let Some(unseen) = unseen {
+        assert_eq!(unseen as usize, inbox.unseen());
+    }
+
+    let messages = client.messages("INBOX").await;
+    let subjects: Vec<&str> = messages.iter().map(|m| m.subject.as_str()).collect();
+    assert_eq!(subjects, inbox.subjects_newest_first(), "{messages:#?}");
+    let mut seeded: Vec<_> = inbox.messages.iter().collect();
+    seeded.sort_by_key(|m| std::cmp::Reverse(m.date));
+    for (shown, seeded) in messages.iter().zip(seeded) {
+        assert_eq!(shown.unread, !seeded.seen, "{shown:?}");
+        assert_eq!(shown.flagged, seeded.flagged, "{shown:?}");
+        assert_eq!(shown.date, Some(seeded.date), "{shown:?}");
+        assert_eq!(shown.from, seeded.from_name, "{shown:?}");
+        assert!(shown.size > 0, "{shown:?}");
+    }
+
+    client.engine.request(Request::OpenFolder {
+        folder: recus.wire_name(),
+    });
+    let messages = client.messages(&recus.wire_name()).await;
+    let subjects: Vec<&str> = messages.iter().map(|m| m.subject.as_str()).collect();
+    assert_eq!(subjects, recus.subjects_newest_first());
+
+    let archive = mailbox.folder("Archive").unwrap();
+    client.engine.request(Request::OpenFolder {
+        folder: "Archive".into(),
+    });
+    let messages = client.messages("Archive").await;
+    assert_eq!(messages.len(), archive.messages.len());
+    assert_eq!(messages[0].subject, archive.subjects_newest_first()[0]);
+
+    client.engine.request(Request::SignOut);
+    let out = client
+        .until("sign-out", |e| matches!(e, Event::Disconnected(_)))
+        .await;
+    assert_eq!(
+        out,
+        Event::Disconnected(Disconnect::SignedOut),
+        "{:#?}",
+        client.seen
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_refused_and_the_session_goes_on() {
+    let dovecot = Dovecot::start(&User::fixture()).unwrap();
+    let proxy = Proxy::start(ProxyOptions::for_dovecot(&dovecot)).unwrap();
+    let mut client = Client::connect(&proxy).await;
+
+    client.engine.request(sign_in("alice", "wrong horse"));
+    let failed = client
+        .until("the refusal", |e| {
+            matches!(
+                e,
+                Event::SignInFailed(_) | Event::SignedIn { .. } | Event::Disconnected(_)
+            )
+        })
+        .await;
+    assert_eq!(
+        failed,
+        Event::SignInFailed(SignInError::WrongCredentials),
+        "{:#?}",
+        client.seen
+    );
+
+    // Same engine, same connection: a second try with the right password works.
+    client.engine.request(sign_in("bob", "battery staple"));
+    let signed_in = client
+        .until("sign-in", |e| {
+            matches!(e, Event::SignedIn { .. }) || fail(e)
+        })
+        .await;
+    assert_eq!(
+        signed_in,
+        Event::SignedIn { user: "bob".into() },
+        "{:#?}",
+        client.seen
+    );
+    let messages = client.messages("INBOX").await;
+    assert!(messages.is_empty(), "bob's INBOX is empty: {messages:#?}");
+}
+
+#[tokio::test]
+async fn an_unreachable_mail_server_is_reported_with_a_reason() {
+    let dovecot = Dovecot::start(&User::fixture()).unwrap();
+    // Nothing listens on a port that was free a moment ago.
+    let closed = std::net::SocketAddr::from(([127, 0, 0, 1], free_port().unwrap()));
+    let options = ProxyOptions {
+        imap: closed,
+        ..ProxyOptions::for_dovecot(&dovecot)
+    };
+    let proxy = Proxy::start(options).unwrap();
+    let mut client = Client::connect(&proxy).await;
+
+    client.engine.request(sign_in("alice", "correct horse"));
+    let lost = client
+        .until("the disconnection", |e| {
+            matches!(e, Event::Disconnected(_) | Event::SignedIn { .. })
+        })
+        .await;
+    let Event::Disconnected(Disconnect::ConnectionLost(Some(reason))) = lost else {
+        panic!(
+            "expected ConnectionLost with a reason, got {lost:?}; events: {:#?}",
+            client.seen
+        );
+    };
+    assert!(
+        reason.len() >= 8
+            && reason.chars().all(|c| !c.is_control())
+            && reason.chars().any(char::is_alphabetic),
+        "the reason is for a person: {reason:?}"
+    );
+}
