@@ -69,3 +69,33 @@ impl Decoder {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::format;
+
+    /// A benchmark that times failures is worthless: every decoder must decode every small
+    /// workload to the expected number of responses, whole and in odd-sized chunks.
+    #[test]
+    fn every_decoder_decodes_every_workload() {
+        let workloads = [
+            ("W1", workload::w1_fetch(120)),
+            ("W2", workload::w2_literal(50_000)),
+            ("W3", workload::w3_search(5_000)),
+            ("W4", workload::w4_updates(300)),
+        ];
+        let mut failures = alloc::vec::Vec::new();
+        for (name, w) in &workloads {
+            for d in DECODERS {
+                for chunk in [None, Some(977), Some(16 * 1024)] {
+                    match d.run(&w.bytes, chunk, &mut || {}) {
+                        Ok(n) if n == w.responses => {}
+                        other => failures.push(format!("{name} {} {chunk:?}: {other:?}", d.name())),
+                    }
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{failures:#?}");
+    }
+}

@@ -32,7 +32,9 @@ pub struct Measurement {
     pub allocations: u64,
     pub peak_bytes: usize,
     /// Mean chunk time in the last tenth of the input over that in the first tenth.
-    pub chunk_cost_drift: Option<f64>,
+    /// Chunk cost in the last tenth over the first tenth (ratio of means, ratio of
+    /// medians), the median over runs.
+    pub chunk_cost_drift: Option<(f64, f64)>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -55,7 +57,7 @@ fn measure(
     let mut times = Vec::new();
     let mut allocations = 0;
     let mut peak_bytes = 0;
-    let mut drift = None;
+    let mut drifts = Vec::new();
     let started = Instant::now();
     while times.len() < budget.max_runs {
         stamps.clear();
@@ -79,7 +81,9 @@ fn measure(
             // the ones reported (the stamp vector was preallocated and is not counted).
             allocations = after.allocations - before.allocations;
             peak_bytes = after.peak.saturating_sub(before.current);
-            drift = chunk_drift(t0, &stamps);
+        }
+        if let Some(d) = chunk_drift(t0, &stamps) {
+            drifts.push(d);
         }
         times.push(elapsed);
         let spent = started.elapsed();
@@ -97,12 +101,17 @@ fn measure(
         runs,
         allocations,
         peak_bytes,
-        chunk_cost_drift: drift,
+        chunk_cost_drift: (!drifts.is_empty()).then(|| {
+            let means: Vec<f64> = drifts.iter().map(|d| d.0).collect();
+            let medians: Vec<f64> = drifts.iter().map(|d| d.1).collect();
+            (median(&means), median(&medians))
+        }),
     })
 }
 
-/// Compares the mean time per chunk in the last tenth of the chunks with the first tenth.
-fn chunk_drift(t0: Instant, stamps: &[Instant]) -> Option<f64> {
+/// Compares chunk times in the last tenth of the chunks with those in the first tenth: the
+/// ratio of the means (which includes buffer growth spikes) and of the medians (typical chunk).
+fn chunk_drift(t0: Instant, stamps: &[Instant]) -> Option<(f64, f64)> {
     if stamps.len() < 20 {
         return None;
     }
@@ -117,9 +126,16 @@ fn chunk_drift(t0: Instant, stamps: &[Instant]) -> Option<f64> {
         .collect();
     let tenth = costs.len() / 10;
     // Skip the very first chunk: it also carries one-off setup (first allocations).
-    let first: f64 = costs[1..=tenth].iter().sum::<f64>() / tenth as f64;
-    let last: f64 = costs[costs.len() - tenth..].iter().sum::<f64>() / tenth as f64;
-    Some(last / first)
+    let first = &costs[1..=tenth];
+    let last = &costs[costs.len() - tenth..];
+    let mean = |xs: &[f64]| xs.iter().sum::<f64>() / xs.len() as f64;
+    Some((mean(last) / mean(first), median(last) / median(first)))
+}
+
+fn median(xs: &[f64]) -> f64 {
+    let mut v = xs.to_vec();
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
 }
 
 /// The adversarial cases of W5, by name, at full or quick size.
