@@ -285,6 +285,30 @@ fn fetch_attribute(w: &mut Writer, item: &FetchAttribute<'_>) {
     }
 }
 
+/// Writes `nstring` for a value inside a response-shaped text: `NIL`, a quoted string, or a
+/// literal when quoting cannot hold it.
+pub(crate) fn write_nstring(out: &mut Vec<u8>, s: Option<&[u8]>) {
+    let Some(s) = s else {
+        out.extend_from_slice(b"NIL");
+        return;
+    };
+    if s.iter().all(|&b| b != 0 && b != b'\r' && b != b'\n') {
+        out.push(b'"');
+        for &b in s {
+            if b == b'"' || b == b'\\' {
+                out.push(b'\\');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+    } else {
+        out.push(b'{');
+        out.extend_from_slice(alloc::format!("{}", s.len()).as_bytes());
+        out.extend_from_slice(b"}\r\n");
+        out.extend_from_slice(s);
+    }
+}
+
 /// Whether `s` can be sent as an atom.
 pub fn is_atom(s: &[u8]) -> bool {
     !s.is_empty() && s.iter().all(|&b| is_atom_char(b))

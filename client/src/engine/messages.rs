@@ -43,7 +43,7 @@ pub(crate) fn summary(items: &[FetchItem<'_>]) -> Option<MessageSummary> {
     row.from = envelope
         .from
         .first()
-        .map(display_address)
+        .map(|a| display_address(&a))
         .unwrap_or_default();
     Some(row)
 }

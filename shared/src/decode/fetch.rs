@@ -2,17 +2,17 @@
 //! structures.
 
 use alloc::borrow::Cow;
-use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use super::core::{
-    byte, fail, nil, nstring, number, number64, paren_list, quoted, skip_value, sp, sp0,
-    string_lenient, IResult,
+    byte, fail, nil, nstring, number, number64, quoted, skip_value, sp, sp0, string_lenient,
+    IResult,
 };
 use super::flag::flag_list;
 use crate::types::core::{is_atom_char, Atom};
 use crate::types::fetch::{
-    Address, BodyParam, BodyStructure, DateTime, Envelope, FetchItem, SinglePart,
+    Address, AddressList, BodyKind, BodyNode, BodyParam, BodyParams, BodyStructure, DateTime,
+    Envelope, FetchItem, SinglePart,
 };
 use crate::Limits;
 
@@ -80,7 +80,7 @@ fn fetch_item<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, FetchItem<'a>> {
         return flag_list(i, limits.max_list).map(|(r, f)| (r, FetchItem::Flags(f)));
     }
     if is("ENVELOPE") {
-        return envelope(i, limits).map(|(r, e)| (r, FetchItem::Envelope(Box::new(e))));
+        return envelope(i, limits).map(|(r, e)| (r, FetchItem::Envelope(e)));
     }
     if is("RFC822.SIZE") {
         return number(i).map(|(r, n)| (r, FetchItem::Rfc822Size(n)));
@@ -89,10 +89,10 @@ fn fetch_item<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, FetchItem<'a>> {
         return date_time(i).map(|(r, d)| (r, FetchItem::InternalDate(d)));
     }
     if is("BODYSTRUCTURE") {
-        return body(i, limits.max_depth).map(|(r, b)| (r, FetchItem::BodyStructure(b)));
+        return body(i, limits).map(|(r, b)| (r, FetchItem::BodyStructure(b)));
     }
     if is("BODY") {
-        return body(i, limits.max_depth).map(|(r, b)| (r, FetchItem::Body(b)));
+        return body(i, limits).map(|(r, b)| (r, FetchItem::Body(b)));
     }
     if is("RFC822") {
         return nstring(i).map(|(r, d)| (r, FetchItem::Rfc822(d)));
@@ -165,11 +165,42 @@ pub(crate) fn envelope<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, Envelope
 }
 
 /// `env-from = "(" 1*address ")" / nil` (and the other address lists); `()` is accepted.
-fn address_list<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, Vec<Address<'a>>> {
+/// Validated here, kept as text, parsed again by [`addresses`] on iteration.
+fn address_list<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, AddressList<'a>> {
     if let Ok((rest, ())) = nil(i) {
-        return Ok((rest, Vec::new()));
+        return Ok((rest, AddressList::default()));
     }
-    paren_list(i, limits.max_list, address)
+    let (rest, ()) = byte(b'(')(i)?;
+    let mut j = rest;
+    let mut count = 0;
+    loop {
+        j = sp0(j)?.0;
+        if let Some(after) = j.strip_prefix(b")") {
+            let raw = &i[..i.len() - after.len()];
+            let list = if count == 0 {
+                AddressList::default()
+            } else {
+                AddressList::from_validated(Cow::Borrowed(raw))
+            };
+            return Ok((after, list));
+        }
+        if count >= limits.max_list {
+            return fail(j);
+        }
+        j = address(j)?.0;
+        count += 1;
+    }
+}
+
+/// Iterates over the addresses of a validated address list's text.
+pub(crate) fn addresses(raw: &[u8]) -> impl Iterator<Item = Address<'_>> + '_ {
+    let mut i = raw.strip_prefix(b"(").unwrap_or_default();
+    core::iter::from_fn(move || {
+        let (rest, ()) = sp0(i).ok()?;
+        let (rest, a) = address(rest).ok()?;
+        i = rest;
+        Some(a)
+    })
 }
 
 /// `address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"`.
@@ -255,37 +286,60 @@ fn parse_date_time(s: &[u8]) -> Option<DateTime> {
     })
 }
 
-/// `body = "(" (body-type-1part / body-type-mpart) ")"`, nested at most `depth` deep.
-pub(crate) fn body(i: &[u8], depth: usize) -> IResult<'_, BodyStructure<'_>> {
-    if depth == 0 {
+/// `body = "(" (body-type-1part / body-type-mpart) ")"`, nested at most `depth` deep,
+/// flattened into one `Vec` in pre-order.
+pub(crate) fn body<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, BodyStructure<'a>> {
+    let mut nodes = Vec::new();
+    let (rest, ()) = body_node(i, limits, limits.max_depth, &mut nodes)?;
+    Ok((rest, BodyStructure::from_nodes_unchecked(nodes)))
+}
+
+fn body_node<'a>(
+    i: &'a [u8],
+    limits: &Limits,
+    depth: usize,
+    nodes: &mut Vec<BodyNode<'a>>,
+) -> IResult<'a, ()> {
+    if depth == 0 || nodes.len() >= limits.max_list {
         return fail(i);
     }
     let (i, ()) = byte(b'(')(i)?;
     let (i, ()) = sp0(i)?;
-    if i.first() == Some(&b'(') {
-        return multipart(i, depth);
+    let me = nodes.len();
+    // A placeholder, filled in once the node's fields and descendants are known.
+    nodes.push(BodyStructure::node(
+        BodyKind::Multipart {
+            subtype: Cow::Borrowed(&[]),
+            extension: Cow::Borrowed(&[]),
+        },
+        0,
+    ));
+    let (rest, kind) = if i.first() == Some(&b'(') {
+        multipart(i, limits, depth, nodes)?
+    } else {
+        single_part(i, limits, depth, nodes)?
+    };
+    let descendants = u32::try_from(nodes.len() - me - 1).unwrap_or(u32::MAX);
+    if let Some(slot) = nodes.get_mut(me) {
+        *slot = BodyStructure::node(kind, descendants);
     }
-    single_part(i, depth)
+    Ok((rest, ()))
 }
 
 /// `body-type-mpart = 1*body SP media-subtype [SP body-ext-mpart]`, after the `(`.
-fn multipart(mut i: &[u8], depth: usize) -> IResult<'_, BodyStructure<'_>> {
-    let mut parts = Vec::new();
+fn multipart<'a>(
+    mut i: &'a [u8],
+    limits: &Limits,
+    depth: usize,
+    nodes: &mut Vec<BodyNode<'a>>,
+) -> IResult<'a, BodyKind<'a>> {
     while i.first() == Some(&b'(') {
-        let (rest, part) = body(i, depth - 1)?;
-        parts.push(part);
+        let (rest, ()) = body_node(i, limits, depth - 1, nodes)?;
         i = sp0(rest)?.0;
     }
     let (i, subtype) = string_lenient(i)?;
     let (i, extension) = extension_data(i, depth)?;
-    Ok((
-        i,
-        BodyStructure::Multipart {
-            parts,
-            subtype,
-            extension,
-        },
-    ))
+    Ok((i, BodyKind::Multipart { subtype, extension }))
 }
 
 /// The unparsed rest of a body up to and including its `)`.
@@ -302,21 +356,51 @@ fn extension_data(i: &[u8], depth: usize) -> IResult<'_, Cow<'_, [u8]>> {
     }
 }
 
-/// `body-fld-param = "(" string SP string *(SP string SP string) ")" / nil`.
-fn params(i: &[u8]) -> IResult<'_, Vec<BodyParam<'_>>> {
+/// `body-fld-param = "(" string SP string *(SP string SP string) ")" / nil`, validated and
+/// kept as text.
+fn params(i: &[u8]) -> IResult<'_, BodyParams<'_>> {
     if let Ok((rest, ())) = nil(i) {
-        return Ok((rest, Vec::new()));
+        return Ok((rest, BodyParams::default()));
     }
-    paren_list(i, usize::MAX, |i| {
-        let (i, k) = string_lenient(i)?;
-        let (i, v) = string_lenient(sp0(i)?.0)?;
-        Ok((i, (k, v)))
+    let (rest, ()) = byte(b'(')(i)?;
+    let mut j = rest;
+    loop {
+        j = sp0(j)?.0;
+        if let Some(after) = j.strip_prefix(b")") {
+            return Ok((
+                after,
+                BodyParams::from_validated(Cow::Borrowed(&i[..i.len() - after.len()])),
+            ));
+        }
+        j = body_param(j)?.0;
+    }
+}
+
+fn body_param(i: &[u8]) -> IResult<'_, BodyParam<'_>> {
+    let (i, k) = string_lenient(i)?;
+    let (i, v) = string_lenient(sp0(i)?.0)?;
+    Ok((i, (k, v)))
+}
+
+/// Iterates over the pairs of validated `body-fld-param` text.
+pub(crate) fn body_params(raw: &[u8]) -> impl Iterator<Item = BodyParam<'_>> + '_ {
+    let mut i = raw.strip_prefix(b"(").unwrap_or_default();
+    core::iter::from_fn(move || {
+        let (rest, ()) = sp0(i).ok()?;
+        let (rest, p) = body_param(rest).ok()?;
+        i = rest;
+        Some(p)
     })
 }
 
 /// `body-type-1part = (body-type-basic / body-type-msg / body-type-text) [SP body-ext-1part]`,
 /// after the `(`.
-fn single_part(i: &[u8], depth: usize) -> IResult<'_, BodyStructure<'_>> {
+fn single_part<'a>(
+    i: &'a [u8],
+    limits: &Limits,
+    depth: usize,
+    nodes: &mut Vec<BodyNode<'a>>,
+) -> IResult<'a, BodyKind<'a>> {
     let (i, media_type) = string_lenient(i)?;
     let (i, subtype) = string_lenient(sp0(i)?.0)?;
     let (i, params) = params(sp0(i)?.0)?;
@@ -337,15 +421,15 @@ fn single_part(i: &[u8], depth: usize) -> IResult<'_, BodyStructure<'_>> {
     };
     let is_message = media_type.eq_ignore_ascii_case(b"message")
         && (subtype.eq_ignore_ascii_case(b"rfc822") || subtype.eq_ignore_ascii_case(b"global"));
-    let mut message = None;
+    let mut envelope_ = None;
     let mut lines = None;
     if is_message {
         let (j, ()) = sp0(i)?;
         if j.first() == Some(&b'(') {
-            let (j, env) = envelope(j, &Limits::default())?;
-            let (j, inner) = body(sp0(j)?.0, depth - 1)?;
+            let (j, env) = envelope(j, limits)?;
+            let (j, ()) = body_node(sp0(j)?.0, limits, depth - 1, nodes)?;
             let (j, n) = number(sp0(j)?.0)?;
-            message = Some((env, inner));
+            envelope_ = Some(env);
             lines = Some(n);
             i = j;
         }
@@ -358,7 +442,7 @@ fn single_part(i: &[u8], depth: usize) -> IResult<'_, BodyStructure<'_>> {
     let (i, extension) = extension_data(i, depth)?;
     Ok((
         i,
-        BodyStructure::Single(Box::new(SinglePart {
+        BodyKind::Single(SinglePart {
             media_type,
             subtype,
             params,
@@ -367,9 +451,9 @@ fn single_part(i: &[u8], depth: usize) -> IResult<'_, BodyStructure<'_>> {
             encoding,
             size,
             lines,
-            message,
+            envelope: envelope_,
             extension,
-        })),
+        }),
     ))
 }
 
@@ -378,6 +462,7 @@ fn single_part(i: &[u8], depth: usize) -> IResult<'_, BodyStructure<'_>> {
 mod tests {
     use super::*;
     use crate::types::flag::Flag;
+    use alloc::vec::Vec;
 
     #[test]
     fn dovecot_fetch_known_answer() {
@@ -398,7 +483,10 @@ mod tests {
             e.subject.as_deref(),
             Some(&b"IMAP4rev1 WG mtg summary and minutes"[..])
         );
-        assert_eq!(e.from[0].name.as_deref(), Some(&b"Terry Gray"[..]));
+        assert_eq!(
+            e.from.first().unwrap().name.as_deref(),
+            Some(&b"Terry Gray"[..])
+        );
         assert_eq!(e.cc.len(), 2);
         assert!(e.bcc.is_empty());
     }
@@ -426,31 +514,41 @@ mod tests {
     #[test]
     fn rfc_bodystructure() {
         let input = b"((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 1152 23)(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\" \"NAME\" \"cc.diff\") \"<960723163407.20117h@cac.washington.edu>\" \"Compiler diff\" \"BASE64\" 4554 73) \"MIXED\")";
-        let (rest, b) = body(input, 32).unwrap();
+        let (rest, b) = body(input, &Limits::default()).unwrap();
         assert!(rest.is_empty());
-        let BodyStructure::Multipart { parts, subtype, .. } = b else {
+        let root = b.root();
+        let Some(BodyKind::Multipart { subtype, .. }) = root.kind() else {
             panic!()
         };
         assert_eq!(subtype.as_ref(), b"MIXED");
+        let parts: Vec<_> = root.children().collect();
         assert_eq!(parts.len(), 2);
-        let BodyStructure::Single(p) = &parts[1] else {
+        let Some(BodyKind::Single(p)) = parts[1].kind() else {
             panic!()
         };
         assert_eq!(p.size, 4554);
         assert_eq!(p.lines, Some(73));
-        assert_eq!(p.params.len(), 2);
+        assert_eq!(p.params.iter().count(), 2);
+        assert_eq!(p.params.get("name").as_deref(), Some(&b"cc.diff"[..]));
         // Extension data and a message/rfc822 part.
         let input = b"(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 342 (NIL \"s\" NIL NIL NIL NIL NIL NIL NIL NIL) (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 2 1 NIL NIL NIL NIL) 9 NIL (\"inline\" NIL) NIL NIL)";
-        let (_, b) = body(input, 32).unwrap();
-        let BodyStructure::Single(p) = b else {
+        let (_, b) = body(input, &Limits::default()).unwrap();
+        assert_eq!(b.nodes().len(), 2);
+        let Some(BodyKind::Single(p)) = b.root().kind() else {
             panic!()
         };
         assert_eq!(p.lines, Some(9));
-        assert!(p.message.is_some());
+        assert!(p.envelope.is_some());
         assert_eq!(p.extension.as_ref(), b"NIL (\"inline\" NIL) NIL NIL");
+        let inner: Vec<_> = b.root().children().collect();
+        assert!(matches!(inner[0].kind(), Some(BodyKind::Single(p)) if p.size == 2));
+        let shallow = Limits {
+            max_depth: 3,
+            ..Limits::default()
+        };
         assert!(body(
             b"((((((\"a\" \"b\" NIL NIL NIL \"7BIT\" 1) \"X\") \"X\") \"X\") \"X\") \"X\")",
-            3
+            &shallow
         )
         .is_err());
     }

@@ -5,6 +5,14 @@ use alloc::vec::Vec;
 use super::core::{fail, paren_list, IResult};
 use crate::types::flag::{is_flag_char, Flag, FlagName, FlagPerm, ListAttribute};
 
+/// Case-insensitive lookup in a short table, without allocating.
+fn lookup<T: Clone>(name: &str, table: &[(&str, T)]) -> Option<T> {
+    table
+        .iter()
+        .find(|(n, _)| n.len() == name.len() && n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.clone())
+}
+
 /// The characters of a flag after an optional `\`: lenient, see [`FlagName`].
 fn flag_word(i: &[u8]) -> IResult<'_, &str> {
     let n = i
@@ -25,15 +33,15 @@ fn flag_word(i: &[u8]) -> IResult<'_, &str> {
 pub(crate) fn flag(i: &[u8]) -> IResult<'_, Flag<'_>> {
     if let Some(rest) = i.strip_prefix(b"\\") {
         let (rest, name) = flag_word(rest)?;
-        let flag = match name.to_ascii_lowercase().as_str() {
-            "answered" => Flag::Answered,
-            "flagged" => Flag::Flagged,
-            "deleted" => Flag::Deleted,
-            "seen" => Flag::Seen,
-            "draft" => Flag::Draft,
-            "recent" => Flag::Recent,
-            _ => Flag::Extension(FlagName::unvalidated(name)),
-        };
+        const SYSTEM: &[(&str, Flag<'static>)] = &[
+            ("Seen", Flag::Seen),
+            ("Answered", Flag::Answered),
+            ("Flagged", Flag::Flagged),
+            ("Deleted", Flag::Deleted),
+            ("Draft", Flag::Draft),
+            ("Recent", Flag::Recent),
+        ];
+        let flag = lookup(name, SYSTEM).unwrap_or(Flag::Extension(FlagName::unvalidated(name)));
         return Ok((rest, flag));
     }
     let (rest, name) = flag_word(i)?;
@@ -58,26 +66,26 @@ pub(crate) fn list_attribute(i: &[u8]) -> IResult<'_, ListAttribute<'_>> {
     let i = i.strip_prefix(b"\\").unwrap_or(i);
     let (rest, name) = flag_word(i)?;
     use ListAttribute::*;
-    let attr = match name.to_ascii_lowercase().as_str() {
-        "noinferiors" => NoInferiors,
-        "noselect" => NoSelect,
-        "marked" => Marked,
-        "unmarked" => Unmarked,
-        "nonexistent" => NonExistent,
-        "subscribed" => Subscribed,
-        "remote" => Remote,
-        "haschildren" => HasChildren,
-        "hasnochildren" => HasNoChildren,
-        "all" => All,
-        "archive" => Archive,
-        "drafts" => Drafts,
-        "flagged" => Flagged,
-        "junk" => Junk,
-        "sent" => Sent,
-        "trash" => Trash,
-        "important" => Important,
-        _ => Other(FlagName::unvalidated(name)),
-    };
+    const KNOWN: &[(&str, ListAttribute<'static>)] = &[
+        ("HasNoChildren", HasNoChildren),
+        ("HasChildren", HasChildren),
+        ("NoInferiors", NoInferiors),
+        ("NoSelect", NoSelect),
+        ("Marked", Marked),
+        ("Unmarked", Unmarked),
+        ("NonExistent", NonExistent),
+        ("Subscribed", Subscribed),
+        ("Remote", Remote),
+        ("All", All),
+        ("Archive", Archive),
+        ("Drafts", Drafts),
+        ("Flagged", Flagged),
+        ("Junk", Junk),
+        ("Sent", Sent),
+        ("Trash", Trash),
+        ("Important", Important),
+    ];
+    let attr = lookup(name, KNOWN).unwrap_or(Other(FlagName::unvalidated(name)));
     Ok((rest, attr))
 }
 

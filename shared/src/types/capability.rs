@@ -1,6 +1,32 @@
 //! Capabilities (RFC 9051 §7.2.2), including the extensions this crate knows by name.
 
+use alloc::borrow::Cow;
+
 use super::core::Atom;
+
+/// Capabilities with a variant, by wire name.
+const KNOWN: &[(&str, Capability<'static>)] = &[
+    ("IMAP4REV1", Capability::Imap4Rev1),
+    ("IMAP4REV2", Capability::Imap4Rev2),
+    ("LOGINDISABLED", Capability::LoginDisabled),
+    ("STARTTLS", Capability::StartTls),
+    ("IDLE", Capability::Idle),
+    ("LITERAL+", Capability::LiteralPlus),
+    ("LITERAL-", Capability::LiteralMinus),
+    ("SASL-IR", Capability::SaslIr),
+    ("ENABLE", Capability::Enable),
+    ("MOVE", Capability::Move),
+    ("UIDPLUS", Capability::UidPlus),
+    ("CONDSTORE", Capability::CondStore),
+    ("QRESYNC", Capability::QResync),
+    ("SPECIAL-USE", Capability::SpecialUse),
+    ("LIST-EXTENDED", Capability::ListExtended),
+    ("LIST-STATUS", Capability::ListStatus),
+    ("NAMESPACE", Capability::Namespace),
+    ("UNSELECT", Capability::Unselect),
+    ("ID", Capability::Id),
+    ("UTF8=ACCEPT", Capability::Utf8Accept),
+];
 
 /// `capability = ("AUTH=" auth-type) / atom`. Names are case-insensitive on the wire; known
 /// ones get a variant, the rest are kept as [`Capability::Other`].
@@ -53,34 +79,26 @@ impl<'a> Capability<'a> {
         if s.len() > 5 && s.as_bytes()[..5].eq_ignore_ascii_case(b"AUTH=") {
             return Capability::Auth(atom.split_off_prefix(5));
         }
-        const KNOWN: &[(&str, Capability<'static>)] = &[
-            ("IMAP4REV1", Capability::Imap4Rev1),
-            ("IMAP4REV2", Capability::Imap4Rev2),
-            ("LOGINDISABLED", Capability::LoginDisabled),
-            ("STARTTLS", Capability::StartTls),
-            ("IDLE", Capability::Idle),
-            ("LITERAL+", Capability::LiteralPlus),
-            ("LITERAL-", Capability::LiteralMinus),
-            ("SASL-IR", Capability::SaslIr),
-            ("ENABLE", Capability::Enable),
-            ("MOVE", Capability::Move),
-            ("UIDPLUS", Capability::UidPlus),
-            ("CONDSTORE", Capability::CondStore),
-            ("QRESYNC", Capability::QResync),
-            ("SPECIAL-USE", Capability::SpecialUse),
-            ("LIST-EXTENDED", Capability::ListExtended),
-            ("LIST-STATUS", Capability::ListStatus),
-            ("NAMESPACE", Capability::Namespace),
-            ("UNSELECT", Capability::Unselect),
-            ("ID", Capability::Id),
-            ("UTF8=ACCEPT", Capability::Utf8Accept),
-        ];
         for (name, cap) in KNOWN {
-            if s.eq_ignore_ascii_case(name) {
+            if s.len() == name.len() && s.eq_ignore_ascii_case(name) {
                 return cap.clone();
             }
         }
         Capability::Other(atom)
+    }
+
+    /// The capability's name as a server announces it.
+    pub fn name(&self) -> Cow<'_, str> {
+        match self {
+            Capability::Auth(m) => Cow::Owned(alloc::format!("AUTH={}", m.as_str())),
+            Capability::Other(a) => Cow::Borrowed(a.as_str()),
+            known => Cow::Borrowed(
+                KNOWN
+                    .iter()
+                    .find(|(_, c)| c == known)
+                    .map_or("", |(n, _)| *n),
+            ),
+        }
     }
 
     /// Whether this is `AUTH=<mechanism>` for the given mechanism.

@@ -2,7 +2,6 @@
 //! body sections.
 
 use alloc::borrow::Cow;
-use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use super::core::Atom;
@@ -32,6 +31,80 @@ impl Address<'_> {
     }
 }
 
+/// An address list (`env-from` and the like): the validated wire text, parsed again on
+/// iteration. Keeping the text rather than a `Vec` saves an allocation per list, which is
+/// most of the cost of decoding a large FETCH.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct AddressList<'a> {
+    /// `"(" 1*address ")"` as sent, or empty for `NIL`.
+    raw: Cow<'a, [u8]>,
+}
+
+impl<'a> AddressList<'a> {
+    pub(crate) fn from_validated(raw: Cow<'a, [u8]>) -> Self {
+        Self { raw }
+    }
+
+    /// Builds a list from addresses (for tests and servers written with this crate).
+    pub fn from_addresses(addresses: &[Address<'_>]) -> AddressList<'static> {
+        if addresses.is_empty() {
+            return AddressList::default();
+        }
+        let mut raw = alloc::vec![b'('];
+        for a in addresses {
+            raw.push(b'(');
+            for (k, field) in [&a.name, &a.adl, &a.mailbox, &a.host]
+                .into_iter()
+                .enumerate()
+            {
+                if k > 0 {
+                    raw.push(b' ');
+                }
+                crate::encode::write_nstring(&mut raw, field.as_deref());
+            }
+            raw.push(b')');
+        }
+        raw.push(b')');
+        AddressList {
+            raw: Cow::Owned(raw),
+        }
+    }
+
+    /// The addresses, in order.
+    pub fn iter(&self) -> impl Iterator<Item = Address<'_>> + '_ {
+        crate::decode::fetch::addresses(&self.raw)
+    }
+
+    pub fn first(&self) -> Option<Address<'_>> {
+        self.iter().next()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.raw.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.iter().count()
+    }
+
+    /// The wire text (`(...)`), empty for `NIL`.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.raw
+    }
+
+    pub fn into_static(self) -> AddressList<'static> {
+        AddressList {
+            raw: cow_static(self.raw),
+        }
+    }
+}
+
+impl core::fmt::Debug for AddressList<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
 /// `envelope = "(" env-date SP env-subject SP env-from SP env-sender SP env-reply-to SP
 /// env-to SP env-cc SP env-bcc SP env-in-reply-to SP env-message-id ")"`.
 /// Address lists are empty for `NIL`.
@@ -39,18 +112,14 @@ impl Address<'_> {
 pub struct Envelope<'a> {
     pub date: NString<'a>,
     pub subject: NString<'a>,
-    pub from: Vec<Address<'a>>,
-    pub sender: Vec<Address<'a>>,
-    pub reply_to: Vec<Address<'a>>,
-    pub to: Vec<Address<'a>>,
-    pub cc: Vec<Address<'a>>,
-    pub bcc: Vec<Address<'a>>,
+    pub from: AddressList<'a>,
+    pub sender: AddressList<'a>,
+    pub reply_to: AddressList<'a>,
+    pub to: AddressList<'a>,
+    pub cc: AddressList<'a>,
+    pub bcc: AddressList<'a>,
     pub in_reply_to: NString<'a>,
     pub message_id: NString<'a>,
-}
-
-fn addrs_static(a: Vec<Address<'_>>) -> Vec<Address<'static>> {
-    a.into_iter().map(Address::into_static).collect()
 }
 
 impl Envelope<'_> {
@@ -58,12 +127,12 @@ impl Envelope<'_> {
         Envelope {
             date: opt_static(self.date),
             subject: opt_static(self.subject),
-            from: addrs_static(self.from),
-            sender: addrs_static(self.sender),
-            reply_to: addrs_static(self.reply_to),
-            to: addrs_static(self.to),
-            cc: addrs_static(self.cc),
-            bcc: addrs_static(self.bcc),
+            from: self.from.into_static(),
+            sender: self.sender.into_static(),
+            reply_to: self.reply_to.into_static(),
+            to: self.to.into_static(),
+            cc: self.cc.into_static(),
+            bcc: self.bcc.into_static(),
             in_reply_to: opt_static(self.in_reply_to),
             message_id: opt_static(self.message_id),
         }
@@ -103,80 +172,202 @@ impl DateTime {
     }
 }
 
-/// `body-type-1part` / `body-type-mpart` (RFC 9051 §9), as BODYSTRUCTURE or BODY sends it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BodyStructure<'a> {
-    Single(Box<SinglePart<'a>>),
-    Multipart {
-        parts: Vec<BodyStructure<'a>>,
-        subtype: Cow<'a, [u8]>,
-        /// `body-ext-mpart`, unparsed (parameters, disposition, language, location).
-        extension: Cow<'a, [u8]>,
-    },
+/// Body parameters (`body-fld-param`): the validated wire text, parsed on iteration (see
+/// [`AddressList`] for why).
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct BodyParams<'a> {
+    /// `"(" string SP string *(SP string SP string) ")"` as sent, or empty for `NIL`.
+    raw: Cow<'a, [u8]>,
+}
+
+impl<'a> BodyParams<'a> {
+    pub(crate) fn from_validated(raw: Cow<'a, [u8]>) -> Self {
+        Self { raw }
+    }
+
+    /// Attribute and value pairs, in order.
+    pub fn iter(&self) -> impl Iterator<Item = BodyParam<'_>> + '_ {
+        crate::decode::fetch::body_params(&self.raw)
+    }
+
+    /// The value of the first parameter named `name` (case-insensitive).
+    pub fn get(&self, name: &str) -> Option<Cow<'_, [u8]>> {
+        self.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name.as_bytes()))
+            .map(|(_, v)| v)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.raw.is_empty()
+    }
+
+    pub fn into_static(self) -> BodyParams<'static> {
+        BodyParams {
+            raw: cow_static(self.raw),
+        }
+    }
+}
+
+impl core::fmt::Debug for BodyParams<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
 }
 
 /// A body parameter (`body-fld-param` pair): attribute and value.
 pub type BodyParam<'a> = (Cow<'a, [u8]>, Cow<'a, [u8]>);
 
-/// One leaf of a body structure.
+/// `body` (RFC 9051 §9) as BODYSTRUCTURE or BODY sends it, flattened in pre-order into one
+/// allocation: a message's whole tree costs one `Vec` however many parts it has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyStructure<'a> {
+    /// Never empty: `nodes[0]` is the root.
+    nodes: Vec<BodyNode<'a>>,
+}
+
+/// One part of a [`BodyStructure`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BodyNode<'a> {
+    pub kind: BodyKind<'a>,
+    /// How many nodes follow this one in its subtree.
+    descendants: u32,
+}
+
+/// `body-type-mpart` or `body-type-1part`.
+// Not boxed: all nodes of a structure share one `Vec`, and a box per leaf would cost the
+// allocation the flat layout exists to save.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyKind<'a> {
+    /// Its children are the following subtrees.
+    Multipart {
+        subtype: Cow<'a, [u8]>,
+        /// `body-ext-mpart`, unparsed (parameters, disposition, language, location).
+        extension: Cow<'a, [u8]>,
+    },
+    Single(SinglePart<'a>),
+}
+
+/// One leaf of a body structure. A `message/rfc822` part has [`SinglePart::envelope`] and
+/// one child: the encapsulated message's body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SinglePart<'a> {
     pub media_type: Cow<'a, [u8]>,
     pub subtype: Cow<'a, [u8]>,
-    pub params: Vec<BodyParam<'a>>,
+    pub params: BodyParams<'a>,
     pub id: NString<'a>,
     pub description: NString<'a>,
     pub encoding: Cow<'a, [u8]>,
     pub size: u32,
     /// Text lines, for `text/*` and `message/rfc822`.
     pub lines: Option<u32>,
-    /// For `message/rfc822` (and `message/global`): the encapsulated message.
-    pub message: Option<(Envelope<'a>, BodyStructure<'a>)>,
+    /// For `message/rfc822` (and `message/global`): the encapsulated message's envelope.
+    pub envelope: Option<Envelope<'a>>,
     /// `body-ext-1part`, unparsed (MD5, disposition, language, location).
     pub extension: Cow<'a, [u8]>,
 }
 
-impl BodyStructure<'_> {
+/// A subtree of a [`BodyStructure`]: a node and its descendants.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyRef<'s, 'a> {
+    nodes: &'s [BodyNode<'a>],
+}
+
+impl<'s, 'a> BodyRef<'s, 'a> {
+    pub fn kind(&self) -> Option<&'s BodyKind<'a>> {
+        self.nodes.first().map(|n| &n.kind)
+    }
+
+    /// The direct children (parts of a multipart, the body of a message/rfc822).
+    pub fn children(&self) -> impl Iterator<Item = BodyRef<'s, 'a>> + 's {
+        let mut rest = self.nodes.get(1..).unwrap_or_default();
+        core::iter::from_fn(move || {
+            let first = rest.first()?;
+            let len = (first.descendants as usize + 1).min(rest.len());
+            let (sub, tail) = rest.split_at(len);
+            rest = tail;
+            Some(BodyRef { nodes: sub })
+        })
+    }
+}
+
+impl<'a> BodyStructure<'a> {
+    /// Builds from pre-order nodes and, for each, the number of its descendants; `None` if
+    /// the counts do not describe a tree rooted at the first node.
+    pub fn from_preorder(nodes: Vec<(BodyKind<'a>, u32)>) -> Option<Self> {
+        let total = u32::try_from(nodes.len()).ok()?;
+        let ok = match nodes.first() {
+            Some((_, d)) => *d + 1 == total,
+            None => false,
+        } && nodes
+            .iter()
+            .enumerate()
+            .all(|(k, (_, d))| k as u64 + u64::from(*d) < u64::from(total));
+        ok.then(|| Self {
+            nodes: nodes
+                .into_iter()
+                .map(|(kind, descendants)| BodyNode { kind, descendants })
+                .collect(),
+        })
+    }
+
+    pub(crate) fn from_nodes_unchecked(nodes: Vec<BodyNode<'a>>) -> Self {
+        Self { nodes }
+    }
+
+    pub(crate) fn node(kind: BodyKind<'a>, descendants: u32) -> BodyNode<'a> {
+        BodyNode { kind, descendants }
+    }
+
+    pub fn root(&self) -> BodyRef<'_, 'a> {
+        BodyRef { nodes: &self.nodes }
+    }
+
+    /// All parts in pre-order.
+    pub fn nodes(&self) -> &[BodyNode<'a>] {
+        &self.nodes
+    }
+
     pub fn into_static(self) -> BodyStructure<'static> {
-        match self {
-            BodyStructure::Single(p) => {
-                let p = *p;
-                BodyStructure::Single(Box::new(SinglePart {
-                    media_type: cow_static(p.media_type),
-                    subtype: cow_static(p.subtype),
-                    params: p
-                        .params
-                        .into_iter()
-                        .map(|(k, v)| (cow_static(k), cow_static(v)))
-                        .collect(),
-                    id: opt_static(p.id),
-                    description: opt_static(p.description),
-                    encoding: cow_static(p.encoding),
-                    size: p.size,
-                    lines: p.lines,
-                    message: p.message.map(|(e, b)| (e.into_static(), b.into_static())),
-                    extension: cow_static(p.extension),
-                }))
-            }
-            BodyStructure::Multipart {
-                parts,
-                subtype,
-                extension,
-            } => BodyStructure::Multipart {
-                parts: parts.into_iter().map(BodyStructure::into_static).collect(),
-                subtype: cow_static(subtype),
-                extension: cow_static(extension),
-            },
+        BodyStructure {
+            nodes: self
+                .nodes
+                .into_iter()
+                .map(|n| BodyNode {
+                    descendants: n.descendants,
+                    kind: match n.kind {
+                        BodyKind::Multipart { subtype, extension } => BodyKind::Multipart {
+                            subtype: cow_static(subtype),
+                            extension: cow_static(extension),
+                        },
+                        BodyKind::Single(p) => BodyKind::Single(SinglePart {
+                            media_type: cow_static(p.media_type),
+                            subtype: cow_static(p.subtype),
+                            params: p.params.into_static(),
+                            id: opt_static(p.id),
+                            description: opt_static(p.description),
+                            encoding: cow_static(p.encoding),
+                            size: p.size,
+                            lines: p.lines,
+                            envelope: p.envelope.map(Envelope::into_static),
+                            extension: cow_static(p.extension),
+                        }),
+                    },
+                })
+                .collect(),
         }
     }
 }
 
 /// One item of a FETCH response (`msg-att`).
+// The envelope is inline rather than boxed: it saves an allocation per message, and items
+// live in one short `Vec` per FETCH.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FetchItem<'a> {
     Uid(u32),
     Flags(Vec<Flag<'a>>),
-    Envelope(Box<Envelope<'a>>),
+    Envelope(Envelope<'a>),
     Rfc822Size(u32),
     InternalDate(DateTime),
     BodyStructure(BodyStructure<'a>),
@@ -213,7 +404,7 @@ impl FetchItem<'_> {
         match self {
             Uid(u) => Uid(u),
             Flags(f) => Flags(f.into_iter().map(Flag::into_static).collect()),
-            Envelope(e) => Envelope(Box::new(e.into_static())),
+            Envelope(e) => Envelope(e.into_static()),
             Rfc822Size(s) => Rfc822Size(s),
             InternalDate(d) => InternalDate(d),
             BodyStructure(b) => BodyStructure(b.into_static()),

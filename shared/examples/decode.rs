@@ -1,0 +1,332 @@
+//! Decodes a server's byte stream from stdin and prints one JSON object per response per
+//! line; a response that cannot be decoded prints `{"error": "..."}` and decoding goes on.
+//!
+//! `cargo run --release -q -p petrel-imap --example decode < FILE`
+
+use std::io::{Read, Write};
+
+use petrel_imap::types::capability::Capability;
+use petrel_imap::types::fetch::{
+    Address, AddressList, BodyKind, BodyRef, BodyStructure, Envelope, FetchItem,
+};
+use petrel_imap::types::flag::{Flag, FlagPerm, ListAttribute};
+use petrel_imap::types::response::{Code, Data, Response, StatusItem, StatusKind};
+use petrel_imap::{Limits, ResponseDecoder};
+use serde_json::{json, Map, Value};
+
+fn main() {
+    let mut decoder = ResponseDecoder::new(Limits::default());
+    let mut stdin = std::io::stdin().lock();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = match stdin.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                eprintln!("decode: cannot read stdin: {e}");
+                std::process::exit(1);
+            }
+        };
+        decoder.feed(&buf[..n]);
+        while let Some(result) = decoder.next() {
+            let line = match result {
+                Ok(r) => response(&r),
+                Err(e) => json!({ "error": e.to_string() }),
+            };
+            if writeln!(out, "{line}").is_err() {
+                return;
+            }
+        }
+    }
+    if decoder.buffered() > 0 {
+        let _ = writeln!(
+            out,
+            "{}",
+            json!({ "error": format!("incomplete response at end of input ({} bytes)", decoder.buffered()) })
+        );
+    }
+    let _ = out.flush();
+}
+
+fn s(b: &[u8]) -> Value {
+    Value::String(String::from_utf8_lossy(b).into_owned())
+}
+
+fn ns(b: &Option<std::borrow::Cow<'_, [u8]>>) -> Value {
+    b.as_deref().map_or(Value::Null, s)
+}
+
+fn response(r: &Response<'_>) -> Value {
+    match r {
+        Response::Continue(c) => json!({
+            "type": "continue",
+            "code": c.code.as_ref().map_or(Value::Null, code),
+            "text": c.text,
+        }),
+        Response::Status(st) => json!({
+            "type": "status",
+            "tag": st.tag.as_ref().map(|t| t.as_str()),
+            "kind": kind(st.kind),
+            "code": st.code.as_ref().map_or(Value::Null, code),
+            "text": st.text,
+        }),
+        Response::Data(d) => {
+            let mut m = Map::new();
+            m.insert("type".into(), json!("data"));
+            data(d, &mut m);
+            Value::Object(m)
+        }
+    }
+}
+
+fn kind(k: StatusKind) -> &'static str {
+    match k {
+        StatusKind::Ok => "OK",
+        StatusKind::No => "NO",
+        StatusKind::Bad => "BAD",
+        StatusKind::PreAuth => "PREAUTH",
+        StatusKind::Bye => "BYE",
+    }
+}
+
+fn capability(c: &Capability<'_>) -> Value {
+    json!(c.name())
+}
+
+fn flag(f: &Flag<'_>) -> Value {
+    match f {
+        Flag::Answered => json!("\\Answered"),
+        Flag::Flagged => json!("\\Flagged"),
+        Flag::Deleted => json!("\\Deleted"),
+        Flag::Seen => json!("\\Seen"),
+        Flag::Draft => json!("\\Draft"),
+        Flag::Recent => json!("\\Recent"),
+        Flag::Keyword(k) => json!(k.as_str()),
+        Flag::Extension(k) => json!(format!("\\{}", k.as_str())),
+    }
+}
+
+fn code(c: &Code<'_>) -> Value {
+    match c {
+        Code::Capability(caps) => {
+            json!({ "CAPABILITY": caps.iter().map(capability).collect::<Vec<_>>() })
+        }
+        Code::PermanentFlags(flags) => json!({ "PERMANENTFLAGS": flags.iter().map(|f| match f {
+            FlagPerm::Flag(f) => flag(f),
+            FlagPerm::Wildcard => json!("\\*"),
+        }).collect::<Vec<_>>() }),
+        Code::UidNext(n) => json!({ "UIDNEXT": n }),
+        Code::UidValidity(n) => json!({ "UIDVALIDITY": n }),
+        Code::Unseen(n) => json!({ "UNSEEN": n }),
+        Code::HighestModSeq(n) => json!({ "HIGHESTMODSEQ": n }),
+        Code::BadCharset(c) => json!({ "BADCHARSET": c.iter().map(|c| s(c)).collect::<Vec<_>>() }),
+        Code::AppendUid { uid_validity, uids } => json!({ "APPENDUID": [uid_validity, uids] }),
+        Code::CopyUid {
+            uid_validity,
+            source,
+            destination,
+        } => {
+            json!({ "COPYUID": [uid_validity, source, destination] })
+        }
+        Code::Modified(set) => json!({ "MODIFIED": set }),
+        Code::Other { name, data } => json!({ "other": name.as_str(), "data": ns(data) }),
+        simple => json!(format!("{simple:?}")),
+    }
+}
+
+fn address(a: &Address<'_>) -> Value {
+    json!({ "name": ns(&a.name), "adl": ns(&a.adl), "mailbox": ns(&a.mailbox), "host": ns(&a.host) })
+}
+
+fn addresses(list: &AddressList<'_>) -> Value {
+    Value::Array(list.iter().map(|a| address(&a)).collect())
+}
+
+fn envelope(e: &Envelope<'_>) -> Value {
+    json!({
+        "date": ns(&e.date),
+        "subject": ns(&e.subject),
+        "from": addresses(&e.from),
+        "sender": addresses(&e.sender),
+        "reply_to": addresses(&e.reply_to),
+        "to": addresses(&e.to),
+        "cc": addresses(&e.cc),
+        "bcc": addresses(&e.bcc),
+        "in_reply_to": ns(&e.in_reply_to),
+        "message_id": ns(&e.message_id),
+    })
+}
+
+fn body(b: &BodyStructure<'_>) -> Value {
+    node(b.root())
+}
+
+fn node(b: BodyRef<'_, '_>) -> Value {
+    let children: Vec<Value> = b.children().map(node).collect();
+    match b.kind() {
+        Some(BodyKind::Single(p)) => json!({
+            "type": s(&p.media_type),
+            "subtype": s(&p.subtype),
+            "params": p.params.iter().map(|(k, v)| json!([s(&k), s(&v)])).collect::<Vec<_>>(),
+            "id": ns(&p.id),
+            "description": ns(&p.description),
+            "encoding": s(&p.encoding),
+            "size": p.size,
+            "lines": p.lines,
+            "message": p.envelope.as_ref().map(|e| json!({ "envelope": envelope(e), "body": children.first() })),
+            "extension": s(&p.extension),
+        }),
+        Some(BodyKind::Multipart { subtype, extension }) => json!({
+            "parts": children,
+            "subtype": s(subtype),
+            "extension": s(extension),
+        }),
+        None => Value::Null,
+    }
+}
+
+fn fetch_item(item: &FetchItem<'_>) -> (String, Value) {
+    match item {
+        FetchItem::Uid(n) => ("UID".into(), json!(n)),
+        FetchItem::Flags(f) => ("FLAGS".into(), Value::Array(f.iter().map(flag).collect())),
+        FetchItem::Envelope(e) => ("ENVELOPE".into(), envelope(e)),
+        FetchItem::Rfc822Size(n) => ("RFC822.SIZE".into(), json!(n)),
+        FetchItem::InternalDate(d) => (
+            "INTERNALDATE".into(),
+            json!({ "unix": d.unix_time(), "zone_minutes": d.zone_minutes }),
+        ),
+        FetchItem::BodyStructure(b) => ("BODYSTRUCTURE".into(), body(b)),
+        FetchItem::Body(b) => ("BODY".into(), body(b)),
+        FetchItem::BodySection {
+            binary,
+            section,
+            origin,
+            data,
+        } => {
+            let mut name = format!(
+                "{}[{}]",
+                if *binary { "BINARY" } else { "BODY" },
+                String::from_utf8_lossy(section)
+            );
+            if let Some(o) = origin {
+                name.push_str(&format!("<{o}>"));
+            }
+            (name, ns(data))
+        }
+        FetchItem::BinarySize { section, size } => (
+            format!("BINARY.SIZE[{}]", String::from_utf8_lossy(section)),
+            json!(size),
+        ),
+        FetchItem::Rfc822(d) => ("RFC822".into(), ns(d)),
+        FetchItem::Rfc822Header(d) => ("RFC822.HEADER".into(), ns(d)),
+        FetchItem::Rfc822Text(d) => ("RFC822.TEXT".into(), ns(d)),
+        FetchItem::ModSeq(n) => ("MODSEQ".into(), json!(n)),
+        FetchItem::Other { name, value } => (name.as_str().into(), json!({ "raw": s(value) })),
+    }
+}
+
+fn list_attribute(a: &ListAttribute<'_>) -> Value {
+    match a {
+        ListAttribute::Other(n) => json!(n.as_str()),
+        known => json!(format!("\\{known:?}")),
+    }
+}
+
+fn data(d: &Data<'_>, m: &mut Map<String, Value>) {
+    let mut put = |k: &str, v: Value| {
+        m.insert(k.into(), v);
+    };
+    match d {
+        Data::Capability(c) => {
+            put("data", json!("CAPABILITY"));
+            put(
+                "capabilities",
+                Value::Array(c.iter().map(capability).collect()),
+            );
+        }
+        Data::Enabled(c) => {
+            put("data", json!("ENABLED"));
+            put(
+                "capabilities",
+                Value::Array(c.iter().map(capability).collect()),
+            );
+        }
+        Data::List(l) | Data::Lsub(l) => {
+            put(
+                "data",
+                json!(if matches!(d, Data::List(_)) {
+                    "LIST"
+                } else {
+                    "LSUB"
+                }),
+            );
+            put(
+                "attributes",
+                Value::Array(l.attributes.iter().map(list_attribute).collect()),
+            );
+            put("delimiter", json!(l.delimiter.map(String::from)));
+            put("mailbox", s(l.mailbox.as_bytes()));
+            put("name", json!(l.mailbox.decoded()));
+            if !l.extended.is_empty() {
+                put("extended", s(&l.extended));
+            }
+        }
+        Data::Flags(f) => {
+            put("data", json!("FLAGS"));
+            put("flags", Value::Array(f.iter().map(flag).collect()));
+        }
+        Data::Exists(n) => {
+            put("data", json!("EXISTS"));
+            put("number", json!(n));
+        }
+        Data::Recent(n) => {
+            put("data", json!("RECENT"));
+            put("number", json!(n));
+        }
+        Data::Expunge(n) => {
+            put("data", json!("EXPUNGE"));
+            put("number", json!(n));
+        }
+        Data::Search { numbers, modseq } => {
+            put("data", json!("SEARCH"));
+            put("numbers", json!(numbers));
+            put("modseq", json!(modseq));
+        }
+        Data::Status { mailbox, items } => {
+            put("data", json!("STATUS"));
+            put("mailbox", s(mailbox.as_bytes()));
+            let mut o = Map::new();
+            for item in items {
+                let (k, v) = match item {
+                    StatusItem::Messages(n) => ("MESSAGES", json!(n)),
+                    StatusItem::Recent(n) => ("RECENT", json!(n)),
+                    StatusItem::UidNext(n) => ("UIDNEXT", json!(n)),
+                    StatusItem::UidValidity(n) => ("UIDVALIDITY", json!(n)),
+                    StatusItem::Unseen(n) => ("UNSEEN", json!(n)),
+                    StatusItem::Deleted(n) => ("DELETED", json!(n)),
+                    StatusItem::Size(n) => ("SIZE", json!(n)),
+                    StatusItem::HighestModSeq(n) => ("HIGHESTMODSEQ", json!(n)),
+                };
+                o.insert(k.into(), v);
+            }
+            put("items", Value::Object(o));
+        }
+        Data::Fetch { seq, items } => {
+            put("data", json!("FETCH"));
+            put("seq", json!(seq));
+            let mut o = Map::new();
+            for item in items {
+                let (k, v) = fetch_item(item);
+                o.insert(k, v);
+            }
+            put("items", Value::Object(o));
+        }
+        Data::Other { name, rest } => {
+            put("data", json!(name.as_str()));
+            put("raw", s(rest));
+        }
+    }
+}
