@@ -1,0 +1,184 @@
+//! Relaying both ways and the close reasons a person sees.
+
+use std::time::Duration;
+
+use futures_util::SinkExt;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::common::*;
+
+#[tokio::test]
+async fn bridges_bytes_both_ways() {
+    let pki = pki(&["127.0.0.1"]);
+    let (up, _) = upstream(&pki, Behaviour::Echo, None).await;
+    let proxy = Proxy::start(config(up, &pki)).await;
+    let mut ws = imap(&proxy).await;
+    send(&mut ws, b"a1 NOOP\r\n").await;
+    assert_eq!(read_bytes(&mut ws, 9).await, b"a1 NOOP\r\n");
+
+    // More than one chunk each way, in messages of assorted sizes.
+    let payload: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    let writer = async {
+        for chunk in payload.chunks(7_001) {
+            send(&mut ws, chunk).await;
+        }
+    };
+    writer.await;
+    assert_eq!(read_bytes(&mut ws, payload.len()).await, payload);
+    let metrics = proxy.metrics().await;
+    assert!(
+        metrics.contains(&format!(
+            "petrel_proxy_bytes_to_upstream_total {}",
+            payload.len() + 9
+        )),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("petrel_proxy_sessions_open 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("petrel_proxy_upstream_handshake_seconds_count 1"),
+        "{metrics}"
+    );
+    ws.close(None).await.unwrap();
+}
+
+#[tokio::test]
+async fn upstream_close_is_a_normal_close_with_reason() {
+    let pki = pki(&["127.0.0.1"]);
+    let (up, _) = upstream(&pki, Behaviour::GreetAndClose, None).await;
+    let proxy = Proxy::start(config(up, &pki)).await;
+    let mut ws = imap(&proxy).await;
+    assert_eq!(read_bytes(&mut ws, 12).await, b"* OK ready\r\n");
+    assert_eq!(
+        close_of(&mut ws).await,
+        (1000, "mail server closed the connection".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn upstream_down_closes_with_reason() {
+    let pki = pki(&["127.0.0.1"]);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = listener.local_addr().unwrap();
+    drop(listener);
+    let proxy = Proxy::start(config(dead, &pki)).await;
+    let mut ws = imap(&proxy).await;
+    assert_eq!(
+        close_of(&mut ws).await,
+        (1011, "mail server unreachable".to_owned())
+    );
+    assert!(proxy
+        .metrics()
+        .await
+        .contains("petrel_proxy_upstream_errors_total 1"));
+}
+
+#[tokio::test]
+async fn untrusted_certificate_closes_with_reason() {
+    let pki_server = pki(&["127.0.0.1"]);
+    let pki_other = pki(&["127.0.0.1"]);
+    let (up, _) = upstream(&pki_server, Behaviour::Echo, None).await;
+    let proxy = Proxy::start(config(up, &pki_other)).await;
+    let mut ws = imap(&proxy).await;
+    assert_eq!(
+        close_of(&mut ws).await,
+        (1011, "mail server certificate not trusted".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn certificate_for_another_name_is_not_trusted() {
+    let pki = pki(&["mail.example.org"]);
+    let (up, _) = upstream(&pki, Behaviour::Echo, None).await;
+    let proxy = Proxy::start(config(up, &pki)).await;
+    let mut ws = imap(&proxy).await;
+    assert_eq!(
+        close_of(&mut ws).await,
+        (1011, "mail server certificate not trusted".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn upstream_that_never_speaks_tls_times_out() {
+    let pki = pki(&["127.0.0.1"]);
+    let (up, _) = upstream(&pki, Behaviour::Silent, None).await;
+    let mut config = config(up, &pki);
+    config.timeouts.upstream = Duration::from_millis(300);
+    let proxy = Proxy::start(config).await;
+    let mut ws = imap(&proxy).await;
+    assert_eq!(
+        close_of(&mut ws).await,
+        (1011, "mail server did not answer in time".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn text_frames_are_refused() {
+    let pki = pki(&["127.0.0.1"]);
+    let (up, _) = upstream(&pki, Behaviour::Echo, None).await;
+    let proxy = Proxy::start(config(up, &pki)).await;
+    let mut ws = imap(&proxy).await;
+    ws.send(Message::text("a1 NOOP\r\n")).await.unwrap();
+    assert_eq!(
+        close_of(&mut ws).await,
+        (1003, "binary frames only".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn idle_sessions_are_closed() {
+    let pki = pki(&["127.0.0.1"]);
+    let (up, _) = upstream(&pki, Behaviour::Echo, None).await;
+    let mut config = config(up, &pki);
+    config.timeouts.idle = Duration::from_millis(300);
+    config.timeouts.ping_interval = Duration::from_millis(100);
+    let proxy = Proxy::start(config).await;
+    let mut ws = imap(&proxy).await;
+    // Pings arrive and are answered (the client library answers while we read), yet without
+    // payload the session counts as idle.
+    assert_eq!(close_of(&mut ws).await, (1001, "idle timeout".to_owned()));
+}
+
+#[tokio::test]
+async fn proxy_protocol_header_names_the_client() {
+    let pki = pki(&["127.0.0.1"]);
+    let (up, mut headers) = upstream(&pki, Behaviour::Echo, Some(28)).await;
+    let mut config = config(up, &pki);
+    config.imap.proxy_protocol = true;
+    let proxy = Proxy::start(config).await;
+    let tcp = tokio::net::TcpStream::connect(proxy.address).await.unwrap();
+    let client = tcp.local_addr().unwrap();
+    let request = {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut r = format!("ws://{}/imap", proxy.address)
+            .into_client_request()
+            .unwrap();
+        r.headers_mut()
+            .insert("origin", proxy.origin().parse().unwrap());
+        r
+    };
+    let (mut ws, _) = tokio_tungstenite::client_async(request, tcp).await.unwrap();
+    send(&mut ws, b"x").await;
+    assert_eq!(read_bytes(&mut ws, 1).await, b"x");
+    let header = headers.recv().await.unwrap();
+    assert_eq!(header, petrel_proxy::proxy_v2_header(client, proxy.address));
+}
+
+#[tokio::test]
+async fn pings_are_sent() {
+    let pki = pki(&["127.0.0.1"]);
+    let (up, _) = upstream(&pki, Behaviour::Echo, None).await;
+    let mut config = config(up, &pki);
+    config.timeouts.ping_interval = Duration::from_millis(100);
+    let proxy = Proxy::start(config).await;
+    let mut ws = imap(&proxy).await;
+    use futures_util::StreamExt;
+    let message = tokio::time::timeout(Duration::from_secs(2), ws.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(matches!(message, Message::Ping(_)), "{message:?}");
+}
