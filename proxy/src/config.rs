@@ -193,8 +193,8 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_connections: 1024,
-            max_sessions_per_address: 16,
-            upgrades_per_minute: 30,
+            max_sessions_per_address: 64,
+            upgrades_per_minute: 120,
             max_header_bytes: 8 * 1024,
             max_message_bytes: 1024 * 1024,
         }
@@ -314,11 +314,11 @@ pub struct Settings {
     #[arg(long, env = "PETREL_PROXY_MAX_CONNECTIONS")]
     pub max_connections: Option<usize>,
 
-    /// Open WebSocket sessions per client address [default: 16].
+    /// Open WebSocket sessions per client address [default: 64].
     #[arg(long, env = "PETREL_PROXY_MAX_SESSIONS_PER_ADDRESS")]
     pub max_sessions_per_address: Option<usize>,
 
-    /// WebSocket upgrades per client address per minute [default: 30].
+    /// WebSocket upgrades per client address per minute [default: 120].
     #[arg(long, env = "PETREL_PROXY_UPGRADES_PER_MINUTE")]
     pub upgrades_per_minute: Option<u32>,
 
@@ -566,6 +566,19 @@ mod tests {
         assert_eq!(config.imap.address.to_string(), "flag:993");
         assert_eq!(config.limits.max_connections, 7);
         assert_eq!(config.allowed_origins, vec!["http://a:1".to_owned()]);
+    }
+
+    /// The example shipped to admins must stay valid and match the defaults it documents.
+    #[test]
+    fn example_configuration_is_valid() {
+        let text = include_str!("../petrel-proxy.example.toml");
+        let settings: Settings = toml::from_str(text).unwrap();
+        assert_eq!(settings.listen_address(), "127.0.0.1:8080");
+        let config = settings.into_config().unwrap();
+        let defaults = Config::new(config.imap.clone());
+        assert_eq!(config.limits, defaults.limits);
+        assert_eq!(config.timeouts, defaults.timeouts);
+        assert_eq!(config.trusted_proxies, defaults.trusted_proxies);
     }
 
     #[test]

@@ -182,3 +182,118 @@ async fn pings_are_sent() {
         .unwrap();
     assert!(matches!(message, Message::Ping(_)), "{message:?}");
 }
+
+/// A browser that does not read stalls the upstream's writes: the proxy holds at most a
+/// chunk, and the kernel's socket buffers hold the rest.
+#[tokio::test]
+async fn slow_browser_slows_the_upstream() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    let pki = pki(&["127.0.0.1"]);
+    let written = Arc::new(AtomicUsize::new(0));
+    let (up, _) = upstream(&pki, Behaviour::Firehose(Arc::clone(&written)), None).await;
+    let proxy = Proxy::start(config(up, &pki)).await;
+    let mut ws = imap(&proxy).await;
+    let mut last = 0;
+    let mut stalled = false;
+    for _ in 0..40 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let now = written.load(Ordering::Relaxed);
+        if now == last && now > 0 {
+            stalled = true;
+            break;
+        }
+        last = now;
+    }
+    assert!(
+        stalled,
+        "the upstream kept writing ({last} bytes) while nobody read"
+    );
+    // Two loopback sockets' buffers at most (Linux autotunes them up to a few MiB each).
+    assert!(last < 32 << 20, "{last} bytes written before the stall");
+    // Reading resumes the flow.
+    let got = read_bytes(&mut ws, last + 1).await.len();
+    assert!(got > last);
+    let metrics = proxy.metrics().await;
+    assert!(
+        metrics.contains("petrel_proxy_sessions_open 1"),
+        "{metrics}"
+    );
+}
+
+/// A browser that stops answering pings is dropped.
+#[tokio::test]
+async fn silent_browser_is_dropped() {
+    let pki = pki(&["127.0.0.1"]);
+    let (up, _) = upstream(&pki, Behaviour::Echo, None).await;
+    let mut config = config(up, &pki);
+    config.timeouts.ping_interval = Duration::from_millis(100);
+    let proxy = Proxy::start(config).await;
+    let mut ws = imap(&proxy).await;
+    // Not polling the socket means not answering pings.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(
+        close_of(&mut ws).await,
+        (1001, "no answer to ping".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn smtp_is_a_second_fixed_upstream() {
+    let pki = pki(&["127.0.0.1"]);
+    let (imap_up, _) = upstream(&pki, Behaviour::Echo, None).await;
+    let (smtp_up, _) = upstream(&pki, Behaviour::GreetAndClose, None).await;
+    let mut config = config(imap_up, &pki);
+    config.smtp = Some(petrel_proxy::Upstream::new(
+        smtp_up.to_string().parse().unwrap(),
+    ));
+    let proxy = Proxy::start(config).await;
+    let mut ws = ws(proxy.address, "/smtp", Some(&proxy.origin()))
+        .await
+        .unwrap();
+    assert_eq!(read_bytes(&mut ws, 12).await, b"* OK ready\r\n");
+}
+
+/// Behind a trusted reverse proxy, the PROXY header carries the address from
+/// X-Forwarded-For; from anyone else the header is ignored.
+#[tokio::test]
+async fn forwarded_client_reaches_the_proxy_header() {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+    let pki = pki(&["127.0.0.1"]);
+    let (up, mut headers) = upstream(&pki, Behaviour::Echo, Some(28)).await;
+    let mut config = config(up, &pki);
+    config.imap.proxy_protocol = true;
+    let proxy = Proxy::start(config).await;
+    let mut request = format!("ws://{}/imap", proxy.address)
+        .into_client_request()
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("origin", "https://mail.example.org".parse().unwrap());
+    request
+        .headers_mut()
+        .insert("host", "mail.example.org".parse().unwrap());
+    request
+        .headers_mut()
+        .insert("x-forwarded-proto", "https".parse().unwrap());
+    request.headers_mut().insert(
+        "x-forwarded-for",
+        "198.51.100.7, 203.0.113.5".parse().unwrap(),
+    );
+    request
+        .headers_mut()
+        .insert("sec-websocket-protocol", "imap".parse().unwrap());
+    let tcp = tokio::net::TcpStream::connect(proxy.address).await.unwrap();
+    let (mut ws, response) = tokio_tungstenite::client_async(request, tcp).await.unwrap();
+    assert_eq!(
+        response.headers().get("sec-websocket-protocol").unwrap(),
+        "imap"
+    );
+    send(&mut ws, b"x").await;
+    assert_eq!(read_bytes(&mut ws, 1).await, b"x");
+    let header = headers.recv().await.unwrap();
+    let client = "203.0.113.5:0".parse().unwrap();
+    assert_eq!(header, petrel_proxy::proxy_v2_header(client, proxy.address));
+}

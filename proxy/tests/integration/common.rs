@@ -87,7 +87,7 @@ pub fn server_tls(pki: &Pki) -> TlsAcceptor {
 }
 
 /// How a test upstream behaves after the TLS handshake.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub enum Behaviour {
     /// Echo every byte back.
     Echo,
@@ -95,6 +95,8 @@ pub enum Behaviour {
     GreetAndClose,
     /// Accept TCP and never speak TLS.
     Silent,
+    /// Write as fast as the connection takes it, counting the bytes written.
+    Firehose(Arc<AtomicUsize>),
 }
 
 /// A TLS upstream on 127.0.0.1. If `proxy_header` is set, the first `proxy_header` bytes
@@ -115,6 +117,7 @@ pub async fn upstream(
             };
             let acceptor = acceptor.clone();
             let headers = headers.clone();
+            let behaviour = behaviour.clone();
             tokio::spawn(async move {
                 if let Some(len) = proxy_header {
                     let mut header = vec![0u8; len];
@@ -123,7 +126,7 @@ pub async fn upstream(
                     }
                     let _ = headers.send(header);
                 }
-                if let Behaviour::Silent = behaviour {
+                if let Behaviour::Silent = &behaviour {
                     tokio::time::sleep(Duration::from_secs(30)).await;
                     return;
                 }
@@ -140,6 +143,13 @@ pub async fn upstream(
                         let mut tls = tls;
                         let _ = tls.write_all(b"* OK ready\r\n").await;
                         let _ = tls.shutdown().await;
+                    }
+                    Behaviour::Firehose(written) => {
+                        let mut tls = tls;
+                        let chunk = vec![b'f'; 16 * 1024];
+                        while tls.write_all(&chunk).await.is_ok() {
+                            written.fetch_add(chunk.len(), Ordering::Relaxed);
+                        }
                     }
                     Behaviour::Silent => {}
                 }
