@@ -1,5 +1,10 @@
 //! Petrel's web app. The protocol engine ([`engine`]) and the app state ([`model`]) are plain
-//! Rust that compiles and tests natively; the Yew UI and the WebSocket live behind
-//! `cfg(target_arch = "wasm32")`.
+//! Rust that compiles and tests natively; the Yew UI ([`ui`]) and the WebSocket ([`net`]) live
+//! behind `cfg(target_arch = "wasm32")`.
 
 pub mod engine;
+pub mod model;
+#[cfg(target_arch = "wasm32")]
+pub mod net;
+#[cfg(target_arch = "wasm32")]
+pub mod ui;

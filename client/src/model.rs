@@ -1,0 +1,841 @@
+//! The app state: a [`Model`], the [`Action`]s that change it and the pure [`Model::reduce`].
+//!
+//! This is the only code that writes the model. It is plain Rust with no web APIs so that
+//! every screen transition is tested natively with `cargo test -p petrel-client`. Actions come
+//! from two places: the person (the `*Requested` and view actions, dispatched by the UI before
+//! the matching [`Request`] goes to the connection task) and the engine (one action per
+//! [`Event`], dispatched by the connection task).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::engine::{Disconnect, Event, Folder, FolderRole, MessageSummary, Request, SignInError};
+
+/// Which screen the app shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Screen {
+    /// The sign-in form (also while a sign-in is under way).
+    #[default]
+    SignIn,
+    /// Folders and messages.
+    Mail,
+}
+
+/// Which pane a narrow screen shows; wide screens show both side by side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Pane {
+    #[default]
+    Folders,
+    Messages,
+}
+
+/// Something went wrong, in terms a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// The server refused the user name or password.
+    WrongPassword,
+    /// The server refused the sign-in for another reason; its text.
+    SignInRefused(String),
+    /// The connection failed before the session began: the proxy or the mail server could
+    /// not be reached. The transport's reason, if any.
+    Unreachable(Option<String>),
+    /// An established session lost its connection; the transport's reason, if any.
+    ConnectionLost(Option<String>),
+    /// The server ended the session (`BYE`); its text.
+    ServerClosed(String),
+    /// An operation failed but the session goes on; the engine's text.
+    Other(String),
+}
+
+impl Problem {
+    /// A one-sentence summary for the banner's heading.
+    pub fn summary(&self) -> &'static str {
+        match self {
+            Problem::WrongPassword => "Wrong user name or password.",
+            Problem::SignInRefused(_) => "The mail server refused to sign you in.",
+            Problem::Unreachable(_) => {
+                "Can't reach the mail server. Check your connection and try again."
+            }
+            Problem::ConnectionLost(_) => {
+                "The connection to the mail server was lost. Sign in again to continue."
+            }
+            Problem::ServerClosed(_) => {
+                "The mail server closed the session. Sign in again to continue."
+            }
+            Problem::Other(_) => "Something went wrong.",
+        }
+    }
+
+    /// The server's or transport's own words, when there are any worth showing.
+    pub fn detail(&self) -> Option<&str> {
+        let text = match self {
+            Problem::WrongPassword => None,
+            Problem::Unreachable(reason) | Problem::ConnectionLost(reason) => reason.as_deref(),
+            Problem::SignInRefused(text) | Problem::ServerClosed(text) | Problem::Other(text) => {
+                Some(text.as_str())
+            }
+        };
+        text.map(str::trim).filter(|text| !text.is_empty())
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.summary())?;
+        if let Some(detail) = self.detail() {
+            write!(f, " ({detail})")?;
+        }
+        Ok(())
+    }
+}
+
+/// What the open folder holds, as the server reported on opening it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FolderStatus {
+    pub exists: u32,
+    pub unseen: Option<u32>,
+}
+
+/// Everything the UI renders.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Model {
+    pub screen: Screen,
+    /// The user name of the last sign-in, kept to prefill the form after a disconnect.
+    pub user: String,
+    /// A sign-in request is under way.
+    pub signing_in: bool,
+    /// The folders in the order the folder list shows them (Inbox first).
+    pub folders: Vec<Folder>,
+    /// The folder the person opened (or the engine opened after sign-in), by [`Folder::id`].
+    pub selected: Option<String>,
+    /// The status of `selected`, once the server has reported it.
+    pub status: Option<FolderStatus>,
+    /// Unread counts of the folders opened so far, by [`Folder::id`].
+    pub unseen: BTreeMap<String, u32>,
+    /// The newest messages of `selected`, newest first.
+    pub messages: Vec<MessageSummary>,
+    /// The message list of `selected` is being fetched.
+    pub loading: bool,
+    pub pane: Pane,
+    pub problem: Option<Problem>,
+}
+
+/// Everything that can change the [`Model`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// The person submitted the sign-in form.
+    SignInRequested {
+        user: String,
+    },
+    /// The person opened a folder.
+    OpenFolderRequested {
+        folder: String,
+    },
+    /// The person signed out. The app returns to the sign-in screen at once: whatever the
+    /// old session says afterwards no longer matters.
+    SignOutRequested,
+    /// Back navigation on narrow screens: show the folder list.
+    ShowFolders,
+    /// The person dismissed the problem banner.
+    DismissProblem,
+    // The engine's events, one action each.
+    SignedIn {
+        user: String,
+    },
+    SignInFailed(SignInError),
+    Folders(Vec<Folder>),
+    FolderOpened {
+        folder: String,
+        exists: u32,
+        unseen: Option<u32>,
+    },
+    Messages {
+        folder: String,
+        messages: Vec<MessageSummary>,
+    },
+    Problem(String),
+    Disconnected(Disconnect),
+}
+
+impl Action {
+    /// The action the UI dispatches when it sends `request` to the connection task.
+    pub fn requested(request: &Request) -> Action {
+        match request {
+            Request::SignIn { user, .. } => Action::SignInRequested { user: user.clone() },
+            Request::OpenFolder { folder } => Action::OpenFolderRequested {
+                folder: folder.clone(),
+            },
+            Request::SignOut => Action::SignOutRequested,
+        }
+    }
+}
+
+impl From<Event> for Action {
+    fn from(event: Event) -> Self {
+        match event {
+            Event::SignedIn { user } => Action::SignedIn { user },
+            Event::SignInFailed(error) => Action::SignInFailed(error),
+            Event::Folders(folders) => Action::Folders(folders),
+            Event::FolderOpened {
+                folder,
+                exists,
+                unseen,
+            } => Action::FolderOpened {
+                folder,
+                exists,
+                unseen,
+            },
+            Event::Messages { folder, messages } => Action::Messages { folder, messages },
+            Event::Problem(text) => Action::Problem(text),
+            Event::Disconnected(disconnect) => Action::Disconnected(disconnect),
+        }
+    }
+}
+
+impl Model {
+    /// The model after `action`.
+    pub fn reduce(mut self, action: Action) -> Model {
+        match action {
+            Action::SignInRequested { user } => {
+                self.user = user;
+                self.signing_in = true;
+                self.problem = None;
+            }
+            Action::OpenFolderRequested { folder } => {
+                self.status = None;
+                self.messages.clear();
+                self.loading = true;
+                self.pane = Pane::Messages;
+                self.selected = Some(folder);
+            }
+            Action::SignOutRequested => self = self.signed_out(None),
+            Action::ShowFolders => self.pane = Pane::Folders,
+            Action::DismissProblem => self.problem = None,
+            Action::SignedIn { user } => {
+                self.screen = Screen::Mail;
+                self.user = user;
+                self.signing_in = false;
+                self.problem = None;
+                // The engine opens INBOX by itself after signing in.
+                self.loading = true;
+                self.pane = Pane::Messages;
+            }
+            Action::SignInFailed(error) => {
+                self.signing_in = false;
+                self.problem = Some(match error {
+                    SignInError::WrongCredentials => Problem::WrongPassword,
+                    SignInError::Refused(text) => Problem::SignInRefused(text),
+                });
+            }
+            Action::Folders(mut folders) => {
+                // A stable sort keeps the server's order among the others.
+                folders.sort_by_key(|folder| folder.role != Some(FolderRole::Inbox));
+                self.folders = folders;
+            }
+            Action::FolderOpened {
+                folder,
+                exists,
+                unseen,
+            } => {
+                if self.adopt(&folder) {
+                    self.status = Some(FolderStatus { exists, unseen });
+                    if exists == 0 {
+                        // Nothing to fetch: no message list will follow.
+                        self.messages.clear();
+                        self.loading = false;
+                    }
+                }
+                match unseen {
+                    Some(count) => self.unseen.insert(folder, count),
+                    None => self.unseen.remove(&folder),
+                };
+            }
+            Action::Messages { folder, messages } => {
+                if self.adopt(&folder) {
+                    self.messages = messages;
+                    self.loading = false;
+                }
+            }
+            Action::Problem(text) => {
+                // Whatever was under way failed; stop showing it as under way.
+                self.loading = false;
+                self.signing_in = false;
+                self.problem = Some(Problem::Other(text));
+            }
+            Action::Disconnected(disconnect) => {
+                // A session nobody is waiting for (signed out, or superseded) ends quietly.
+                if self.signing_in || self.screen == Screen::Mail {
+                    let problem = match disconnect {
+                        Disconnect::ConnectionLost(reason) if self.screen == Screen::SignIn => {
+                            Some(Problem::Unreachable(reason))
+                        }
+                        Disconnect::ConnectionLost(reason) => Some(Problem::ConnectionLost(reason)),
+                        Disconnect::ServerClosed(text) => Some(Problem::ServerClosed(text)),
+                        Disconnect::SignedOut => None,
+                    };
+                    self = self.signed_out(problem);
+                }
+            }
+        }
+        self
+    }
+
+    /// The folder whose id is `id`.
+    pub fn folder(&self, id: &str) -> Option<&Folder> {
+        self.folders.iter().find(|folder| folder.id == id)
+    }
+
+    /// Whether news about `folder` is for the open folder; after sign-in, the first folder
+    /// the engine opens becomes the open one.
+    fn adopt(&mut self, folder: &str) -> bool {
+        match &self.selected {
+            Some(selected) => selected == folder,
+            None => {
+                self.selected = Some(folder.to_owned());
+                true
+            }
+        }
+    }
+
+    /// Back to the sign-in screen, keeping only the user name (to prefill the form).
+    fn signed_out(self, problem: Option<Problem>) -> Model {
+        Model {
+            user: self.user,
+            problem,
+            ..Model::default()
+        }
+    }
+}
+
+/// How the folder list shows one folder: its own name, indented under its parents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FolderLabel<'a> {
+    /// The parents' path with a trailing delimiter (`"Work/"`), or empty at the top level.
+    pub parents: &'a str,
+    /// The last component of the name (`"Projects"`).
+    pub leaf: &'a str,
+    /// How many parents the folder has.
+    pub depth: usize,
+}
+
+impl<'a> FolderLabel<'a> {
+    pub fn new(folder: &'a Folder) -> Self {
+        let name = folder.name.as_str();
+        let Some(delimiter) = folder.delimiter else {
+            return FolderLabel {
+                parents: "",
+                leaf: name,
+                depth: 0,
+            };
+        };
+        match name.rfind(delimiter) {
+            // A name ending in its delimiter is odd but possible: show it whole.
+            Some(at) if at + delimiter.len_utf8() < name.len() => {
+                let (parents, leaf) = name.split_at(at + delimiter.len_utf8());
+                FolderLabel {
+                    parents,
+                    leaf,
+                    depth: parents.matches(delimiter).count(),
+                }
+            }
+            _ => FolderLabel {
+                parents: "",
+                leaf: name,
+                depth: 0,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::engine::Password;
+
+    fn folder(id: &str, role: Option<FolderRole>) -> Folder {
+        Folder {
+            id: id.to_owned(),
+            name: id.to_owned(),
+            delimiter: Some('/'),
+            role,
+            selectable: true,
+        }
+    }
+
+    fn message(uid: u32) -> MessageSummary {
+        MessageSummary {
+            uid,
+            from: "Ada".to_owned(),
+            subject: format!("Message {uid}"),
+            date: Some(1_700_000_000),
+            unread: uid % 2 == 0,
+            flagged: false,
+            size: 1234,
+        }
+    }
+
+    fn run(model: Model, actions: impl IntoIterator<Item = Action>) -> Model {
+        actions.into_iter().fold(model, Model::reduce)
+    }
+
+    fn signing_in() -> Model {
+        run(
+            Model::default(),
+            [Action::SignInRequested {
+                user: "ada".to_owned(),
+            }],
+        )
+    }
+
+    /// Signed in, with the engine's automatic INBOX opening done.
+    fn signed_in() -> Model {
+        run(
+            signing_in(),
+            [
+                Action::SignedIn {
+                    user: "ada".to_owned(),
+                },
+                Action::Folders(vec![
+                    folder("Sent", Some(FolderRole::Sent)),
+                    folder("INBOX", Some(FolderRole::Inbox)),
+                ]),
+                Action::FolderOpened {
+                    folder: "INBOX".to_owned(),
+                    exists: 2,
+                    unseen: Some(1),
+                },
+                Action::Messages {
+                    folder: "INBOX".to_owned(),
+                    messages: vec![message(2), message(1)],
+                },
+            ],
+        )
+    }
+
+    #[test]
+    fn starts_on_the_sign_in_screen_idle() {
+        let model = Model::default();
+        assert_eq!(model.screen, Screen::SignIn);
+        assert!(!model.signing_in);
+        assert!(model.problem.is_none());
+    }
+
+    #[test]
+    fn requests_map_to_their_actions() {
+        let sign_in = Request::SignIn {
+            user: "ada".to_owned(),
+            password: Password::new("pw"),
+        };
+        assert_eq!(
+            Action::requested(&sign_in),
+            Action::SignInRequested {
+                user: "ada".to_owned()
+            }
+        );
+        let open = Request::OpenFolder {
+            folder: "Sent".to_owned(),
+        };
+        assert_eq!(
+            Action::requested(&open),
+            Action::OpenFolderRequested {
+                folder: "Sent".to_owned()
+            }
+        );
+        assert_eq!(
+            Action::requested(&Request::SignOut),
+            Action::SignOutRequested
+        );
+    }
+
+    #[test]
+    fn every_event_maps_to_its_action() {
+        let cases = [
+            (
+                Event::SignedIn {
+                    user: "ada".to_owned(),
+                },
+                Action::SignedIn {
+                    user: "ada".to_owned(),
+                },
+            ),
+            (
+                Event::SignInFailed(SignInError::WrongCredentials),
+                Action::SignInFailed(SignInError::WrongCredentials),
+            ),
+            (Event::Folders(vec![]), Action::Folders(vec![])),
+            (
+                Event::FolderOpened {
+                    folder: "INBOX".to_owned(),
+                    exists: 3,
+                    unseen: None,
+                },
+                Action::FolderOpened {
+                    folder: "INBOX".to_owned(),
+                    exists: 3,
+                    unseen: None,
+                },
+            ),
+            (
+                Event::Messages {
+                    folder: "INBOX".to_owned(),
+                    messages: vec![message(1)],
+                },
+                Action::Messages {
+                    folder: "INBOX".to_owned(),
+                    messages: vec![message(1)],
+                },
+            ),
+            (
+                Event::Problem("oops".to_owned()),
+                Action::Problem("oops".to_owned()),
+            ),
+            (
+                Event::Disconnected(Disconnect::SignedOut),
+                Action::Disconnected(Disconnect::SignedOut),
+            ),
+        ];
+        for (event, action) in cases {
+            assert_eq!(Action::from(event), action);
+        }
+    }
+
+    #[test]
+    fn sign_in_request_marks_busy_and_clears_the_old_problem() {
+        let model = Model {
+            problem: Some(Problem::WrongPassword),
+            ..Model::default()
+        };
+        let model = model.reduce(Action::SignInRequested {
+            user: "ada".to_owned(),
+        });
+        assert!(model.signing_in);
+        assert_eq!(model.user, "ada");
+        assert!(model.problem.is_none());
+        assert_eq!(model.screen, Screen::SignIn);
+    }
+
+    #[test]
+    fn signed_in_shows_mail_and_waits_for_the_inbox() {
+        let model = signing_in().reduce(Action::SignedIn {
+            user: "ada".to_owned(),
+        });
+        assert_eq!(model.screen, Screen::Mail);
+        assert!(!model.signing_in);
+        assert!(model.loading);
+        assert_eq!(model.pane, Pane::Messages);
+    }
+
+    #[test]
+    fn the_engine_opening_inbox_selects_it_and_fills_the_list() {
+        let model = signed_in();
+        assert_eq!(model.selected.as_deref(), Some("INBOX"));
+        assert_eq!(
+            model.status,
+            Some(FolderStatus {
+                exists: 2,
+                unseen: Some(1)
+            })
+        );
+        assert_eq!(model.unseen.get("INBOX"), Some(&1));
+        assert_eq!(
+            model.messages.iter().map(|m| m.uid).collect::<Vec<_>>(),
+            [2, 1]
+        );
+        assert!(!model.loading);
+    }
+
+    #[test]
+    fn folders_list_inbox_first_and_keep_the_server_order_otherwise() {
+        let model = Model::default().reduce(Action::Folders(vec![
+            folder("Archive", Some(FolderRole::Archive)),
+            folder("Drafts", None),
+            folder("INBOX", Some(FolderRole::Inbox)),
+            folder("Work", None),
+        ]));
+        let ids: Vec<_> = model.folders.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(ids, ["INBOX", "Archive", "Drafts", "Work"]);
+        assert_eq!(model.folder("Work").map(|f| f.name.as_str()), Some("Work"));
+        assert!(model.folder("Nope").is_none());
+    }
+
+    #[test]
+    fn wrong_password_is_said_in_words_and_stays_on_sign_in() {
+        let model = signing_in().reduce(Action::SignInFailed(SignInError::WrongCredentials));
+        assert_eq!(model.screen, Screen::SignIn);
+        assert!(!model.signing_in);
+        assert_eq!(model.problem, Some(Problem::WrongPassword));
+        assert_eq!(
+            model.problem.unwrap().to_string(),
+            "Wrong user name or password."
+        );
+    }
+
+    #[test]
+    fn other_refusals_show_the_server_text() {
+        let model = signing_in().reduce(Action::SignInFailed(SignInError::Refused(
+            "[UNAVAILABLE] try later".to_owned(),
+        )));
+        let problem = model.problem.unwrap();
+        assert_eq!(
+            problem,
+            Problem::SignInRefused("[UNAVAILABLE] try later".to_owned())
+        );
+        assert_eq!(problem.detail(), Some("[UNAVAILABLE] try later"));
+    }
+
+    #[test]
+    fn losing_the_connection_while_signing_in_means_unreachable() {
+        let model = signing_in().reduce(Action::Disconnected(Disconnect::ConnectionLost(Some(
+            "upstream connect failed".to_owned(),
+        ))));
+        assert_eq!(model.screen, Screen::SignIn);
+        assert!(!model.signing_in);
+        let problem = model.problem.unwrap();
+        assert_eq!(
+            problem,
+            Problem::Unreachable(Some("upstream connect failed".to_owned()))
+        );
+        assert!(problem
+            .to_string()
+            .starts_with("Can't reach the mail server."));
+        assert!(problem.to_string().ends_with("(upstream connect failed)"));
+    }
+
+    #[test]
+    fn losing_the_connection_when_signed_in_returns_to_sign_in_with_the_reason() {
+        let model = signed_in().reduce(Action::Disconnected(Disconnect::ConnectionLost(None)));
+        assert_eq!(model.screen, Screen::SignIn);
+        assert_eq!(model.user, "ada", "the form is prefilled");
+        assert!(model.folders.is_empty() && model.messages.is_empty() && model.selected.is_none());
+        let problem = model.problem.unwrap();
+        assert_eq!(problem, Problem::ConnectionLost(None));
+        assert_eq!(problem.detail(), None);
+        assert_eq!(
+            problem.to_string(),
+            "The connection to the mail server was lost. Sign in again to continue."
+        );
+    }
+
+    #[test]
+    fn server_bye_is_reported_as_the_server_closing_the_session() {
+        let model = signed_in().reduce(Action::Disconnected(Disconnect::ServerClosed(
+            "Server shutting down.".to_owned(),
+        )));
+        assert_eq!(model.screen, Screen::SignIn);
+        assert_eq!(
+            model.problem,
+            Some(Problem::ServerClosed("Server shutting down.".to_owned()))
+        );
+    }
+
+    #[test]
+    fn signing_out_returns_to_sign_in_at_once_and_ignores_the_old_session() {
+        let model = signed_in().reduce(Action::SignOutRequested);
+        assert_eq!(model.screen, Screen::SignIn);
+        assert_eq!(
+            model,
+            Model {
+                user: "ada".to_owned(),
+                ..Model::default()
+            }
+        );
+        let model = model.reduce(Action::Disconnected(Disconnect::ConnectionLost(None)));
+        assert!(model.problem.is_none());
+        let model = model.reduce(Action::Disconnected(Disconnect::SignedOut));
+        assert_eq!(
+            model,
+            Model {
+                user: "ada".to_owned(),
+                ..Model::default()
+            }
+        );
+    }
+
+    #[test]
+    fn a_disconnect_after_a_failed_sign_in_keeps_the_failure() {
+        let model = signing_in()
+            .reduce(Action::SignInFailed(SignInError::WrongCredentials))
+            .reduce(Action::Disconnected(Disconnect::ConnectionLost(None)));
+        assert_eq!(model.problem, Some(Problem::WrongPassword));
+    }
+
+    #[test]
+    fn opening_a_folder_clears_the_list_and_shows_loading() {
+        let model = signed_in().reduce(Action::OpenFolderRequested {
+            folder: "Sent".to_owned(),
+        });
+        assert_eq!(model.selected.as_deref(), Some("Sent"));
+        assert!(model.loading);
+        assert!(model.messages.is_empty());
+        assert!(model.status.is_none());
+        assert_eq!(model.pane, Pane::Messages);
+
+        let model = run(
+            model,
+            [
+                Action::FolderOpened {
+                    folder: "Sent".to_owned(),
+                    exists: 1,
+                    unseen: Some(0),
+                },
+                Action::Messages {
+                    folder: "Sent".to_owned(),
+                    messages: vec![message(7)],
+                },
+            ],
+        );
+        assert!(!model.loading);
+        assert_eq!(model.messages, vec![message(7)]);
+        assert_eq!(model.unseen.get("Sent"), Some(&0));
+        assert_eq!(
+            model.unseen.get("INBOX"),
+            Some(&1),
+            "other folders keep their counts"
+        );
+    }
+
+    #[test]
+    fn an_empty_folder_stops_loading_without_a_message_list() {
+        let model = run(
+            signed_in(),
+            [
+                Action::OpenFolderRequested {
+                    folder: "Trash".to_owned(),
+                },
+                Action::FolderOpened {
+                    folder: "Trash".to_owned(),
+                    exists: 0,
+                    unseen: None,
+                },
+            ],
+        );
+        assert!(!model.loading);
+        assert!(model.messages.is_empty());
+        assert_eq!(
+            model.status,
+            Some(FolderStatus {
+                exists: 0,
+                unseen: None
+            })
+        );
+    }
+
+    #[test]
+    fn news_about_a_folder_left_behind_is_ignored() {
+        let model = run(
+            signed_in(),
+            [
+                Action::OpenFolderRequested {
+                    folder: "Sent".to_owned(),
+                },
+                Action::OpenFolderRequested {
+                    folder: "Drafts".to_owned(),
+                },
+                Action::FolderOpened {
+                    folder: "Sent".to_owned(),
+                    exists: 5,
+                    unseen: Some(0),
+                },
+                Action::Messages {
+                    folder: "Sent".to_owned(),
+                    messages: vec![message(9)],
+                },
+            ],
+        );
+        assert_eq!(model.selected.as_deref(), Some("Drafts"));
+        assert!(model.loading);
+        assert!(model.messages.is_empty());
+        assert!(model.status.is_none());
+    }
+
+    #[test]
+    fn a_problem_stops_the_spinner_and_keeps_the_session() {
+        let model = run(
+            signed_in(),
+            [
+                Action::OpenFolderRequested {
+                    folder: "Sent".to_owned(),
+                },
+                Action::Problem("SELECT failed: no such mailbox".to_owned()),
+            ],
+        );
+        assert_eq!(model.screen, Screen::Mail);
+        assert!(!model.loading);
+        let problem = model.problem.clone().unwrap();
+        assert_eq!(
+            problem.to_string(),
+            "Something went wrong. (SELECT failed: no such mailbox)"
+        );
+        let model = model.reduce(Action::DismissProblem);
+        assert!(model.problem.is_none());
+    }
+
+    #[test]
+    fn back_navigation_shows_the_folders() {
+        let model = signed_in().reduce(Action::ShowFolders);
+        assert_eq!(model.pane, Pane::Folders);
+    }
+
+    #[test]
+    fn blank_details_are_not_shown() {
+        assert_eq!(Problem::Unreachable(Some("  ".to_owned())).detail(), None);
+        assert_eq!(Problem::Other(" x ".to_owned()).detail(), Some("x"));
+    }
+
+    #[test]
+    fn folder_labels_split_the_leaf_from_its_parents() {
+        let mut nested = folder("Work/Projects/2024", None);
+        let label = FolderLabel::new(&nested);
+        assert_eq!(
+            label,
+            FolderLabel {
+                parents: "Work/Projects/",
+                leaf: "2024",
+                depth: 2
+            }
+        );
+
+        nested.name = "INBOX".to_owned();
+        assert_eq!(
+            FolderLabel::new(&nested),
+            FolderLabel {
+                parents: "",
+                leaf: "INBOX",
+                depth: 0
+            }
+        );
+
+        nested.name = "Odd/".to_owned();
+        assert_eq!(
+            FolderLabel::new(&nested),
+            FolderLabel {
+                parents: "",
+                leaf: "Odd/",
+                depth: 0
+            }
+        );
+
+        nested.name = "a.b".to_owned();
+        nested.delimiter = None;
+        assert_eq!(
+            FolderLabel::new(&nested),
+            FolderLabel {
+                parents: "",
+                leaf: "a.b",
+                depth: 0
+            }
+        );
+
+        nested.name = "Été·Œuvre".to_owned();
+        nested.delimiter = Some('·');
+        assert_eq!(
+            FolderLabel::new(&nested),
+            FolderLabel {
+                parents: "Été·",
+                leaf: "Œuvre",
+                depth: 1
+            }
+        );
+    }
+}

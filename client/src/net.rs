@@ -1,0 +1,290 @@
+//! The connection task: the only code that touches the WebSocket.
+//!
+//! One long-lived task owns the WebSocket and the [`Engine`]. It takes [`Request`]s from a
+//! channel and answers with [`Action`]s. Each sign-in opens a fresh WebSocket to
+//! `ws(s)://<page host>/imap` (binary frames, raw IMAP bytes both ways) with a fresh engine;
+//! the session lasts until the socket closes, the engine reports a disconnect, the person
+//! signs out, or a new sign-in replaces it. Per-click tasks that each touch the socket were
+//! rejected: two of them could interleave writes, and nobody would own the engine.
+
+use futures_channel::mpsc::{self, UnboundedReceiver, UnboundedSender};
+use futures_util::{stream, StreamExt};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
+
+use crate::engine::{Disconnect, Engine, Event, Request};
+use crate::model::Action;
+
+/// How long the proxy gets to accept the WebSocket before the app says it is unreachable.
+/// Browsers can take minutes to give up on an unresponsive host on their own.
+const CONNECT_TIMEOUT_MS: i32 = 10_000;
+
+/// Starts the connection task; it runs until the returned sender is dropped.
+pub fn spawn(dispatch: impl Fn(Action) + 'static) -> UnboundedSender<Request> {
+    let (sender, requests) = mpsc::unbounded();
+    wasm_bindgen_futures::spawn_local(run(requests, dispatch));
+    sender
+}
+
+async fn run(mut requests: UnboundedReceiver<Request>, dispatch: impl Fn(Action)) {
+    let mut next = None;
+    loop {
+        let sign_in = match next.take() {
+            Some(request) => request,
+            None => match wait_for_sign_in(&mut requests).await {
+                Some(request) => request,
+                None => return,
+            },
+        };
+        next = session(sign_in, &mut requests, &dispatch).await;
+    }
+}
+
+/// Waits for the next sign-in; other requests need a session and there is none.
+async fn wait_for_sign_in(requests: &mut UnboundedReceiver<Request>) -> Option<Request> {
+    while let Some(request) = requests.next().await {
+        if matches!(request, Request::SignIn { .. }) {
+            return Some(request);
+        }
+    }
+    None
+}
+
+enum Input {
+    Request(Request),
+    Socket(SocketEvent),
+}
+
+/// Runs one session from `sign_in` until it ends. Returns the sign-in request that replaced
+/// it, if that is how it ended.
+async fn session(
+    sign_in: Request,
+    requests: &mut UnboundedReceiver<Request>,
+    dispatch: &impl Fn(Action),
+) -> Option<Request> {
+    let url = match imap_url() {
+        Ok(url) => url,
+        Err(reason) => {
+            dispatch(lost(Some(reason)));
+            return None;
+        }
+    };
+    let (socket, events) = match Socket::open(&url) {
+        Ok(opened) => opened,
+        Err(reason) => {
+            dispatch(lost(Some(reason)));
+            return None;
+        }
+    };
+    let mut engine = Engine::new();
+    // The engine queues requests made before the server's greeting.
+    engine.request(sign_in);
+    let mut open = false;
+    let mut inputs = stream::select(
+        requests.by_ref().map(Input::Request),
+        events.map(Input::Socket),
+    );
+    while let Some(input) = inputs.next().await {
+        let mut ended = false;
+        match input {
+            Input::Request(request @ Request::SignIn { .. }) => return Some(request),
+            Input::Request(Request::SignOut) => {
+                engine.request(Request::SignOut);
+                if open {
+                    socket.write(&mut engine);
+                }
+                // The LOGOUT is queued before the close frame, so it reaches the server; what
+                // the old session says afterwards is of no interest to anyone.
+                return None;
+            }
+            Input::Request(request) => engine.request(request),
+            Input::Socket(SocketEvent::Open) => {
+                open = true;
+                socket.clear_timeout();
+            }
+            Input::Socket(SocketEvent::Data(bytes)) => engine.receive(&bytes),
+            // Already open: the timer fired just before the open event was handled.
+            Input::Socket(SocketEvent::TimedOut) if open => {}
+            Input::Socket(SocketEvent::TimedOut) => {
+                dispatch(lost(Some(format!(
+                    "no answer from {url} within {} seconds",
+                    CONNECT_TIMEOUT_MS / 1000
+                ))));
+                return None;
+            }
+            Input::Socket(SocketEvent::Closed { code, reason }) => {
+                if !open {
+                    dispatch(lost(Some(format!("could not connect to {url}"))));
+                    return None;
+                }
+                engine.closed(close_reason(code, &reason));
+                ended = true;
+            }
+        }
+        if open {
+            socket.write(&mut engine);
+        }
+        while let Some(event) = engine.poll_event() {
+            ended |= matches!(event, Event::Disconnected(_));
+            dispatch(Action::from(event));
+        }
+        if ended {
+            return None;
+        }
+    }
+    None
+}
+
+fn lost(reason: Option<String>) -> Action {
+    Action::Disconnected(Disconnect::ConnectionLost(reason))
+}
+
+/// `ws(s)://<page host>/imap`: the proxy that served the page also bridges IMAP.
+fn imap_url() -> Result<String, String> {
+    let location = web_sys::window()
+        .ok_or_else(|| "no browser window".to_owned())?
+        .location();
+    let protocol = location.protocol().map_err(js_text)?;
+    let host = location.host().map_err(js_text)?;
+    let scheme = if protocol == "https:" { "wss" } else { "ws" };
+    Ok(format!("{scheme}://{host}/imap"))
+}
+
+/// What a person should read about a close: the proxy's reason if it gave one, else what
+/// the close code means. Normal and abnormal closes without a reason say nothing more than
+/// "the connection was lost".
+fn close_reason(code: u16, reason: &str) -> Option<String> {
+    if !reason.trim().is_empty() {
+        return Some(reason.trim().to_owned());
+    }
+    let meaning = match code {
+        1001 => "the proxy is going away",
+        1008 => "the proxy refused the connection",
+        1009 => "a message was too big for the proxy",
+        1011 => "the proxy hit an error",
+        1012 => "the proxy is restarting",
+        1013 => "the proxy is overloaded, try again later",
+        1014 => "the mail server did not answer the proxy",
+        _ => return None,
+    };
+    Some(format!("{meaning} (code {code})"))
+}
+
+fn js_text(value: wasm_bindgen::JsValue) -> String {
+    value
+        .as_string()
+        .or_else(|| {
+            value
+                .dyn_ref::<js_sys::Error>()
+                .map(|error| String::from(error.message()))
+        })
+        .unwrap_or_else(|| "unknown browser error".to_owned())
+}
+
+/// What the WebSocket's callbacks report, in order.
+enum SocketEvent {
+    Open,
+    Data(Vec<u8>),
+    Closed { code: u16, reason: String },
+    TimedOut,
+}
+
+/// A WebSocket with its callbacks and connect timer. Dropping it closes the socket and
+/// detaches the callbacks, so a replaced session can report nothing more.
+struct Socket {
+    ws: WebSocket,
+    timer: Option<i32>,
+    _on_open: Closure<dyn FnMut()>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_close: Closure<dyn FnMut(CloseEvent)>,
+    _on_timeout: Closure<dyn FnMut()>,
+}
+
+impl Socket {
+    fn open(url: &str) -> Result<(Socket, UnboundedReceiver<SocketEvent>), String> {
+        let ws = WebSocket::new(url).map_err(js_text)?;
+        ws.set_binary_type(BinaryType::Arraybuffer);
+        let (sender, events) = mpsc::unbounded();
+
+        let on_open = {
+            let sender = sender.clone();
+            Closure::<dyn FnMut()>::new(move || {
+                let _ = sender.unbounded_send(SocketEvent::Open);
+            })
+        };
+        let on_message = {
+            let sender = sender.clone();
+            Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+                let data = event.data();
+                let bytes = if let Some(buffer) = data.dyn_ref::<js_sys::ArrayBuffer>() {
+                    js_sys::Uint8Array::new(buffer).to_vec()
+                } else if let Some(text) = data.as_string() {
+                    // The proxy sends binary frames; a text frame still carries bytes.
+                    text.into_bytes()
+                } else {
+                    return;
+                };
+                let _ = sender.unbounded_send(SocketEvent::Data(bytes));
+            })
+        };
+        let on_close = {
+            let sender = sender.clone();
+            Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| {
+                let _ = sender.unbounded_send(SocketEvent::Closed {
+                    code: event.code(),
+                    reason: event.reason(),
+                });
+            })
+        };
+        let on_timeout = Closure::<dyn FnMut()>::new(move || {
+            let _ = sender.unbounded_send(SocketEvent::TimedOut);
+        });
+        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        let timer = web_sys::window().and_then(|window| {
+            window
+                .set_timeout_with_callback_and_timeout_and_arguments_0(
+                    on_timeout.as_ref().unchecked_ref(),
+                    CONNECT_TIMEOUT_MS,
+                )
+                .ok()
+        });
+        let socket = Socket {
+            ws,
+            timer,
+            _on_open: on_open,
+            _on_message: on_message,
+            _on_close: on_close,
+            _on_timeout: on_timeout,
+        };
+        Ok((socket, events))
+    }
+
+    /// Sends everything the engine has to send. A failed send means the socket is closing;
+    /// its close event follows and ends the session.
+    fn write(&self, engine: &mut Engine) {
+        while let Some(bytes) = engine.transmit() {
+            if self.ws.send_with_u8_array(&bytes).is_err() {
+                return;
+            }
+        }
+    }
+
+    fn clear_timeout(&self) {
+        if let (Some(timer), Some(window)) = (self.timer, web_sys::window()) {
+            window.clear_timeout_with_handle(timer);
+        }
+    }
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        self.clear_timeout();
+        self.ws.set_onopen(None);
+        self.ws.set_onmessage(None);
+        self.ws.set_onclose(None);
+        let _ = self.ws.close_with_code(1000);
+    }
+}

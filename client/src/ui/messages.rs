@@ -1,0 +1,80 @@
+//! The message list of the open folder.
+
+use yew::prelude::*;
+
+use crate::engine::MessageSummary;
+use crate::model::FolderStatus;
+use crate::ui::format::MessageDate;
+
+#[derive(Debug, Properties, PartialEq)]
+pub struct MessageListProps {
+    /// The open folder's display name.
+    pub title: AttrValue,
+    pub messages: Vec<MessageSummary>,
+    pub status: Option<FolderStatus>,
+    pub loading: bool,
+}
+
+#[function_component]
+pub fn MessageList(props: &MessageListProps) -> Html {
+    let summary = props.status.map(|status| {
+        let messages = match status.exists {
+            1 => "1 message".to_owned(),
+            n => format!("{n} messages"),
+        };
+        match status.unseen {
+            Some(unseen) if unseen > 0 => format!("{messages}, {unseen} unread"),
+            _ => messages,
+        }
+    });
+    let empty = !props.loading && props.messages.is_empty();
+    html! {
+        <section class="messages" aria-labelledby="folder-title">
+            <header class="pane-header">
+                <h2 id="folder-title" class="pane-title">{ props.title.clone() }</h2>
+                if let Some(summary) = summary {
+                    <p class="folder-summary">{ summary }</p>
+                }
+            </header>
+            <div class="message-list" role="list" aria-label="Messages"
+                aria-busy={props.loading.to_string()}>
+                { for props.messages.iter().map(row) }
+            </div>
+            if props.loading {
+                <p class="loading"><span class="spinner" aria-hidden="true"></span>{ "Loading messages…" }</p>
+            } else if empty {
+                <p class="empty">{ "No messages in this folder." }</p>
+            }
+        </section>
+    }
+}
+
+fn row(message: &MessageSummary) -> Html {
+    let from = if message.from.trim().is_empty() {
+        "(unknown sender)"
+    } else {
+        &message.from
+    };
+    let subject = if message.subject.trim().is_empty() {
+        "(no subject)"
+    } else {
+        &message.subject
+    };
+    let date = message.date.and_then(MessageDate::new);
+    html! {
+        <div role="listitem" key={message.uid} data-uid={message.uid.to_string()}
+            class={classes!("message", message.unread.then_some("unread"), message.flagged.then_some("flagged"))}>
+            <span class="from">{ from }</span>
+            <span class="subject">{ subject }</span>
+            if let Some(date) = date {
+                <time class="date" datetime={date.iso} title={date.full}>{ date.short }</time>
+            }
+            if message.unread {
+                <span class="visually-hidden">{ "Unread" }</span>
+            }
+            if message.flagged {
+                <span class="visually-hidden">{ "Flagged" }</span>
+            }
+        </div>
+    }
+}

@@ -1,0 +1,105 @@
+//! The Yew components. They render the model from the context and turn clicks into
+//! requests or view actions; none holds app or protocol state.
+
+mod banner;
+mod context;
+mod folders;
+mod format;
+mod messages;
+mod sign_in;
+
+use yew::prelude::*;
+
+use crate::engine::Request;
+use crate::model::{Action, Pane, Screen};
+use banner::Banner;
+pub use context::{use_app, AppContext, AppProvider};
+use folders::FolderList;
+use messages::MessageList;
+use sign_in::SignIn;
+
+/// The whole app.
+#[function_component]
+pub fn App() -> Html {
+    html! {
+        <AppProvider>
+            <Shell />
+        </AppProvider>
+    }
+}
+
+/// Picks the screen.
+#[function_component]
+fn Shell() -> Html {
+    let Some(app) = use_app() else {
+        return Html::default();
+    };
+    match app.model.screen {
+        Screen::SignIn => {
+            let on_sign_in = app
+                .request
+                .reform(|(user, password)| Request::SignIn { user, password });
+            html! {
+                <SignIn user={app.model.user.clone()} busy={app.model.signing_in}
+                    problem={app.model.problem.clone()} {on_sign_in} />
+            }
+        }
+        Screen::Mail => html! { <Mail /> },
+    }
+}
+
+/// Signed in: the top bar, the folder list and the open folder's messages.
+#[function_component]
+fn Mail() -> Html {
+    let Some(app) = use_app() else {
+        return Html::default();
+    };
+    let model = &*app.model;
+    let on_open = app.request.reform(|folder| Request::OpenFolder { folder });
+    let on_sign_out = app.request.reform(|_| Request::SignOut);
+    let on_back = app.dispatch.reform(|_| Action::ShowFolders);
+    let on_dismiss = app.dispatch.reform(|()| Action::DismissProblem);
+    let title = model
+        .selected
+        .as_deref()
+        .map(|id| model.folder(id).map_or(id, |folder| folder.name.as_str()))
+        .unwrap_or("Messages")
+        .to_owned();
+    let pane = match model.pane {
+        Pane::Folders => "show-folders",
+        Pane::Messages => "show-messages",
+    };
+    let unseen: Vec<(String, u32)> = model
+        .unseen
+        .iter()
+        .map(|(id, n)| (id.clone(), *n))
+        .collect();
+    html! {
+        <div class={classes!("mail", pane)}>
+            <header class="topbar">
+                <button type="button" class="back" onclick={on_back}>
+                    <span aria-hidden="true">{ "‹ " }</span>{ "Folders" }
+                </button>
+                <div class="topbar-brand">
+                    <img src="icon.svg" alt="" width="28" height="28" />
+                    <span class="topbar-title">{ "Petrel" }</span>
+                </div>
+                <div class="account">
+                    <span class="account-user">{ model.user.clone() }</span>
+                    <button type="button" class="secondary" onclick={on_sign_out}>{ "Sign out" }</button>
+                </div>
+            </header>
+            if let Some(problem) = &model.problem {
+                <Banner problem={problem.clone()} {on_dismiss} />
+            }
+            <div class="panes">
+                <FolderList folders={model.folders.clone()}
+                    selected={model.selected.clone().map(AttrValue::from)} {unseen} {on_open} />
+                <main class="content">
+                    <MessageList {title} messages={model.messages.clone()}
+                        status={model.status} loading={model.loading} />
+                </main>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,28 @@
+// Starts Petrel without any inline script: the proxy's Content-Security-Policy forbids them.
+// trunk writes the hashed names of the wasm-bindgen glue and the wasm module into this
+// script element's data attributes (see `pattern_script` in Trunk.toml).
+const boot = document.getElementById('petrel-boot');
+
+function explain(message) {
+  const note = document.createElement('p');
+  note.className = 'noscript';
+  note.setAttribute('role', 'alert');
+  note.textContent = message;
+  document.body.replaceChildren(note);
+}
+
+if ('serviceWorker' in navigator) {
+  window.addEventListener('load', () => {
+    navigator.serviceWorker.register(new URL('sw.js', document.baseURI)).catch(() => {
+      // Without the worker the app still runs; it only loses its offline shell.
+    });
+  });
+}
+
+try {
+  const { default: init } = await import(boot.dataset.js);
+  await init({ module_or_path: boot.dataset.wasm });
+} catch (error) {
+  console.error(error);
+  explain('Petrel could not start: this browser may not support WebAssembly, or the app failed to load. Reload to try again.');
+}

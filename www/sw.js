@@ -1,0 +1,72 @@
+// Petrel's service worker: keeps the app shell so the app opens quickly and without a network.
+// Hashed assets (their names change with their content) are served from the cache first;
+// the page and the other unhashed shell files go to the network first, so a new release is
+// picked up at once, and fall back to the cache when offline. Nothing else is cached: mail
+// itself travels over the WebSocket, which service workers never see.
+const CACHE = 'petrel-shell-v1';
+const SHELL = ['./', 'boot.js', 'manifest.webmanifest', 'icon.svg', 'icon-192.png', 'icon-512.png'];
+const HASHED = /-[0-9a-f]{16,}(_bg)?\.(js|wasm|css)$/;
+// Old releases' hashed files are dropped beyond this many entries, oldest first.
+const MAX_ENTRIES = 24;
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((keys) => Promise.all(keys.filter((key) => key !== CACHE).map((key) => caches.delete(key))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== 'GET' || url.origin !== self.location.origin) {
+    return;
+  }
+  if (HASHED.test(url.pathname)) {
+    event.respondWith(cacheFirst(request));
+  } else if (request.mode === 'navigate' || SHELL.some((path) => new URL(path, self.registration.scope).pathname === url.pathname)) {
+    event.respondWith(networkFirst(request));
+  }
+});
+
+async function cacheFirst(request) {
+  const cached = await caches.match(request);
+  if (cached) {
+    return cached;
+  }
+  const response = await fetch(request);
+  if (response.ok) {
+    await store(request, response.clone());
+  }
+  return response;
+}
+
+async function networkFirst(request) {
+  try {
+    const response = await fetch(request);
+    if (response.ok) {
+      await store(request.mode === 'navigate' ? './' : request, response.clone());
+    }
+    return response;
+  } catch (offline) {
+    const cached = await caches.match(request.mode === 'navigate' ? './' : request);
+    if (cached) {
+      return cached;
+    }
+    throw offline;
+  }
+}
+
+async function store(request, response) {
+  const cache = await caches.open(CACHE);
+  await cache.put(request, response);
+  const keys = await cache.keys();
+  const hashed = keys.filter((key) => HASHED.test(new URL(key.url).pathname));
+  await Promise.all(hashed.slice(0, Math.max(0, hashed.length - MAX_ENTRIES)).map((key) => cache.delete(key)));
+}
