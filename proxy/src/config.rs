@@ -177,7 +177,8 @@ pub struct Limits {
     /// Open TCP connections in total (HTTP and WebSocket). Beyond it, new connections get
     /// `503` and are closed.
     pub max_connections: usize,
-    /// Open WebSocket sessions per client address. Beyond it, upgrades get `429`.
+    /// Open WebSocket sessions per client address (IPv6: per /64). Beyond it, upgrades get
+    /// `429`.
     pub max_sessions_per_address: usize,
     /// WebSocket upgrades per client address per minute (a token bucket of this size,
     /// refilled evenly). Beyond it, upgrades get `429`.

@@ -73,6 +73,7 @@ impl Limits {
 
     /// A session slot for `address`, or `None` when it has as many sessions as allowed.
     pub fn session(&self, address: IpAddr) -> Option<SessionSlot> {
+        let address = key(address);
         let mut sessions = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
         let count = sessions.entry(address).or_insert(0);
         if *count >= self.max_sessions_per_address {
@@ -87,6 +88,7 @@ impl Limits {
 
     /// Takes one upgrade token for `address`; `false` when its bucket is empty.
     pub fn upgrade(&self, address: IpAddr, now: Instant) -> bool {
+        let address = key(address);
         let capacity = self.upgrades_per_minute;
         let per_sec = capacity / 60.0;
         let mut buckets = self.buckets.lock().unwrap_or_else(PoisonError::into_inner);
@@ -108,6 +110,18 @@ impl Limits {
         }
         bucket.tokens -= 1.0;
         true
+    }
+}
+
+/// The unit the per-address limits count: an IPv4 address, or an IPv6 /64, because one
+/// host usually has a whole /64 to pick addresses from.
+fn key(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V4(_) => address,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6((u128::from(v6) & !u128::from(u64::MAX)).into()),
+        },
     }
 }
 
@@ -147,6 +161,16 @@ mod tests {
         assert!(l.session(b).is_some());
         drop(s1);
         assert!(l.session(a).is_some());
+    }
+
+    #[test]
+    fn ipv6_hosts_count_by_slash_64() {
+        let l = limits(10, 1, 10);
+        let _held = l.session("2001:db8:1:2::1".parse().unwrap()).unwrap();
+        assert!(l.session("2001:db8:1:2:ffff::9".parse().unwrap()).is_none());
+        assert!(l.session("2001:db8:1:3::1".parse().unwrap()).is_some());
+        let _v4 = l.session("192.0.2.1".parse().unwrap()).unwrap();
+        assert!(l.session("::ffff:192.0.2.1".parse().unwrap()).is_none());
     }
 
     #[test]

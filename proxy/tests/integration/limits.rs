@@ -175,3 +175,50 @@ async fn slowloris_upgrade_is_cut_off() {
         .await
         .contains("petrel_proxy_refusals_total{limit=\"handshake_timeout\"} 1"));
 }
+
+/// An idle keep-alive connection is closed after the handshake timeout, so that idle
+/// connections cannot pile up against `max_connections`.
+#[tokio::test]
+async fn idle_keep_alive_connections_are_closed() {
+    let proxy = echo_proxy(|c| c.timeouts.handshake = Duration::from_millis(300)).await;
+    let mut tcp = tokio::net::TcpStream::connect(proxy.address).await.unwrap();
+    tcp.write_all(format!("GET /healthz HTTP/1.1\r\nHost: {}\r\n\r\n", proxy.address).as_bytes())
+        .await
+        .unwrap();
+    let mut buf = [0u8; 1024];
+    let n = tcp.read(&mut buf).await.unwrap();
+    assert!(buf[..n].starts_with(b"HTTP/1.1 200"));
+    let started = std::time::Instant::now();
+    let closed = tokio::time::timeout(Duration::from_secs(3), tcp.read(&mut buf)).await;
+    assert!(matches!(closed, Ok(Ok(0)) | Ok(Err(_))), "{closed:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// With its own TLS, a client that never finishes the TLS handshake is cut off too.
+#[tokio::test]
+async fn stalled_tls_handshake_is_cut_off() {
+    let pki = pki(&["127.0.0.1"]);
+    let mut config = config("127.0.0.1:9".parse().unwrap(), &pki);
+    config.timeouts.handshake = Duration::from_millis(300);
+    config.listener_tls = Some(petrel_proxy::ListenerTls {
+        cert: pki.cert_file.clone(),
+        key: pki.key_file.clone(),
+    });
+    let proxy = Proxy::start(config).await;
+    let mut tcp = tokio::net::TcpStream::connect(proxy.address).await.unwrap();
+    // The first bytes of a TLS record header, then nothing.
+    tcp.write_all(&[0x16, 0x03, 0x01]).await.unwrap();
+    let mut buf = [0u8; 64];
+    let started = std::time::Instant::now();
+    let closed = tokio::time::timeout(Duration::from_secs(3), tcp.read(&mut buf)).await;
+    assert!(matches!(closed, Ok(Ok(0)) | Ok(Err(_))), "{closed:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+}

@@ -5,6 +5,7 @@
 
 mod common;
 
+mod binary;
 mod bridge;
 mod files;
 mod lifecycle;
