@@ -27,17 +27,19 @@ impl Drop for Running {
 async fn spawn(envs: &[(&str, String)]) -> (Running, std::net::SocketAddr) {
     let port = free_port();
     let address: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_petrel-proxy"))
-        .env("PETREL_PROXY_LISTEN", address.to_string())
-        .envs(envs.iter().map(|(k, v)| (k, v)))
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let child = Running(
+        Command::new(env!("CARGO_BIN_EXE_petrel-proxy"))
+            .env("PETREL_PROXY_LISTEN", address.to_string())
+            .envs(envs.iter().map(|(k, v)| (k, v)))
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     for _ in 0..100 {
         if tokio::net::TcpStream::connect(address).await.is_ok() {
-            return (Running(child), address);
+            return (child, address);
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
