@@ -34,8 +34,8 @@ pub struct Config {
     /// Origins allowed to open WebSockets besides the proxy's own origin, compared exactly
     /// (e.g. `http://127.0.0.1:8081` for `trunk serve`).
     pub allowed_origins: Vec<String>,
-    /// Peers whose `X-Forwarded-For` and `X-Forwarded-Proto` headers are believed (the
-    /// reverse proxy in front). Everyone else is identified by their TCP address.
+    /// Peers whose `X-Forwarded-For`, `-Host` and `-Proto` headers are believed (the reverse
+    /// proxy in front). Everyone else is identified by their TCP address.
     pub trusted_proxies: Vec<IpAddr>,
     /// Caps on connections, rates and sizes.
     pub limits: Limits,
@@ -306,7 +306,7 @@ pub struct Settings {
     #[arg(long, env = "PETREL_PROXY_ALLOW_ORIGIN", value_delimiter = ',')]
     pub allow_origin: Option<Vec<String>>,
 
-    /// Reverse proxies whose X-Forwarded-For/-Proto headers are trusted
+    /// Reverse proxies whose X-Forwarded-For/-Host/-Proto headers are trusted
     /// [default: 127.0.0.1,::1].
     #[arg(long, env = "PETREL_PROXY_TRUSTED_PROXY", value_delimiter = ',')]
     pub trusted_proxy: Option<Vec<IpAddr>>,

@@ -299,7 +299,8 @@ pub fn client_address(headers: &HeaderMap, peer: SocketAddr, trusted: bool) -> S
 
 /// Cross-site WebSocket hijacking defence: the `Origin` must be present and be exactly the
 /// proxy's own origin (scheme of the listener, or of the trusted reverse proxy's
-/// `X-Forwarded-Proto`, and the `Host` header) or one of the configured extra origins.
+/// `X-Forwarded-Proto`; host from the trusted reverse proxy's `X-Forwarded-Host`, or the
+/// `Host` header) or one of the configured extra origins.
 pub fn origin_allowed(headers: &HeaderMap, tls: bool, trusted: bool, allowed: &[String]) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
         return false;
@@ -307,7 +308,20 @@ pub fn origin_allowed(headers: &HeaderMap, tls: bool, trusted: bool, allowed: &[
     if allowed.iter().any(|a| a.eq_ignore_ascii_case(origin)) {
         return true;
     }
-    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+    // Behind a trusted reverse proxy (nginx without `proxy_set_header Host`, `trunk serve`)
+    // the host the browser used is in X-Forwarded-Host.
+    let forwarded_host = trusted
+        .then(|| {
+            headers
+                .get("x-forwarded-host")
+                .and_then(|h| h.to_str().ok())
+        })
+        .flatten()
+        .and_then(|h| h.rsplit(',').next())
+        .map(str::trim);
+    let Some(host) =
+        forwarded_host.or_else(|| headers.get(header::HOST).and_then(|h| h.to_str().ok()))
+    else {
         return false;
     };
     let forwarded_https = trusted
@@ -373,6 +387,18 @@ mod tests {
             false,
             &["http://127.0.0.1:8081".to_owned()]
         ));
+        // `trunk serve` on 8081 forwarding to the proxy on 8080.
+        let h = headers(&[
+            ("host", "127.0.0.1:8080"),
+            ("origin", "http://127.0.0.1:8081"),
+            ("x-forwarded-host", "127.0.0.1:8081"),
+            ("x-forwarded-proto", "http"),
+        ]);
+        assert!(origin_allowed(&h, false, true, &[]));
+        assert!(
+            !origin_allowed(&h, false, false, &[]),
+            "untrusted X-Forwarded-Host ignored"
+        );
         let h = headers(&[("host", "a.example"), ("origin", "http://a.example.evil")]);
         assert!(!origin_allowed(&h, false, false, &[]));
     }
