@@ -7,8 +7,13 @@
 
 use alloc::vec::Vec;
 
-use crate::types::command::{Command, CommandBody, FetchAttribute, StatusAttribute};
-use crate::types::core::{is_astring_char, is_atom_char, Mailbox, SeqBound, SequenceSet};
+use crate::types::command::{
+    Command, CommandBody, FetchAttribute, SearchDate, SearchKey, SearchReturn, SortKey,
+    StatusAttribute, StoreKind,
+};
+use crate::types::core::{is_astring_char, is_atom_char, AString, Mailbox, SeqBound, SequenceSet};
+use crate::types::fetch::DateTime;
+use crate::types::flag::{Flag, ListAttribute};
 
 /// What the server allows, as learned from its capabilities.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -157,9 +162,9 @@ pub fn encode(command: &Command<'_>, opts: EncodeOptions) -> Encoded {
         CommandBody::Idle => w.raw(b"IDLE"),
         CommandBody::Login { username, password } => {
             w.raw(b"LOGIN ");
-            w.astring(username);
+            w.astring(username.as_bytes());
             w.raw(b" ");
-            w.astring(password.expose());
+            w.astring(password.expose().as_bytes());
         }
         CommandBody::Authenticate {
             mechanism,
@@ -226,6 +231,8 @@ pub fn encode(command: &Command<'_>, opts: EncodeOptions) -> Encoded {
                     StatusAttribute::Deleted => b"DELETED",
                     StatusAttribute::Size => b"SIZE",
                     StatusAttribute::HighestModSeq => b"HIGHESTMODSEQ",
+                    StatusAttribute::MailboxId => b"MAILBOXID",
+                    StatusAttribute::AppendLimit => b"APPENDLIMIT",
                 });
             }
             w.raw(b")");
@@ -242,11 +249,495 @@ pub fn encode(command: &Command<'_>, opts: EncodeOptions) -> Encoded {
             }
             w.raw(b")");
         }
+        CommandBody::Create {
+            mailbox,
+            special_use,
+        } => {
+            w.raw(b"CREATE ");
+            w.mailbox(mailbox);
+            if !special_use.is_empty() {
+                w.raw(b" (USE (");
+                for (k, a) in special_use.iter().enumerate() {
+                    if k > 0 {
+                        w.raw(b" ");
+                    }
+                    w.list_attribute(a);
+                }
+                w.raw(b"))");
+            }
+        }
+        CommandBody::Delete { mailbox } => {
+            w.raw(b"DELETE ");
+            w.mailbox(mailbox);
+        }
+        CommandBody::Rename { from, to } => {
+            w.raw(b"RENAME ");
+            w.mailbox(from);
+            w.raw(b" ");
+            w.mailbox(to);
+        }
+        CommandBody::Subscribe { mailbox } => {
+            w.raw(b"SUBSCRIBE ");
+            w.mailbox(mailbox);
+        }
+        CommandBody::Unsubscribe { mailbox } => {
+            w.raw(b"UNSUBSCRIBE ");
+            w.mailbox(mailbox);
+        }
+        CommandBody::Lsub { reference, pattern } => {
+            w.raw(b"LSUB ");
+            w.string_or_atom_mailbox(reference);
+            w.raw(b" ");
+            w.list_mailbox(pattern);
+        }
+        CommandBody::Namespace => w.raw(b"NAMESPACE"),
+        CommandBody::Append {
+            mailbox,
+            flags,
+            date,
+            message,
+        } => {
+            w.raw(b"APPEND ");
+            w.mailbox(mailbox);
+            if !flags.is_empty() {
+                w.raw(b" ");
+                w.flag_list(flags);
+            }
+            if let Some(d) = date {
+                w.raw(b" ");
+                w.date_time(d);
+            }
+            w.raw(b" ");
+            if message.contains(&0) {
+                w.raw(b"~");
+            }
+            w.literal(message);
+        }
+        CommandBody::Search {
+            criteria,
+            charset,
+            esearch,
+            uid,
+        } => {
+            w.raw(if *uid { b"UID SEARCH" } else { b"SEARCH" });
+            if let Some(ret) = esearch {
+                w.raw(b" RETURN (");
+                for (k, r) in ret.iter().enumerate() {
+                    if k > 0 {
+                        w.raw(b" ");
+                    }
+                    w.raw(match r {
+                        SearchReturn::Min => b"MIN",
+                        SearchReturn::Max => b"MAX",
+                        SearchReturn::All => b"ALL",
+                        SearchReturn::Count => b"COUNT",
+                        SearchReturn::Save => b"SAVE",
+                    });
+                }
+                w.raw(b")");
+            }
+            if let Some(c) = charset {
+                w.raw(b" CHARSET ");
+                w.raw(c.as_str().as_bytes());
+            }
+            w.search_keys(criteria);
+        }
+        CommandBody::Store {
+            set,
+            kind,
+            silent,
+            flags,
+            uid,
+            unchanged_since,
+        } => {
+            w.raw(if *uid { b"UID STORE " } else { b"STORE " });
+            w.sequence_set(set);
+            if let Some(m) = unchanged_since {
+                w.raw(b" (UNCHANGEDSINCE ");
+                w.number64(*m);
+                w.raw(b")");
+            }
+            w.raw(match kind {
+                StoreKind::Replace => b" FLAGS",
+                StoreKind::Add => b" +FLAGS",
+                StoreKind::Remove => b" -FLAGS",
+            });
+            if *silent {
+                w.raw(b".SILENT");
+            }
+            w.raw(b" ");
+            w.flag_list(flags);
+        }
+        CommandBody::Copy { set, mailbox, uid } | CommandBody::Move { set, mailbox, uid } => {
+            let verb: &[u8] = match (&command.body, uid) {
+                (CommandBody::Copy { .. }, false) => b"COPY ",
+                (CommandBody::Copy { .. }, true) => b"UID COPY ",
+                (_, false) => b"MOVE ",
+                (_, true) => b"UID MOVE ",
+            };
+            w.raw(verb);
+            w.sequence_set(set);
+            w.raw(b" ");
+            w.mailbox(mailbox);
+        }
+        CommandBody::UidExpunge { set } => {
+            w.raw(b"UID EXPUNGE ");
+            w.sequence_set(set);
+        }
+        CommandBody::Id(None) => w.raw(b"ID NIL"),
+        CommandBody::Id(Some(fields)) => {
+            w.raw(b"ID (");
+            for (k, (name, value)) in fields.iter().enumerate() {
+                if k > 0 {
+                    w.raw(b" ");
+                }
+                w.string(name.as_bytes());
+                w.raw(b" ");
+                match value {
+                    Some(v) => w.string(v.as_bytes()),
+                    None => w.raw(b"NIL"),
+                }
+            }
+            w.raw(b")");
+        }
+        CommandBody::CompressDeflate => w.raw(b"COMPRESS DEFLATE"),
+        CommandBody::GetQuota { root } => {
+            w.raw(b"GETQUOTA ");
+            w.astring_always_quoted_if_empty(root.as_bytes());
+        }
+        CommandBody::GetQuotaRoot { mailbox } => {
+            w.raw(b"GETQUOTAROOT ");
+            w.mailbox(mailbox);
+        }
+        CommandBody::Sort {
+            keys,
+            charset,
+            criteria,
+            uid,
+        } => {
+            w.raw(if *uid { b"UID SORT (" } else { b"SORT (" });
+            for (k, (reverse, key)) in keys.iter().enumerate() {
+                if k > 0 {
+                    w.raw(b" ");
+                }
+                if *reverse {
+                    w.raw(b"REVERSE ");
+                }
+                w.raw(match key {
+                    SortKey::Arrival => b"ARRIVAL",
+                    SortKey::Cc => b"CC",
+                    SortKey::Date => b"DATE",
+                    SortKey::From => b"FROM",
+                    SortKey::Size => b"SIZE",
+                    SortKey::Subject => b"SUBJECT",
+                    SortKey::To => b"TO",
+                    SortKey::DisplayFrom => b"DISPLAYFROM",
+                    SortKey::DisplayTo => b"DISPLAYTO",
+                });
+            }
+            w.raw(b") ");
+            w.raw(charset.as_str().as_bytes());
+            w.search_keys(criteria);
+        }
+        CommandBody::Thread {
+            algorithm,
+            charset,
+            criteria,
+            uid,
+        } => {
+            w.raw(if *uid { b"UID THREAD " } else { b"THREAD " });
+            w.raw(algorithm.as_str().as_bytes());
+            w.raw(b" ");
+            w.raw(charset.as_str().as_bytes());
+            w.search_keys(criteria);
+        }
+        CommandBody::SelectModSeq {
+            mailbox,
+            read_only,
+            qresync,
+        } => {
+            w.raw(if *read_only { b"EXAMINE " } else { b"SELECT " });
+            w.mailbox(mailbox);
+            match qresync {
+                None => w.raw(b" (CONDSTORE)"),
+                Some(q) => {
+                    w.raw(b" (QRESYNC (");
+                    w.number(q.uid_validity);
+                    w.raw(b" ");
+                    w.number64(q.modseq);
+                    if let Some(known) = &q.known_uids {
+                        w.raw(b" ");
+                        w.sequence_set(known);
+                    }
+                    w.raw(b"))");
+                }
+            }
+        }
+        CommandBody::FetchChangedSince {
+            set,
+            items,
+            uid,
+            changed_since,
+            vanished,
+        } => {
+            w.raw(if *uid { b"UID FETCH " } else { b"FETCH " });
+            w.sequence_set(set);
+            w.raw(b" (");
+            for (k, item) in items.iter().enumerate() {
+                if k > 0 {
+                    w.raw(b" ");
+                }
+                fetch_attribute(&mut w, item);
+            }
+            w.raw(b") (CHANGEDSINCE ");
+            w.number64(*changed_since);
+            if *vanished {
+                w.raw(b" VANISHED");
+            }
+            w.raw(b")");
+        }
     }
     w.finish()
 }
 
+const MONTHS: [&[u8; 3]; 12] = [
+    b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
+];
+
 impl Writer {
+    fn number64(&mut self, n: u64) {
+        self.raw(alloc::format!("{n}").as_bytes());
+    }
+
+    fn two_digits(&mut self, n: u8) {
+        self.cur.push(b'0' + n / 10 % 10);
+        self.cur.push(b'0' + n % 10);
+    }
+
+    /// `date-time = DQUOTE date-day-fixed "-" date-month "-" date-year SP time SP zone DQUOTE`.
+    fn date_time(&mut self, d: &DateTime) {
+        self.raw(b"\"");
+        if d.day < 10 {
+            self.raw(b" ");
+            self.number(u32::from(d.day));
+        } else {
+            self.two_digits(d.day);
+        }
+        self.raw(b"-");
+        self.month(d.month);
+        self.raw(b"-");
+        self.number(u32::from(d.year));
+        self.raw(b" ");
+        self.two_digits(d.hour);
+        self.raw(b":");
+        self.two_digits(d.minute);
+        self.raw(b":");
+        self.two_digits(d.second);
+        self.raw(if d.zone_minutes < 0 { b" -" } else { b" +" });
+        let z = d.zone_minutes.unsigned_abs();
+        self.two_digits(u8::try_from(z / 60).unwrap_or(99));
+        self.two_digits(u8::try_from(z % 60).unwrap_or(0));
+        self.raw(b"\"");
+    }
+
+    fn month(&mut self, month: u8) {
+        let m = MONTHS
+            .get(usize::from(month.saturating_sub(1)))
+            .copied()
+            .unwrap_or(b"Jan");
+        self.raw(m);
+    }
+
+    /// `date = date-text / DQUOTE date-text DQUOTE`, `date-text = date-day "-" date-month "-" date-year`.
+    fn search_date(&mut self, d: &SearchDate) {
+        self.number(u32::from(d.day));
+        self.raw(b"-");
+        self.month(d.month);
+        self.raw(b"-");
+        self.number(u32::from(d.year));
+    }
+
+    fn flag(&mut self, f: &Flag<'_>) {
+        match f {
+            Flag::Answered => self.raw(b"\\Answered"),
+            Flag::Flagged => self.raw(b"\\Flagged"),
+            Flag::Deleted => self.raw(b"\\Deleted"),
+            Flag::Seen => self.raw(b"\\Seen"),
+            Flag::Draft => self.raw(b"\\Draft"),
+            Flag::Recent => self.raw(b"\\Recent"),
+            Flag::Keyword(k) => self.raw(k.as_str().as_bytes()),
+            Flag::Extension(k) => {
+                self.raw(b"\\");
+                self.raw(k.as_str().as_bytes());
+            }
+        }
+    }
+
+    fn flag_list(&mut self, flags: &[Flag<'_>]) {
+        self.raw(b"(");
+        for (k, f) in flags.iter().enumerate() {
+            if k > 0 {
+                self.raw(b" ");
+            }
+            self.flag(f);
+        }
+        self.raw(b")");
+    }
+
+    fn list_attribute(&mut self, a: &ListAttribute<'_>) {
+        use ListAttribute::*;
+        let name: &[u8] = match a {
+            NoInferiors => b"Noinferiors",
+            NoSelect => b"Noselect",
+            Marked => b"Marked",
+            Unmarked => b"Unmarked",
+            NonExistent => b"NonExistent",
+            Subscribed => b"Subscribed",
+            Remote => b"Remote",
+            HasChildren => b"HasChildren",
+            HasNoChildren => b"HasNoChildren",
+            All => b"All",
+            Archive => b"Archive",
+            Drafts => b"Drafts",
+            Flagged => b"Flagged",
+            Junk => b"Junk",
+            Sent => b"Sent",
+            Trash => b"Trash",
+            Important => b"Important",
+            Other(n) => {
+                self.raw(b"\\");
+                self.raw(n.as_str().as_bytes());
+                return;
+            }
+        };
+        self.raw(b"\\");
+        self.raw(name);
+    }
+
+    /// `astring`, but `""` for the empty string (a quota root may be empty).
+    fn astring_always_quoted_if_empty(&mut self, s: &[u8]) {
+        if s.is_empty() {
+            self.raw(b"\"\"");
+        } else {
+            self.astring(s);
+        }
+    }
+
+    /// ` key key ...`: each search key preceded by a space.
+    fn search_keys(&mut self, keys: &[SearchKey<'_>]) {
+        if keys.is_empty() {
+            self.raw(b" ALL");
+        }
+        for k in keys {
+            self.raw(b" ");
+            self.search_key(k);
+        }
+    }
+
+    fn search_key(&mut self, key: &SearchKey<'_>) {
+        use SearchKey as K;
+        let word = |w: &mut Self, name: &[u8], s: &AString<'_>| {
+            w.raw(name);
+            w.raw(b" ");
+            w.astring_always_quoted_if_empty(s.as_bytes());
+        };
+        let date = |w: &mut Self, name: &[u8], d: &SearchDate| {
+            w.raw(name);
+            w.raw(b" ");
+            w.search_date(d);
+        };
+        match key {
+            K::All => self.raw(b"ALL"),
+            K::Answered => self.raw(b"ANSWERED"),
+            K::Deleted => self.raw(b"DELETED"),
+            K::Draft => self.raw(b"DRAFT"),
+            K::Flagged => self.raw(b"FLAGGED"),
+            K::Seen => self.raw(b"SEEN"),
+            K::Unanswered => self.raw(b"UNANSWERED"),
+            K::Undeleted => self.raw(b"UNDELETED"),
+            K::Undraft => self.raw(b"UNDRAFT"),
+            K::Unflagged => self.raw(b"UNFLAGGED"),
+            K::Unseen => self.raw(b"UNSEEN"),
+            K::New => self.raw(b"NEW"),
+            K::Old => self.raw(b"OLD"),
+            K::Recent => self.raw(b"RECENT"),
+            K::Keyword(k) => {
+                self.raw(b"KEYWORD ");
+                self.raw(k.as_str().as_bytes());
+            }
+            K::Unkeyword(k) => {
+                self.raw(b"UNKEYWORD ");
+                self.raw(k.as_str().as_bytes());
+            }
+            K::Before(d) => date(self, b"BEFORE", d),
+            K::On(d) => date(self, b"ON", d),
+            K::Since(d) => date(self, b"SINCE", d),
+            K::SentBefore(d) => date(self, b"SENTBEFORE", d),
+            K::SentOn(d) => date(self, b"SENTON", d),
+            K::SentSince(d) => date(self, b"SENTSINCE", d),
+            K::Bcc(s) => word(self, b"BCC", s),
+            K::Body(s) => word(self, b"BODY", s),
+            K::Cc(s) => word(self, b"CC", s),
+            K::From(s) => word(self, b"FROM", s),
+            K::Subject(s) => word(self, b"SUBJECT", s),
+            K::Text(s) => word(self, b"TEXT", s),
+            K::To(s) => word(self, b"TO", s),
+            K::GmailRaw(s) => word(self, b"X-GM-RAW", s),
+            K::Header(name, value) => {
+                word(self, b"HEADER", name);
+                self.raw(b" ");
+                self.astring_always_quoted_if_empty(value.as_bytes());
+            }
+            K::Larger(n) => {
+                self.raw(b"LARGER ");
+                self.number(*n);
+            }
+            K::Smaller(n) => {
+                self.raw(b"SMALLER ");
+                self.number(*n);
+            }
+            K::Uid(set) => {
+                self.raw(b"UID ");
+                self.sequence_set(set);
+            }
+            K::SequenceSet(set) => self.sequence_set(set),
+            K::Not(k) => {
+                self.raw(b"NOT ");
+                self.search_key(k);
+            }
+            K::Or(a, b) => {
+                self.raw(b"OR ");
+                self.search_key(a);
+                self.raw(b" ");
+                self.search_key(b);
+            }
+            K::And(keys) => {
+                self.raw(b"(");
+                for (k, key) in keys.iter().enumerate() {
+                    if k > 0 {
+                        self.raw(b" ");
+                    }
+                    self.search_key(key);
+                }
+                self.raw(b")");
+            }
+            K::ModSeq(m) => {
+                self.raw(b"MODSEQ ");
+                self.number64(*m);
+            }
+        }
+    }
+
+    fn partial(&mut self, partial: Option<(u32, u32)>) {
+        if let Some((origin, len)) = partial {
+            self.raw(b"<");
+            self.number(origin);
+            self.raw(b".");
+            self.number(len);
+            self.raw(b">");
+        }
+    }
+
     /// The LIST reference: `""` when empty, else a mailbox.
     fn string_or_atom_mailbox(&mut self, m: &Mailbox<'_>) {
         if m.as_bytes().is_empty() {
@@ -266,6 +757,29 @@ fn fetch_attribute(w: &mut Writer, item: &FetchAttribute<'_>) {
         FetchAttribute::InternalDate => w.raw(b"INTERNALDATE"),
         FetchAttribute::BodyStructure => w.raw(b"BODYSTRUCTURE"),
         FetchAttribute::ModSeq => w.raw(b"MODSEQ"),
+        FetchAttribute::EmailId => w.raw(b"EMAILID"),
+        FetchAttribute::ThreadId => w.raw(b"THREADID"),
+        FetchAttribute::SaveDate => w.raw(b"SAVEDATE"),
+        FetchAttribute::Preview { lazy: false } => w.raw(b"PREVIEW"),
+        FetchAttribute::Preview { lazy: true } => w.raw(b"PREVIEW (LAZY)"),
+        FetchAttribute::GmailMessageId => w.raw(b"X-GM-MSGID"),
+        FetchAttribute::GmailThreadId => w.raw(b"X-GM-THRID"),
+        FetchAttribute::GmailLabels => w.raw(b"X-GM-LABELS"),
+        FetchAttribute::BinarySize { section } => {
+            w.raw(b"BINARY.SIZE[");
+            w.raw(section.as_str().as_bytes());
+            w.raw(b"]");
+        }
+        FetchAttribute::Binary {
+            peek,
+            section,
+            partial,
+        } => {
+            w.raw(if *peek { b"BINARY.PEEK[" } else { b"BINARY[" });
+            w.raw(section.as_str().as_bytes());
+            w.raw(b"]");
+            w.partial(*partial);
+        }
         FetchAttribute::BodySection {
             peek,
             section,
@@ -274,13 +788,7 @@ fn fetch_attribute(w: &mut Writer, item: &FetchAttribute<'_>) {
             w.raw(if *peek { b"BODY.PEEK[" } else { b"BODY[" });
             w.raw(section.as_str().as_bytes());
             w.raw(b"]");
-            if let Some((origin, len)) = partial {
-                w.raw(b"<");
-                w.number(*origin);
-                w.raw(b".");
-                w.number(*len);
-                w.raw(b">");
-            }
+            w.partial(*partial);
         }
     }
 }
@@ -318,8 +826,9 @@ pub fn is_atom(s: &[u8]) -> bool {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-    use crate::types::core::{Atom, Secret, Tag};
+    use crate::types::core::{AString, Atom, Secret, Tag};
     use alloc::borrow::Cow;
+    use alloc::boxed::Box;
     use alloc::vec;
 
     fn enc(body: CommandBody<'_>, opts: EncodeOptions) -> Vec<Vec<u8>> {
@@ -336,16 +845,16 @@ mod tests {
     #[test]
     fn login_quoted_and_literal() {
         let body = CommandBody::Login {
-            username: Cow::Borrowed(b"alice"),
-            password: Secret::new(Cow::Borrowed(b"p \"w\"")),
+            username: AString::try_from("alice").unwrap(),
+            password: Secret::new(AString::try_from("p \"w\"").unwrap()),
         };
         assert_eq!(
             enc(body, EncodeOptions::default()),
             vec![b"a1 LOGIN alice \"p \\\"w\\\"\"\r\n".to_vec()]
         );
         let body = CommandBody::Login {
-            username: Cow::Borrowed("jörg".as_bytes()),
-            password: Secret::new(Cow::Borrowed(b"pw")),
+            username: AString::try_from("jörg").unwrap(),
+            password: Secret::new(AString::try_from("pw").unwrap()),
         };
         assert_eq!(
             enc(body.clone(), EncodeOptions::default()),
@@ -424,6 +933,99 @@ mod tests {
         assert_eq!(
             enc(fetch, EncodeOptions::default()),
             vec![b"a1 UID FETCH 1:50 (UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER]<0.100>)\r\n".to_vec()]
+        );
+    }
+
+    #[test]
+    fn rfc_command_examples() {
+        use crate::types::command::{QResync, SearchDate, SearchKey, StoreKind};
+        use crate::types::fetch::DateTime;
+        use crate::types::flag::{Flag, FlagName};
+        let o = EncodeOptions::default();
+        let store = CommandBody::Store {
+            set: SequenceSet::try_from("2:4").unwrap(),
+            kind: StoreKind::Add,
+            silent: false,
+            flags: vec![Flag::Deleted],
+            uid: false,
+            unchanged_since: None,
+        };
+        assert_eq!(
+            enc(store, o),
+            vec![b"a1 STORE 2:4 +FLAGS (\\Deleted)\r\n".to_vec()]
+        );
+        let search = CommandBody::Search {
+            criteria: vec![
+                SearchKey::Flagged,
+                SearchKey::Since(SearchDate {
+                    year: 1994,
+                    month: 2,
+                    day: 1,
+                }),
+                SearchKey::Not(Box::new(SearchKey::From(
+                    AString::try_from("Smith").unwrap(),
+                ))),
+                SearchKey::Or(
+                    Box::new(SearchKey::Keyword(FlagName::try_from("$Junk").unwrap())),
+                    Box::new(SearchKey::Subject(AString::try_from("a b").unwrap())),
+                ),
+            ],
+            charset: None,
+            esearch: Some(vec![SearchReturn::Min, SearchReturn::Count]),
+            uid: true,
+        };
+        assert_eq!(
+            enc(search, o),
+            vec![b"a1 UID SEARCH RETURN (MIN COUNT) FLAGGED SINCE 1-Feb-1994 NOT FROM Smith OR KEYWORD $Junk SUBJECT \"a b\"\r\n".to_vec()]
+        );
+        let append = CommandBody::Append {
+            mailbox: Mailbox::try_from("saved-messages").unwrap(),
+            flags: vec![Flag::Seen],
+            date: Some(DateTime {
+                year: 1994,
+                month: 2,
+                day: 7,
+                hour: 21,
+                minute: 52,
+                second: 25,
+                zone_minutes: -480,
+            }),
+            message: Cow::Borrowed(b"Subject: hi\r\n\r\nbody"),
+        };
+        assert_eq!(
+            enc(append, o),
+            vec![
+                b"a1 APPEND saved-messages (\\Seen) \" 7-Feb-1994 21:52:25 -0800\" {19}\r\n"
+                    .to_vec(),
+                b"Subject: hi\r\n\r\nbody\r\n".to_vec()
+            ]
+        );
+        let mv = CommandBody::Move {
+            set: SequenceSet::try_from("42:69").unwrap(),
+            mailbox: Mailbox::try_from("foo").unwrap(),
+            uid: true,
+        };
+        assert_eq!(enc(mv, o), vec![b"a1 UID MOVE 42:69 foo\r\n".to_vec()]);
+        let select = CommandBody::SelectModSeq {
+            mailbox: Mailbox::inbox(),
+            read_only: false,
+            qresync: Some(QResync {
+                uid_validity: 67890007,
+                modseq: 20050715194045000,
+                known_uids: SequenceSet::try_from("41,43:211").ok(),
+            }),
+        };
+        assert_eq!(
+            enc(select, o),
+            vec![b"a1 SELECT INBOX (QRESYNC (67890007 20050715194045000 41,43:211))\r\n".to_vec()]
+        );
+        let id = CommandBody::Id(Some(vec![(
+            AString::try_from("name").unwrap(),
+            Some(AString::try_from("Petrel").unwrap()),
+        )]));
+        assert_eq!(
+            enc(id, o),
+            vec![b"a1 ID (\"name\" \"Petrel\")\r\n".to_vec()]
         );
     }
 }

@@ -55,8 +55,8 @@ pub struct Framer {
     line_start: usize,
     /// Everything before this has been scanned.
     pos: usize,
-    /// A complete message `start..end` handed out by the last `next`, dropped on the next call.
-    taken: usize,
+    /// Whether the last `next` handed out a message (which ends at `start`).
+    taken: bool,
     state: State,
     /// The last bytes of a line being skipped, to spot a literal announcement at its end.
     tail: [u8; 24],
@@ -71,7 +71,7 @@ impl Framer {
             start: 0,
             line_start: 0,
             pos: 0,
-            taken: 0,
+            taken: false,
             state: State::Line,
             tail: [0; 24],
             tail_len: 0,
@@ -86,12 +86,23 @@ impl Framer {
     /// Appends received bytes. Call [`Framer::next`] until it returns `None` after each feed,
     /// so that skipped bytes are not kept.
     pub fn feed(&mut self, bytes: &[u8]) {
+        self.release_taken();
+        // Compact only when the dead prefix is at least as large as what is still live, so
+        // every byte is moved a bounded number of times (a long line fed in small chunks is
+        // not moved on every feed), and never when nothing more arrives.
+        let dead = self.start;
+        if dead > 0 && dead >= self.buf.len() - dead {
+            self.buf.drain(..dead);
+            self.start = 0;
+            self.line_start -= dead;
+            self.pos -= dead;
+        }
         self.buf.extend_from_slice(bytes);
     }
 
     /// Bytes buffered but not yet returned as messages.
     pub fn buffered(&self) -> usize {
-        self.buf.len() - self.taken.max(self.start)
+        self.buf.len() - self.start
     }
 
     /// The next complete message (CRLF and literals included), or the error of one that broke
@@ -136,7 +147,7 @@ impl Framer {
                             let (start, end) = (self.start, self.pos);
                             self.start = end;
                             self.line_start = end;
-                            self.taken = end;
+                            self.taken = true;
                             return Some(Ok(&self.buf[start..end]));
                         }
                     }
@@ -192,19 +203,18 @@ impl Framer {
         }
     }
 
-    /// Drops the message handed out last, compacting the buffer when the dead prefix is at
-    /// least as large as what is left (so compaction costs amortised O(1) per byte).
+    /// Forgets the message handed out last: it ends at `start`, so only the bookkeeping
+    /// changes; the bytes go at the next compaction in [`Framer::feed`], or at once when
+    /// nothing else is buffered.
     fn release_taken(&mut self) {
-        if self.taken == 0 {
+        if !core::mem::take(&mut self.taken) {
             return;
         }
-        let dead = self.taken;
-        self.taken = 0;
-        if dead >= self.buf.len() - dead {
-            self.buf.drain(..dead);
-            self.start -= dead;
-            self.line_start -= dead;
-            self.pos -= dead;
+        if self.start == self.buf.len() {
+            self.buf.clear();
+            self.start = 0;
+            self.line_start = 0;
+            self.pos = 0;
         }
     }
 

@@ -49,6 +49,8 @@ pub enum CommandKind {
     Fetch,
     UidFetch,
     Idle,
+    /// Any other command, by name (`"UID STORE"`, `"APPEND"`...).
+    Other(&'static str),
 }
 
 impl CommandKind {
@@ -70,6 +72,15 @@ impl CommandKind {
             CommandBody::Fetch { uid: false, .. } => Self::Fetch,
             CommandBody::Fetch { uid: true, .. } => Self::UidFetch,
             CommandBody::Idle => Self::Idle,
+            CommandBody::SelectModSeq {
+                read_only: false, ..
+            } => Self::Select,
+            CommandBody::SelectModSeq {
+                read_only: true, ..
+            } => Self::Examine,
+            CommandBody::FetchChangedSince { uid: false, .. } => Self::Fetch,
+            CommandBody::FetchChangedSince { uid: true, .. } => Self::UidFetch,
+            other => Self::Other(other.name()),
         }
     }
 }
@@ -186,9 +197,9 @@ impl Session {
         let tag = self.new_tag();
         let kind = CommandKind::of(&body);
         let mailbox = match &body {
-            CommandBody::Select { mailbox } | CommandBody::Examine { mailbox } => {
-                Some(mailbox.clone().into_static())
-            }
+            CommandBody::Select { mailbox }
+            | CommandBody::Examine { mailbox }
+            | CommandBody::SelectModSeq { mailbox, .. } => Some(mailbox.clone().into_static()),
             _ => None,
         };
         let encoded = encode(
@@ -394,8 +405,7 @@ impl Session {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-    use crate::types::core::{Atom, Secret};
-    use alloc::borrow::Cow;
+    use crate::types::core::{AString, Atom, Secret};
     use alloc::vec;
 
     fn drain_out(s: &mut Session) -> Vec<u8> {
@@ -417,8 +427,8 @@ mod tests {
         assert_eq!(*s.state(), State::NotAuthenticated);
         assert!(s.has_auth("PLAIN"));
         s.send(CommandBody::Login {
-            username: Cow::Borrowed("jörg".as_bytes()),
-            password: Secret::new(Cow::Borrowed(b"pw")),
+            username: AString::try_from("jörg").unwrap(),
+            password: Secret::new(AString::try_from("pw").unwrap()),
         });
         let t = s.send(CommandBody::Noop);
         assert_eq!(drain_out(&mut s), b"p1 LOGIN {5}\r\n");

@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 
 use petrel_imap::types::capability::Capability;
 use petrel_imap::types::command::{CommandBody, FetchAttribute, StatusAttribute};
-use petrel_imap::types::core::{Atom, Mailbox, Secret, SequenceSet, Tag};
+use petrel_imap::types::core::{AString, Atom, Mailbox, Secret, SequenceSet, Tag};
 use petrel_imap::types::response::{Code, Data, StatusItem, StatusKind, StatusResponse};
 use petrel_imap::{Session, SessionEvent, State};
 
@@ -122,9 +122,18 @@ impl Flow {
             };
             self.send(s, body, Op::Auth);
         } else if !s.has_capability(&Capability::LoginDisabled) {
+            let (Ok(username), Ok(password)) = (
+                AString::try_from(self.user.clone()),
+                AString::try_from(password.expose().to_owned()),
+            ) else {
+                out.push_back(Event::SignInFailed(SignInError::Refused(
+                    "the user name or password holds a NUL character".into(),
+                )));
+                return;
+            };
             let body = CommandBody::Login {
-                username: Cow::Owned(self.user.clone().into_bytes()),
-                password: Secret::new(Cow::Owned(password.expose().as_bytes().to_vec())),
+                username,
+                password: Secret::new(password),
             };
             self.send(s, body, Op::Auth);
         } else {

@@ -27,9 +27,17 @@ pub(crate) fn sp(i: &[u8]) -> IResult<'_, ()> {
 }
 
 /// Zero or more spaces, where servers omit one the grammar requires (or add one).
+#[inline]
 pub(crate) fn sp0(i: &[u8]) -> IResult<'_, ()> {
-    let n = i.iter().take_while(|&&b| b == b' ').count();
-    Ok((&i[n..], ()))
+    // Hot: called between almost every two tokens; the common cases are no space or one.
+    match i {
+        [b' ', b' ', ..] => {
+            let n = i.iter().take_while(|&&b| b == b' ').count();
+            Ok((&i[n..], ()))
+        }
+        [b' ', rest @ ..] => Ok((rest, ())),
+        _ => Ok((i, ())),
+    }
 }
 
 /// `CRLF`, leniently a bare LF, after optional trailing spaces.
@@ -59,19 +67,28 @@ pub(crate) fn number(i: &[u8]) -> IResult<'_, u32> {
 
 /// `number64 = 1*DIGIT` (RFC 9051), also used for `mod-sequence-value`.
 pub(crate) fn number64(i: &[u8]) -> IResult<'_, u64> {
-    let digits = i.iter().take_while(|b| b.is_ascii_digit()).count();
-    if digits == 0 || digits > 20 {
-        return fail(i);
-    }
     let mut n: u64 = 0;
-    for &d in &i[..digits] {
-        n = match n
-            .checked_mul(10)
-            .and_then(|n| n.checked_add(u64::from(d - b'0')))
-        {
-            Some(n) => n,
-            None => return fail(i),
+    let mut digits = 0;
+    for &b in i {
+        if !b.is_ascii_digit() {
+            break;
+        }
+        // Up to 19 digits cannot overflow; the 20th is checked.
+        n = if digits < 19 {
+            n * 10 + u64::from(b - b'0')
+        } else {
+            match n
+                .checked_mul(10)
+                .and_then(|n| n.checked_add(u64::from(b - b'0')))
+            {
+                Some(n) => n,
+                None => return fail(i),
+            }
         };
+        digits += 1;
+    }
+    if digits == 0 {
+        return fail(i);
     }
     Ok((&i[digits..], n))
 }

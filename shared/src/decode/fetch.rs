@@ -2,6 +2,7 @@
 //! structures.
 
 use alloc::borrow::Cow;
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use super::core::{
@@ -429,7 +430,7 @@ fn single_part<'a>(
             let (j, env) = envelope(j, limits)?;
             let (j, ()) = body_node(sp0(j)?.0, limits, depth - 1, nodes)?;
             let (j, n) = number(sp0(j)?.0)?;
-            envelope_ = Some(env);
+            envelope_ = Some(Box::new(env));
             lines = Some(n);
             i = j;
         }

@@ -223,6 +223,55 @@ impl TryFrom<String> for Mailbox<'static> {
     }
 }
 
+/// A string argument of a command (`astring` / `string`): any bytes but NUL, which no
+/// literal may hold (RFC 9051 `CHAR8`). The encoder picks the atom, quoted or literal form.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AString<'a>(Cow<'a, [u8]>);
+
+impl<'a> AString<'a> {
+    pub fn new(s: impl Into<Cow<'a, [u8]>>) -> Result<Self, ValidationError> {
+        let s = s.into();
+        if s.contains(&0) {
+            return Err(ValidationError::new("string", &s, "contains NUL"));
+        }
+        Ok(Self(s))
+    }
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+    pub fn into_static(self) -> AString<'static> {
+        AString(Cow::Owned(self.0.into_owned()))
+    }
+}
+
+impl<'a> TryFrom<&'a str> for AString<'a> {
+    type Error = ValidationError;
+    fn try_from(s: &'a str) -> Result<Self, Self::Error> {
+        Self::new(s.as_bytes())
+    }
+}
+
+impl<'a> TryFrom<&'a [u8]> for AString<'a> {
+    type Error = ValidationError;
+    fn try_from(s: &'a [u8]) -> Result<Self, Self::Error> {
+        Self::new(s)
+    }
+}
+
+impl TryFrom<String> for AString<'static> {
+    type Error = ValidationError;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        AString::new(s.into_bytes())
+    }
+}
+
+impl TryFrom<Vec<u8>> for AString<'static> {
+    type Error = ValidationError;
+    fn try_from(s: Vec<u8>) -> Result<Self, Self::Error> {
+        AString::new(s)
+    }
+}
+
 /// A sequence number or UID bound in a sequence set; `*` is the largest in use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SeqBound {
@@ -317,6 +366,12 @@ mod tests {
         assert_eq!(s.ranges().len(), 3);
         assert!(SequenceSet::try_from("0:4").is_err());
         assert!(SequenceSet::try_from("a").is_err());
+    }
+
+    #[test]
+    fn strings_refuse_nul() {
+        assert!(AString::try_from("pa ss\r\nwörd").is_ok());
+        assert!(AString::try_from("a\0b").is_err());
     }
 
     #[test]

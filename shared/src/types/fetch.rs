@@ -2,6 +2,7 @@
 //! body sections.
 
 use alloc::borrow::Cow;
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use super::core::Atom;
@@ -262,7 +263,7 @@ pub struct SinglePart<'a> {
     /// Text lines, for `text/*` and `message/rfc822`.
     pub lines: Option<u32>,
     /// For `message/rfc822` (and `message/global`): the encapsulated message's envelope.
-    pub envelope: Option<Envelope<'a>>,
+    pub envelope: Option<Box<Envelope<'a>>>,
     /// `body-ext-1part`, unparsed (MD5, disposition, language, location).
     pub extension: Cow<'a, [u8]>,
 }
@@ -349,7 +350,7 @@ impl<'a> BodyStructure<'a> {
                             encoding: cow_static(p.encoding),
                             size: p.size,
                             lines: p.lines,
-                            envelope: p.envelope.map(Envelope::into_static),
+                            envelope: p.envelope.map(|e| Box::new(e.into_static())),
                             extension: cow_static(p.extension),
                         }),
                     },
