@@ -24,6 +24,7 @@ use crate::bridge::{self, Session};
 use crate::limits::ConnectionSlot;
 use crate::metrics::Refusal;
 use crate::server::Shared;
+use crate::upstream::Connector;
 
 /// Every response body: file streams, small texts, nothing.
 pub type Body = UnsyncBoxBody<Bytes, io::Error>;
@@ -82,8 +83,17 @@ pub async fn handle(
             );
             response
         }
-        "/imap" => upgrade(&mut request, "imap", &connection, &shared),
-        "/smtp" if shared.smtp.is_some() => upgrade(&mut request, "smtp", &connection, &shared),
+        "/imap" => upgrade(
+            &mut request,
+            "imap",
+            shared.imap.clone(),
+            &connection,
+            &shared,
+        ),
+        "/smtp" => match shared.smtp.clone() {
+            Some(smtp) => upgrade(&mut request, "smtp", smtp, &connection, &shared),
+            None => text(StatusCode::NOT_FOUND, "not found\n"),
+        },
         _ => match &shared.site {
             Some(site) => site.serve(request.method(), &path, request.headers()).await,
             None => text(StatusCode::NOT_FOUND, "not found\n"),
@@ -137,6 +147,7 @@ fn is_plain_host(host: &str) -> bool {
 fn upgrade(
     request: &mut Request<Incoming>,
     name: &'static str,
+    connector: Connector,
     connection: &Arc<Connection>,
     shared: &Arc<Shared>,
 ) -> Response<Body> {
@@ -224,12 +235,6 @@ fn upgrade(
         let ws =
             WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config))
                 .await;
-        let connector = if name == "smtp" {
-            shared_task.smtp.as_ref()
-        } else {
-            Some(&shared_task.imap)
-        };
-        let Some(connector) = connector else { return };
         let timeouts = &shared_task.config.timeouts;
         bridge::run(
             ws,
@@ -237,7 +242,7 @@ fn upgrade(
                 client,
                 local: connection_task.local,
                 name,
-                connector,
+                connector: &connector,
                 upstream_timeout: timeouts.upstream,
                 idle_timeout: timeouts.idle,
                 ping_interval: timeouts.ping_interval,

@@ -108,10 +108,13 @@ async fn upgrade_rate_per_address() {
 #[tokio::test]
 async fn total_connections() {
     let proxy = echo_proxy(|c| c.limits.max_connections = 1).await;
-    let _held = imap(&proxy).await;
+    let held = imap(&proxy).await;
     let refused = get(proxy.address, "/healthz", &[]).await;
     assert_eq!(refused.status, 503);
     assert_eq!(refused.body_text(), "too many connections\n");
+    drop(held);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(proxy.metrics().await.contains("petrel_proxy_refusals_total{limit=\"connections\"} 1"));
 }
 
 #[tokio::test]
