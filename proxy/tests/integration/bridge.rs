@@ -297,3 +297,15 @@ async fn forwarded_client_reaches_the_proxy_header() {
     let client = "203.0.113.5:0".parse().unwrap();
     assert_eq!(header, petrel_proxy::proxy_v2_header(client, proxy.address));
 }
+
+#[tokio::test]
+async fn upstream_without_tls_closes_with_reason() {
+    let pki = pki(&["127.0.0.1"]);
+    let (up, _) = upstream(&pki, Behaviour::Plaintext, None).await;
+    let proxy = Proxy::start(config(up, &pki)).await;
+    let mut ws = imap(&proxy).await;
+    assert_eq!(
+        close_of(&mut ws).await,
+        (1011, "TLS handshake with mail server failed".to_owned())
+    );
+}

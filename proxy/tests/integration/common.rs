@@ -95,6 +95,8 @@ pub enum Behaviour {
     GreetAndClose,
     /// Accept TCP and never speak TLS.
     Silent,
+    /// Speak plain IMAP instead of TLS (a port-143 server configured by mistake).
+    Plaintext,
     /// Write as fast as the connection takes it, counting the bytes written.
     Firehose(Arc<AtomicUsize>),
 }
@@ -126,9 +128,17 @@ pub async fn upstream(
                     }
                     let _ = headers.send(header);
                 }
-                if let Behaviour::Silent = &behaviour {
-                    tokio::time::sleep(Duration::from_secs(30)).await;
-                    return;
+                match &behaviour {
+                    Behaviour::Silent => {
+                        tokio::time::sleep(Duration::from_secs(30)).await;
+                        return;
+                    }
+                    Behaviour::Plaintext => {
+                        let _ = tcp.write_all(b"* OK IMAP4rev1 ready\r\n").await;
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        return;
+                    }
+                    _ => {}
                 }
                 let Ok(tls) = acceptor.accept(tcp).await else {
                     return;
@@ -151,7 +161,7 @@ pub async fn upstream(
                             written.fetch_add(chunk.len(), Ordering::Relaxed);
                         }
                     }
-                    Behaviour::Silent => {}
+                    Behaviour::Silent | Behaviour::Plaintext => {}
                 }
             });
         }

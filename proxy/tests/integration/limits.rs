@@ -114,7 +114,10 @@ async fn total_connections() {
     assert_eq!(refused.body_text(), "too many connections\n");
     drop(held);
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(proxy.metrics().await.contains("petrel_proxy_refusals_total{limit=\"connections\"} 1"));
+    assert!(proxy
+        .metrics()
+        .await
+        .contains("petrel_proxy_refusals_total{limit=\"connections\"} 1"));
 }
 
 #[tokio::test]
