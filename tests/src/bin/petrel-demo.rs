@@ -82,6 +82,9 @@ fn run() -> Result<(), String> {
         .arg(&dovecot.certs().ca_pem)
         .arg("--www")
         .arg(&args.www)
+        // `trunk serve` (port 8081, see Trunk.toml) forwards the app's WebSocket here.
+        .arg("--allow-origin")
+        .arg("http://127.0.0.1:8081")
         .stdin(Stdio::null())
         .spawn()
         .map_err(|e| format!("starting {}: {e}", args.proxy.display()))?;
