@@ -6,6 +6,8 @@
 use std::io::{Read, Write};
 
 use petrel_imap::types::capability::Capability;
+use petrel_imap::types::extensions::namespace::NamespaceDescription;
+use petrel_imap::types::extensions::thread::Thread;
 use petrel_imap::types::fetch::{
     Address, AddressList, BodyKind, BodyRef, BodyStructure, Envelope, FetchItem,
 };
@@ -132,6 +134,7 @@ fn code(c: &Code<'_>) -> Value {
             json!({ "COPYUID": [uid_validity, source, destination] })
         }
         Code::Modified(set) => json!({ "MODIFIED": set }),
+        Code::MailboxId(id) => json!({ "MAILBOXID": id.as_str() }),
         Code::Other { name, data } => json!({ "other": name.as_str(), "data": ns(data) }),
         simple => json!(format!("{simple:?}")),
     }
@@ -224,8 +227,22 @@ fn fetch_item(item: &FetchItem<'_>) -> (String, Value) {
         FetchItem::Rfc822Header(d) => ("RFC822.HEADER".into(), ns(d)),
         FetchItem::Rfc822Text(d) => ("RFC822.TEXT".into(), ns(d)),
         FetchItem::ModSeq(n) => ("MODSEQ".into(), json!(n)),
+        FetchItem::EmailId(id) => ("EMAILID".into(), json!(id.as_str())),
+        FetchItem::ThreadId(id) => ("THREADID".into(), json!(id.as_ref().map(|i| i.as_str()))),
+        FetchItem::SaveDate(d) => ("SAVEDATE".into(), json!(d.map(|d| d.unix_time()))),
+        FetchItem::Preview(p) => ("PREVIEW".into(), ns(p)),
+        FetchItem::GmailMessageId(n) => ("X-GM-MSGID".into(), json!(n)),
+        FetchItem::GmailThreadId(n) => ("X-GM-THRID".into(), json!(n)),
+        FetchItem::GmailLabels(l) => (
+            "X-GM-LABELS".into(),
+            Value::Array(l.iter().map(|l| s(l)).collect()),
+        ),
         FetchItem::Other { name, value } => (name.as_str().into(), json!({ "raw": s(value) })),
     }
+}
+
+fn thread(t: &Thread) -> Value {
+    json!({ "messages": t.messages, "children": t.children.iter().map(thread).collect::<Vec<_>>() })
 }
 
 fn list_attribute(a: &ListAttribute<'_>) -> Value {
@@ -290,10 +307,91 @@ fn data(d: &Data<'_>, m: &mut Map<String, Value>) {
             put("data", json!("EXPUNGE"));
             put("number", json!(n));
         }
-        Data::Search { numbers, modseq } => {
-            put("data", json!("SEARCH"));
+        Data::Search { numbers, modseq } | Data::Sort { numbers, modseq } => {
+            put(
+                "data",
+                json!(if matches!(d, Data::Search { .. }) {
+                    "SEARCH"
+                } else {
+                    "SORT"
+                }),
+            );
             put("numbers", json!(numbers));
             put("modseq", json!(modseq));
+        }
+        Data::Thread(threads) => {
+            put("data", json!("THREAD"));
+            put(
+                "threads",
+                Value::Array(threads.iter().map(thread).collect()),
+            );
+        }
+        Data::ESearch(e) => {
+            put("data", json!("ESEARCH"));
+            put("tag", e.tag.as_deref().map_or(Value::Null, s));
+            put("uid", json!(e.uid));
+            put("min", json!(e.min));
+            put("max", json!(e.max));
+            put("count", json!(e.count));
+            put("all", json!(e.all));
+            put("modseq", json!(e.modseq));
+            put(
+                "other",
+                Value::Array(
+                    e.other
+                        .iter()
+                        .map(|(n, v)| json!([n.as_str(), s(v)]))
+                        .collect(),
+                ),
+            );
+        }
+        Data::Namespace(n) => {
+            put("data", json!("NAMESPACE"));
+            let list = |l: &[NamespaceDescription<'_>]| -> Value {
+                Value::Array(
+                    l.iter()
+                        .map(|d| json!({ "prefix": s(&d.prefix), "delimiter": d.delimiter.map(String::from) }))
+                        .collect(),
+                )
+            };
+            put("personal", list(&n.personal));
+            put("other", list(&n.other));
+            put("shared", list(&n.shared));
+        }
+        Data::Quota(q) => {
+            put("data", json!("QUOTA"));
+            put("root", s(&q.root));
+            put(
+                "resources",
+                Value::Array(
+                    q.resources
+                        .iter()
+                        .map(|r| json!({ "name": r.name.as_str(), "usage": r.usage, "limit": r.limit }))
+                        .collect(),
+                ),
+            );
+        }
+        Data::QuotaRoot(q) => {
+            put("data", json!("QUOTAROOT"));
+            put("mailbox", s(q.mailbox.as_bytes()));
+            put(
+                "roots",
+                Value::Array(q.roots.iter().map(|r| s(r)).collect()),
+            );
+        }
+        Data::Id(id) => {
+            put("data", json!("ID"));
+            put(
+                "fields",
+                id.0.as_ref().map_or(Value::Null, |f| {
+                    Value::Array(f.iter().map(|(k, v)| json!([s(k), ns(v)])).collect())
+                }),
+            );
+        }
+        Data::Vanished { earlier, uids } => {
+            put("data", json!("VANISHED"));
+            put("earlier", json!(earlier));
+            put("uids", json!(uids));
         }
         Data::Status { mailbox, items } => {
             put("data", json!("STATUS"));
@@ -309,6 +407,8 @@ fn data(d: &Data<'_>, m: &mut Map<String, Value>) {
                     StatusItem::Deleted(n) => ("DELETED", json!(n)),
                     StatusItem::Size(n) => ("SIZE", json!(n)),
                     StatusItem::HighestModSeq(n) => ("HIGHESTMODSEQ", json!(n)),
+                    StatusItem::MailboxId(id) => ("MAILBOXID", json!(id.as_str())),
+                    StatusItem::AppendLimit(n) => ("APPENDLIMIT", json!(n)),
                 };
                 o.insert(k.into(), v);
             }

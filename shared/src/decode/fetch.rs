@@ -9,6 +9,8 @@ use super::core::{
     byte, fail, nil, nstring, number, number64, quoted, skip_value, sp, sp0, string_lenient,
     IResult,
 };
+use super::extensions::gmail::labels;
+use super::extensions::objectid::{nil_or_paren_objectid, paren_objectid};
 use super::flag::flag_list;
 use crate::types::core::{is_atom_char, Atom};
 use crate::types::fetch::{
@@ -109,6 +111,30 @@ fn fetch_item<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, FetchItem<'a>> {
         let (i, m) = number64(sp0(i)?.0)?;
         let (i, ()) = byte(b')')(sp0(i)?.0)?;
         return Ok((i, FetchItem::ModSeq(m)));
+    }
+    if is("EMAILID") {
+        return paren_objectid(i).map(|(r, id)| (r, FetchItem::EmailId(id)));
+    }
+    if is("THREADID") {
+        return nil_or_paren_objectid(i).map(|(r, id)| (r, FetchItem::ThreadId(id)));
+    }
+    if is("SAVEDATE") {
+        if let Ok((r, ())) = nil(i) {
+            return Ok((r, FetchItem::SaveDate(None)));
+        }
+        return date_time(i).map(|(r, d)| (r, FetchItem::SaveDate(Some(d))));
+    }
+    if is("PREVIEW") {
+        return nstring(i).map(|(r, p)| (r, FetchItem::Preview(p)));
+    }
+    if is("X-GM-MSGID") {
+        return number64(i).map(|(r, n)| (r, FetchItem::GmailMessageId(n)));
+    }
+    if is("X-GM-THRID") {
+        return number64(i).map(|(r, n)| (r, FetchItem::GmailThreadId(n)));
+    }
+    if is("X-GM-LABELS") {
+        return labels(i, limits).map(|(r, l)| (r, FetchItem::GmailLabels(l)));
     }
     let (rest, value) = skip_value(i, limits.max_depth)?;
     Ok((
@@ -494,7 +520,7 @@ mod tests {
 
     #[test]
     fn body_sections_and_unknown_items() {
-        let input = b"(BODY[HEADER.FIELDS (SUBJECT)]<0> {9}\r\nSubject: X-GM-MSGID 123 BINARY.SIZE[1] 77 MODSEQ (12))";
+        let input = b"(BODY[HEADER.FIELDS (SUBJECT)]<0> {9}\r\nSubject: X-UNKNOWN 123 BINARY.SIZE[1] 77 MODSEQ (12) X-GM-LABELS (\\Inbox \"a b\") EMAILID (M6d9) THREADID NIL SAVEDATE NIL PREVIEW \"hi\")";
         let (_, items) = fetch_items(input, &Limits::default()).unwrap();
         assert_eq!(
             items[0],
@@ -506,10 +532,24 @@ mod tests {
             }
         );
         assert!(
-            matches!(&items[1], FetchItem::Other { name, value } if name.as_str() == "X-GM-MSGID" && value.as_ref() == b"123")
+            matches!(&items[1], FetchItem::Other { name, value } if name.as_str() == "X-UNKNOWN" && value.as_ref() == b"123")
         );
         assert!(matches!(items[2], FetchItem::BinarySize { size: 77, .. }));
         assert_eq!(items[3], FetchItem::ModSeq(12));
+        assert_eq!(
+            items[4],
+            FetchItem::GmailLabels(alloc::vec![
+                Cow::Borrowed(&b"\\Inbox"[..]),
+                Cow::Borrowed(&b"a b"[..])
+            ])
+        );
+        assert!(matches!(&items[5], FetchItem::EmailId(id) if id.as_str() == "M6d9"));
+        assert_eq!(items[6], FetchItem::ThreadId(None));
+        assert_eq!(items[7], FetchItem::SaveDate(None));
+        assert_eq!(
+            items[8],
+            FetchItem::Preview(Some(Cow::Borrowed(&b"hi"[..])))
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub(crate) mod capability;
 pub(crate) mod core;
+pub(crate) mod extensions;
 pub(crate) mod fetch;
 pub(crate) mod flag;
 pub(crate) mod response;

@@ -9,6 +9,13 @@ use super::core::{
     astring, atom, byte, crlf, fail, nil, number, number64, paren_list, quoted, sp, sp0, text,
     IResult,
 };
+use super::extensions::condstore::vanished;
+use super::extensions::esearch::esearch;
+use super::extensions::id::id;
+use super::extensions::namespace::namespace;
+use super::extensions::objectid::paren_objectid;
+use super::extensions::quota::{quota, quota_root};
+use super::extensions::thread::threads;
 use super::fetch::fetch_items;
 use super::flag::{flag_list, flag_perm, list_attribute};
 use crate::types::core::{is_astring_char, Atom, Mailbox, Tag};
@@ -123,7 +130,7 @@ fn resp_code(i: &[u8]) -> IResult<'_, Code<'_>> {
     ))
 }
 
-fn set_text(i: &[u8]) -> IResult<'_, Cow<'_, str>> {
+pub(crate) fn set_text(i: &[u8]) -> IResult<'_, Cow<'_, str>> {
     let n = i
         .iter()
         .take_while(|&&b| b.is_ascii_digit() || b == b':' || b == b',' || b == b'*')
@@ -163,6 +170,13 @@ fn known_code<'a>(name: &str, i: &'a [u8]) -> IResult<'a, Code<'a>> {
         ("OVERQUOTA", Code::OverQuota),
         ("ALREADYEXISTS", Code::AlreadyExists),
         ("NONEXISTENT", Code::NonExistent),
+        ("NOTIFICATIONOVERFLOW", Code::NotificationOverflow),
+        ("NOTSAVED", Code::NotSaved),
+        ("HASCHILDREN", Code::HasChildren),
+        ("UNKNOWN-CTE", Code::UnknownCte),
+        ("USEATTR", Code::UseAttr),
+        ("COMPRESSIONACTIVE", Code::CompressionActive),
+        ("TOOBIG", Code::TooBig),
     ];
     for (n, code) in SIMPLE {
         if upper(n) {
@@ -201,6 +215,10 @@ fn known_code<'a>(name: &str, i: &'a [u8]) -> IResult<'a, Code<'a>> {
     if upper("HIGHESTMODSEQ") {
         let (i, ()) = sp(i)?;
         return number64(i).map(|(r, n)| (r, Code::HighestModSeq(n)));
+    }
+    if upper("MAILBOXID") {
+        let (i, ()) = sp(i)?;
+        return paren_objectid(i).map(|(r, id)| (r, Code::MailboxId(id)));
     }
     if upper("MODIFIED") {
         let (i, ()) = sp(i)?;
@@ -284,10 +302,35 @@ fn untagged<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, Response<'a>> {
         let (i, ()) = sp0(after)?;
         let (i, flags) = flag_list(i, limits.max_list)?;
         (i, Data::Flags(flags))
-    } else if is("SEARCH") || is("SORT") {
-        search(after, limits)?
+    } else if is("SEARCH") {
+        let (i, (numbers, modseq)) = search(after, limits)?;
+        (i, Data::Search { numbers, modseq })
+    } else if is("SORT") {
+        let (i, (numbers, modseq)) = search(after, limits)?;
+        (i, Data::Sort { numbers, modseq })
     } else if is("STATUS") {
         status(after, limits)?
+    } else if is("ESEARCH") {
+        let (i, e) = esearch(after, limits)?;
+        (i, Data::ESearch(e))
+    } else if is("THREAD") {
+        let (i, t) = threads(after, limits)?;
+        (i, Data::Thread(t))
+    } else if is("NAMESPACE") {
+        let (i, n) = namespace(after, limits)?;
+        (i, Data::Namespace(n))
+    } else if is("QUOTA") {
+        let (i, q) = quota(after, limits)?;
+        (i, Data::Quota(q))
+    } else if is("QUOTAROOT") {
+        let (i, q) = quota_root(after, limits)?;
+        (i, Data::QuotaRoot(q))
+    } else if is("ID") {
+        let (i, d) = id(after, limits)?;
+        (i, Data::Id(d))
+    } else if is("VANISHED") {
+        let (i, (earlier, uids)) = vanished(after)?;
+        (i, Data::Vanished { earlier, uids })
     } else {
         let end = after.len() - trailing_crlf(after);
         (
@@ -345,7 +388,7 @@ fn list_item<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, ListItem<'a>> {
 
 /// `mailbox-data =/ "SEARCH" *(SP nz-number) [SP search-sort-mod-seq]` (RFC 7162), and
 /// `sort-data` (RFC 5256). A tight loop: a SEARCH line can hold millions of numbers.
-fn search<'a>(mut i: &'a [u8], limits: &Limits) -> IResult<'a, Data<'a>> {
+fn search<'a>(mut i: &'a [u8], limits: &Limits) -> IResult<'a, (Vec<u32>, Option<u64>)> {
     let mut numbers = Vec::new();
     let mut modseq = None;
     loop {
@@ -371,7 +414,7 @@ fn search<'a>(mut i: &'a [u8], limits: &Limits) -> IResult<'a, Data<'a>> {
                 modseq = Some(m);
                 i = rest;
             }
-            _ => return Ok((i, Data::Search { numbers, modseq })),
+            _ => return Ok((i, (numbers, modseq))),
         }
     }
 }
@@ -385,6 +428,15 @@ fn status<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, Data<'a>> {
         let (i, word) = atom(i)?;
         let (i, ()) = sp(i)?;
         let is = |s: &str| word.eq_ignore_ascii_case(s);
+        if is("MAILBOXID") {
+            return paren_objectid(i).map(|(r, id)| (r, StatusItem::MailboxId(id)));
+        }
+        if is("APPENDLIMIT") {
+            if let Ok((r, ())) = nil(i) {
+                return Ok((r, StatusItem::AppendLimit(None)));
+            }
+            return number(i).map(|(r, n)| (r, StatusItem::AppendLimit(Some(n))));
+        }
         if is("SIZE") || is("HIGHESTMODSEQ") {
             let (i, n) = number64(i)?;
             return Ok((
@@ -590,13 +642,44 @@ mod tests {
                 items: vec![StatusItem::Messages(231), StatusItem::UidNext(44292)]
             })
         );
-        let Response::Data(Data::Other { name, rest }) = parse(b"* ID (\"name\" \"Dovecot\")\r\n")
+        let Response::Data(Data::Other { name, rest }) =
+            parse(b"* XAPPLEPUSHSERVICE aps-version \"2\"\r\n")
         else {
             panic!()
         };
         assert_eq!(
             (name.as_str(), rest.as_ref()),
-            ("ID", &b"(\"name\" \"Dovecot\")"[..])
+            ("XAPPLEPUSHSERVICE", &b"aps-version \"2\""[..])
+        );
+        assert!(matches!(
+            parse(b"* ID (\"name\" \"Dovecot\")\r\n"),
+            Response::Data(Data::Id(_))
+        ));
+        assert!(matches!(
+            parse(b"* SORT 2 3 6\r\n"),
+            Response::Data(Data::Sort { .. })
+        ));
+        assert!(matches!(
+            parse(b"* VANISHED (EARLIER) 300:310,405,411\r\n"),
+            Response::Data(Data::Vanished { earlier: true, .. })
+        ));
+        assert!(matches!(
+            parse(b"* QUOTA \"\" (STORAGE 10 512)\r\n"),
+            Response::Data(Data::Quota(_))
+        ));
+        let s = status_of(parse(
+            b"* OK [MAILBOXID (F2212ea87-6097-4256-9d51-71338625)] Ok\r\n",
+        ));
+        assert!(matches!(s.code, Some(Code::MailboxId(_))));
+        assert_eq!(
+            parse(b"* STATUS foo (MAILBOXID (Fa1) APPENDLIMIT NIL)\r\n"),
+            Response::Data(Data::Status {
+                mailbox: Mailbox::try_from("foo").unwrap(),
+                items: vec![
+                    StatusItem::MailboxId(crate::types::core::ObjectId::try_from("Fa1").unwrap()),
+                    StatusItem::AppendLimit(None)
+                ]
+            })
         );
     }
 }

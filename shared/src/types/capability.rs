@@ -26,6 +26,19 @@ const KNOWN: &[(&str, Capability<'static>)] = &[
     ("UNSELECT", Capability::Unselect),
     ("ID", Capability::Id),
     ("UTF8=ACCEPT", Capability::Utf8Accept),
+    ("COMPRESS=DEFLATE", Capability::CompressDeflate),
+    ("QUOTA", Capability::Quota),
+    ("BINARY", Capability::Binary),
+    ("ESEARCH", Capability::ESearch),
+    ("SORT", Capability::Sort),
+    ("OBJECTID", Capability::ObjectId),
+    ("STATUS=SIZE", Capability::StatusSize),
+    ("NOTIFY", Capability::Notify),
+    ("SAVEDATE", Capability::SaveDate),
+    ("PREVIEW", Capability::Preview),
+    ("X-GM-EXT-1", Capability::GmailExt1),
+    ("CREATE-SPECIAL-USE", Capability::CreateSpecialUse),
+    ("CHILDREN", Capability::Children),
 ];
 
 /// `capability = ("AUTH=" auth-type) / atom`. Names are case-insensitive on the wire; known
@@ -70,6 +83,34 @@ pub enum Capability<'a> {
     Id,
     /// RFC 6855.
     Utf8Accept,
+    /// RFC 4978.
+    CompressDeflate,
+    /// RFC 9208.
+    Quota,
+    /// RFC 3516.
+    Binary,
+    /// RFC 4731.
+    ESearch,
+    /// RFC 5256.
+    Sort,
+    /// RFC 8474.
+    ObjectId,
+    /// RFC 8438.
+    StatusSize,
+    /// RFC 5465.
+    Notify,
+    /// RFC 8514.
+    SaveDate,
+    /// RFC 8970.
+    Preview,
+    /// Gmail's extensions.
+    GmailExt1,
+    /// RFC 6154.
+    CreateSpecialUse,
+    /// RFC 3348.
+    Children,
+    /// `APPENDLIMIT[=n]` (RFC 7889): the server-wide limit, if announced.
+    AppendLimit(Option<u32>),
     Other(Atom<'a>),
 }
 
@@ -84,6 +125,17 @@ impl<'a> Capability<'a> {
                 return cap.clone();
             }
         }
+        if s.eq_ignore_ascii_case("APPENDLIMIT") {
+            return Capability::AppendLimit(None);
+        }
+        if let Some(n) = s
+            .get(..12)
+            .filter(|p| p.eq_ignore_ascii_case("APPENDLIMIT="))
+            .and_then(|_| s.get(12..))
+            .and_then(|n| n.parse().ok())
+        {
+            return Capability::AppendLimit(Some(n));
+        }
         Capability::Other(atom)
     }
 
@@ -92,6 +144,8 @@ impl<'a> Capability<'a> {
         match self {
             Capability::Auth(m) => Cow::Owned(alloc::format!("AUTH={}", m.as_str())),
             Capability::Other(a) => Cow::Borrowed(a.as_str()),
+            Capability::AppendLimit(None) => Cow::Borrowed("APPENDLIMIT"),
+            Capability::AppendLimit(Some(n)) => Cow::Owned(alloc::format!("APPENDLIMIT={n}")),
             known => Cow::Borrowed(
                 KNOWN
                     .iter()
@@ -130,6 +184,20 @@ impl<'a> Capability<'a> {
             Unselect => Unselect,
             Id => Id,
             Utf8Accept => Utf8Accept,
+            CompressDeflate => CompressDeflate,
+            Quota => Quota,
+            Binary => Binary,
+            ESearch => ESearch,
+            Sort => Sort,
+            ObjectId => ObjectId,
+            StatusSize => StatusSize,
+            Notify => Notify,
+            SaveDate => SaveDate,
+            Preview => Preview,
+            GmailExt1 => GmailExt1,
+            CreateSpecialUse => CreateSpecialUse,
+            Children => Children,
+            AppendLimit(n) => AppendLimit(n),
             Other(a) => Other(a.into_static()),
         }
     }

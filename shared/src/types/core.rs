@@ -272,6 +272,40 @@ impl TryFrom<Vec<u8>> for AString<'static> {
     }
 }
 
+/// `objectid = 1*255(ALPHA / DIGIT / "_" / "-")` (RFC 8474 OBJECTID).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ObjectId<'a>(Cow<'a, str>);
+
+impl<'a> ObjectId<'a> {
+    pub(crate) fn unvalidated(s: &'a str) -> Self {
+        Self(Cow::Borrowed(s))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    pub fn into_static(self) -> ObjectId<'static> {
+        ObjectId(Cow::Owned(self.0.into_owned()))
+    }
+}
+
+pub(crate) fn is_objectid_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+}
+
+impl<'a> TryFrom<&'a str> for ObjectId<'a> {
+    type Error = ValidationError;
+    fn try_from(s: &'a str) -> Result<Self, Self::Error> {
+        if s.is_empty() || s.len() > 255 || !s.bytes().all(is_objectid_char) {
+            return Err(ValidationError::new(
+                "object id",
+                s.as_bytes(),
+                "not 1 to 255 letters, digits, _ or -",
+            ));
+        }
+        Ok(Self(Cow::Borrowed(s)))
+    }
+}
+
 /// A sequence number or UID bound in a sequence set; `*` is the largest in use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SeqBound {

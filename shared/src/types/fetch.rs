@@ -5,7 +5,7 @@ use alloc::borrow::Cow;
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
-use super::core::Atom;
+use super::core::{Atom, ObjectId};
 use super::flag::Flag;
 use super::{cow_static, opt_static};
 
@@ -392,6 +392,20 @@ pub enum FetchItem<'a> {
     Rfc822Text(NString<'a>),
     /// `MODSEQ (n)` (RFC 7162).
     ModSeq(u64),
+    /// `EMAILID (id)` (RFC 8474).
+    EmailId(ObjectId<'a>),
+    /// `THREADID (id)` or `THREADID NIL` (RFC 8474).
+    ThreadId(Option<ObjectId<'a>>),
+    /// `SAVEDATE date-time` or `NIL` (RFC 8514).
+    SaveDate(Option<DateTime>),
+    /// `PREVIEW nstring` (RFC 8970).
+    Preview(NString<'a>),
+    /// `X-GM-MSGID` (X-GM-EXT-1).
+    GmailMessageId(u64),
+    /// `X-GM-THRID` (X-GM-EXT-1).
+    GmailThreadId(u64),
+    /// `X-GM-LABELS (...)` (X-GM-EXT-1): labels as sent (system labels keep their `\`).
+    GmailLabels(Vec<Cow<'a, [u8]>>),
     /// An item this crate does not know: its name and its value, unparsed.
     Other {
         name: Atom<'a>,
@@ -429,6 +443,13 @@ impl FetchItem<'_> {
             Rfc822Header(d) => Rfc822Header(opt_static(d)),
             Rfc822Text(d) => Rfc822Text(opt_static(d)),
             ModSeq(m) => ModSeq(m),
+            EmailId(id) => EmailId(id.into_static()),
+            ThreadId(id) => ThreadId(id.map(ObjectId::into_static)),
+            SaveDate(d) => SaveDate(d),
+            Preview(p) => Preview(opt_static(p)),
+            GmailMessageId(n) => GmailMessageId(n),
+            GmailThreadId(n) => GmailThreadId(n),
+            GmailLabels(l) => GmailLabels(l.into_iter().map(cow_static).collect()),
             Other { name, value } => Other {
                 name: name.into_static(),
                 value: cow_static(value),

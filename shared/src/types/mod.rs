@@ -3,6 +3,7 @@
 pub mod capability;
 pub mod command;
 pub mod core;
+pub mod extensions;
 pub mod fetch;
 pub mod flag;
 pub mod response;

@@ -5,7 +5,12 @@ use alloc::borrow::Cow;
 use alloc::vec::Vec;
 
 use super::capability::Capability;
-use super::core::{Atom, Mailbox, Tag};
+use super::core::{Atom, Mailbox, ObjectId, Tag};
+use super::extensions::esearch::ESearch;
+use super::extensions::id::Id;
+use super::extensions::namespace::Namespaces;
+use super::extensions::quota::{Quota, QuotaRoot};
+use super::extensions::thread::Thread;
 use super::fetch::FetchItem;
 use super::flag::{Flag, FlagPerm, ListAttribute};
 use super::{cow_static, opt_static};
@@ -134,6 +139,22 @@ pub enum Code<'a> {
     OverQuota,
     AlreadyExists,
     NonExistent,
+    /// RFC 8474 (OBJECTID).
+    MailboxId(ObjectId<'a>),
+    /// RFC 5465 (NOTIFY).
+    NotificationOverflow,
+    /// RFC 5182 (SEARCHRES).
+    NotSaved,
+    /// RFC 5258 (LIST-EXTENDED).
+    HasChildren,
+    /// RFC 3516 (BINARY).
+    UnknownCte,
+    /// RFC 6154 (CREATE-SPECIAL-USE).
+    UseAttr,
+    /// RFC 4978 (COMPRESS).
+    CompressionActive,
+    /// RFC 7889 (APPENDLIMIT) and RFC 4469.
+    TooBig,
     /// Any other code: its name and whatever followed it inside the brackets, unparsed.
     Other {
         name: Atom<'a>,
@@ -191,6 +212,14 @@ impl Code<'_> {
             OverQuota => OverQuota,
             AlreadyExists => AlreadyExists,
             NonExistent => NonExistent,
+            MailboxId(id) => MailboxId(id.into_static()),
+            NotificationOverflow => NotificationOverflow,
+            NotSaved => NotSaved,
+            HasChildren => HasChildren,
+            UnknownCte => UnknownCte,
+            UseAttr => UseAttr,
+            CompressionActive => CompressionActive,
+            TooBig => TooBig,
             Other { name, data } => Other {
                 name: name.into_static(),
                 data: opt_static(data),
@@ -225,9 +254,10 @@ impl ListItem<'_> {
     }
 }
 
-/// `status-att-val` (RFC 9051 §7.2.4 plus RFC 7162 HIGHESTMODSEQ and RFC 8438 SIZE).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatusItem {
+/// `status-att-val` (RFC 9051 §7.2.4 plus RFC 7162 HIGHESTMODSEQ, RFC 8438 SIZE, RFC 8474
+/// MAILBOXID and RFC 7889 APPENDLIMIT).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatusItem<'a> {
     Messages(u32),
     Recent(u32),
     UidNext(u32),
@@ -236,6 +266,27 @@ pub enum StatusItem {
     Deleted(u32),
     Size(u64),
     HighestModSeq(u64),
+    MailboxId(ObjectId<'a>),
+    /// `None` for `NIL` (no limit).
+    AppendLimit(Option<u32>),
+}
+
+impl StatusItem<'_> {
+    pub fn into_static(self) -> StatusItem<'static> {
+        use StatusItem::*;
+        match self {
+            Messages(n) => Messages(n),
+            Recent(n) => Recent(n),
+            UidNext(n) => UidNext(n),
+            UidValidity(n) => UidValidity(n),
+            Unseen(n) => Unseen(n),
+            Deleted(n) => Deleted(n),
+            Size(n) => Size(n),
+            HighestModSeq(n) => HighestModSeq(n),
+            MailboxId(id) => MailboxId(id.into_static()),
+            AppendLimit(n) => AppendLimit(n),
+        }
+    }
 }
 
 /// Untagged data responses (`mailbox-data` / `message-data` / `capability-data`).
@@ -250,14 +301,36 @@ pub enum Data<'a> {
     Exists(u32),
     Recent(u32),
     Expunge(u32),
-    /// `SEARCH` (and `SORT`, RFC 5256); `modseq` from RFC 7162.
+    /// `SEARCH`; `modseq` from RFC 7162.
     Search {
         numbers: Vec<u32>,
         modseq: Option<u64>,
     },
+    /// `SORT` (RFC 5256).
+    Sort {
+        numbers: Vec<u32>,
+        modseq: Option<u64>,
+    },
+    /// `THREAD` (RFC 5256).
+    Thread(Vec<Thread>),
+    /// `ESEARCH` (RFC 4731).
+    ESearch(ESearch<'a>),
     Status {
         mailbox: Mailbox<'a>,
-        items: Vec<StatusItem>,
+        items: Vec<StatusItem<'a>>,
+    },
+    /// `NAMESPACE` (RFC 2342).
+    Namespace(Namespaces<'a>),
+    /// `QUOTA` (RFC 9208).
+    Quota(Quota<'a>),
+    /// `QUOTAROOT` (RFC 9208).
+    QuotaRoot(QuotaRoot<'a>),
+    /// `ID` (RFC 2971).
+    Id(Id<'a>),
+    /// `VANISHED [(EARLIER)] known-uids` (RFC 7162 QRESYNC); the set as sent.
+    Vanished {
+        earlier: bool,
+        uids: Cow<'a, str>,
     },
     Fetch {
         seq: u32,
@@ -284,9 +357,20 @@ impl Data<'_> {
             Recent(n) => Recent(n),
             Expunge(n) => Expunge(n),
             Search { numbers, modseq } => Search { numbers, modseq },
+            Sort { numbers, modseq } => Sort { numbers, modseq },
+            Data::Thread(t) => Data::Thread(t),
+            Data::ESearch(e) => Data::ESearch(e.into_static()),
             Status { mailbox, items } => Status {
                 mailbox: mailbox.into_static(),
-                items,
+                items: items.into_iter().map(StatusItem::into_static).collect(),
+            },
+            Data::Namespace(n) => Data::Namespace(n.into_static()),
+            Data::Quota(q) => Data::Quota(q.into_static()),
+            Data::QuotaRoot(q) => Data::QuotaRoot(q.into_static()),
+            Data::Id(i) => Data::Id(i.into_static()),
+            Vanished { earlier, uids } => Vanished {
+                earlier,
+                uids: cow_static(uids),
             },
             Fetch { seq, items } => Fetch {
                 seq,

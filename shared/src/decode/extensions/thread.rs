@@ -1,0 +1,69 @@
+//! THREAD (RFC 5256).
+
+use alloc::vec::Vec;
+
+use crate::decode::core::{byte, fail, number, sp0, IResult};
+use crate::types::extensions::thread::Thread;
+use crate::Limits;
+
+/// `thread-data = "THREAD" [SP 1*thread-list]`, after the keyword.
+pub(crate) fn threads<'a>(mut i: &'a [u8], limits: &Limits) -> IResult<'a, Vec<Thread>> {
+    let mut out = Vec::new();
+    loop {
+        let rest = sp0(i)?.0;
+        if rest.first() != Some(&b'(') {
+            return Ok((i, out));
+        }
+        if out.len() >= limits.max_list {
+            return fail(rest);
+        }
+        let (rest, t) = thread_list(rest, limits.max_depth)?;
+        out.push(t);
+        i = rest;
+    }
+}
+
+/// `thread-list = "(" (thread-members / thread-nested) ")"`,
+/// `thread-members = nz-number *(SP nz-number) [SP thread-nested]`,
+/// `thread-nested = 2*thread-list` (leniently one or more).
+fn thread_list(i: &[u8], depth: usize) -> IResult<'_, Thread> {
+    if depth == 0 {
+        return fail(i);
+    }
+    let (mut i, ()) = byte(b'(')(i)?;
+    let mut t = Thread::default();
+    loop {
+        i = sp0(i)?.0;
+        match i.first() {
+            Some(b')') => return Ok((&i[1..], t)),
+            Some(b'(') => {
+                let (rest, child) = thread_list(i, depth - 1)?;
+                t.children.push(child);
+                i = rest;
+            }
+            Some(b) if b.is_ascii_digit() && t.children.is_empty() => {
+                let (rest, n) = number(i)?;
+                t.messages.push(n);
+                i = rest;
+            }
+            _ => return fail(i),
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    #[test]
+    fn rfc_5256_example() {
+        let (rest, t) = threads(b" (2)(3 6 (4 23)(44 7 96))\r\n", &Limits::default()).unwrap();
+        assert_eq!(rest, b"\r\n");
+        assert_eq!(t[0].messages, vec![2]);
+        assert_eq!(t[1].messages, vec![3, 6]);
+        assert_eq!(t[1].children[0].messages, vec![4, 23]);
+        assert_eq!(t[1].children[1].messages, vec![44, 7, 96]);
+    }
+}
