@@ -265,7 +265,7 @@ struct Args {
 }
 
 fn parse_args() -> Result<Args, String> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = crate::workspace_root();
     let mut args = Args {
         quick: false,
         wasm: None,
@@ -296,7 +296,7 @@ const NO_REBUILD: &str = "PETREL_BENCH_CODEC_NO_REBUILD";
 /// such figures, a full run rebuilds this binary with everything at opt-level 3 in a target
 /// directory of its own and runs that instead, with the same arguments.
 fn rerun_at_opt_level_3() -> ExitCode {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = crate::workspace_root();
     let target_dir = root.join("target/bench/native-build");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| String::from("cargo"));
     eprintln!(
@@ -453,4 +453,10 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
+}
+
+/// The workspace root, where `target/bench/` lives (this crate is `bench/codec`).
+fn workspace_root() -> PathBuf {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    root.canonicalize().unwrap_or(root)
 }

@@ -381,7 +381,7 @@ fn json_str(s: &str) -> String {
 /// Builds the wasm32 module with every decoder at opt-level 3 (so Petrel and the peers are
 /// compiled the same way) in a target directory of its own, then times W1 under Node.
 pub fn wasm_w1(quick: bool) -> Result<Vec<WasmResult>, String> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = crate::workspace_root();
     let target_dir = root.join("target/bench/wasm-build");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| String::from("cargo"));
     let status = Command::new(cargo)
