@@ -36,6 +36,14 @@ impl<'a> TryFrom<&'a str> for FlagName<'a> {
     }
 }
 
+impl TryFrom<alloc::string::String> for FlagName<'static> {
+    type Error = ValidationError;
+    fn try_from(s: alloc::string::String) -> Result<Self, Self::Error> {
+        FlagName::try_from(s.as_str())?;
+        Ok(FlagName(Cow::Owned(s)))
+    }
+}
+
 /// `flag = "\Answered" / "\Flagged" / "\Deleted" / "\Seen" / "\Draft" / flag-keyword /
 /// flag-extension`; `\Recent` only appears in responses (IMAP4rev1).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -1,0 +1,257 @@
+//! Round trips: responses built from arbitrary typed values are encoded with
+//! `encode_response`, decoded by `ResponseDecoder` fed in arbitrary chunks, and must come back
+//! equal; command strings encoded by the command encoder must read back through the same
+//! string grammar.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::borrow::Cow;
+
+use petrel_imap::encode::encode_response;
+use petrel_imap::types::capability::Capability;
+use petrel_imap::types::core::{Atom, Mailbox, Tag};
+use petrel_imap::types::fetch::{Address, AddressList, DateTime, Envelope, FetchItem};
+use petrel_imap::types::flag::{Flag, FlagName, ListAttribute};
+use petrel_imap::types::response::{
+    Code, Continue, Data, ListItem, Response, StatusItem, StatusKind, StatusResponse,
+};
+use petrel_imap::{Limits, ResponseDecoder};
+use proptest::prelude::*;
+
+fn tag() -> impl Strategy<Value = Tag<'static>> {
+    "[A-Za-z0-9]{1,8}".prop_map(|s| Tag::try_from(s).unwrap())
+}
+
+fn text() -> impl Strategy<Value = Cow<'static, str>> {
+    prop_oneof![Just(String::new()), "[A-Za-z0-9(][A-Za-z0-9 .,()ü-]{0,30}"].prop_map(Cow::Owned)
+}
+
+fn flag() -> impl Strategy<Value = Flag<'static>> {
+    prop_oneof![
+        Just(Flag::Seen),
+        Just(Flag::Answered),
+        Just(Flag::Flagged),
+        Just(Flag::Deleted),
+        Just(Flag::Draft),
+        "[A-Za-z$][A-Za-z0-9_]{0,8}".prop_map(|s| Flag::Keyword(FlagName::try_from(s).unwrap())),
+    ]
+}
+
+fn capability() -> impl Strategy<Value = Capability<'static>> {
+    prop_oneof![
+        Just(Capability::Imap4Rev1),
+        Just(Capability::Idle),
+        Just(Capability::LiteralPlus),
+        Just(Capability::SaslIr),
+        Just(Capability::Move),
+        Just(Capability::AppendLimit(Some(35_651_584))),
+        Just(Capability::Auth(Atom::try_from("PLAIN").unwrap())),
+        "X[A-Z]{1,6}".prop_map(|s| Capability::Other(Atom::try_from(s).unwrap())),
+    ]
+}
+
+fn code() -> impl Strategy<Value = Code<'static>> {
+    prop_oneof![
+        Just(Code::Alert),
+        Just(Code::ReadWrite),
+        Just(Code::AuthenticationFailed),
+        any::<u32>().prop_map(Code::UidValidity),
+        any::<u32>().prop_map(Code::UidNext),
+        any::<u64>().prop_map(Code::HighestModSeq),
+        prop::collection::vec(capability(), 0..5).prop_map(Code::Capability),
+        "X-[A-Z]{1,6}".prop_map(|s| Code::Other {
+            name: Atom::try_from(s).unwrap(),
+            data: None
+        }),
+    ]
+}
+
+fn nstring() -> impl Strategy<Value = Option<Cow<'static, [u8]>>> {
+    prop::option::of(prop::collection::vec(any::<u8>(), 0..24).prop_map(Cow::Owned))
+}
+
+fn address() -> impl Strategy<Value = Address<'static>> {
+    (nstring(), nstring(), nstring(), nstring()).prop_map(|(name, adl, mailbox, host)| Address {
+        name,
+        adl,
+        mailbox,
+        host,
+    })
+}
+
+fn address_list() -> impl Strategy<Value = AddressList<'static>> {
+    prop::collection::vec(address(), 0..3).prop_map(|a| AddressList::from_addresses(&a))
+}
+
+fn envelope() -> impl Strategy<Value = Envelope<'static>> {
+    (
+        (
+            nstring(),
+            nstring(),
+            address_list(),
+            address_list(),
+            address_list(),
+        ),
+        (
+            address_list(),
+            address_list(),
+            address_list(),
+            nstring(),
+            nstring(),
+        ),
+    )
+        .prop_map(
+            |((date, subject, from, sender, reply_to), (to, cc, bcc, in_reply_to, message_id))| {
+                Envelope {
+                    date,
+                    subject,
+                    from,
+                    sender,
+                    reply_to,
+                    to,
+                    cc,
+                    bcc,
+                    in_reply_to,
+                    message_id,
+                }
+            },
+        )
+}
+
+fn date_time() -> impl Strategy<Value = DateTime> {
+    (
+        1970u16..2100,
+        1u8..=12,
+        1u8..=28,
+        0u8..24,
+        0u8..60,
+        0u8..60,
+        -720i16..=840,
+    )
+        .prop_map(
+            |(year, month, day, hour, minute, second, zone_minutes)| DateTime {
+                year,
+                month,
+                day,
+                hour,
+                minute,
+                second,
+                zone_minutes,
+            },
+        )
+}
+
+fn fetch_item() -> impl Strategy<Value = FetchItem<'static>> {
+    prop_oneof![
+        any::<u32>().prop_map(FetchItem::Uid),
+        prop::collection::vec(flag(), 0..4).prop_map(FetchItem::Flags),
+        any::<u32>().prop_map(FetchItem::Rfc822Size),
+        any::<u64>().prop_map(FetchItem::ModSeq),
+        date_time().prop_map(FetchItem::InternalDate),
+        envelope().prop_map(FetchItem::Envelope),
+        (prop::option::of(any::<u32>()), nstring()).prop_map(|(origin, data)| {
+            FetchItem::BodySection {
+                binary: false,
+                section: Cow::Borrowed(b"1.TEXT"),
+                origin,
+                data,
+            }
+        }),
+    ]
+}
+
+fn mailbox() -> impl Strategy<Value = Mailbox<'static>> {
+    "[A-Za-z0-9 /&.-]{1,12}".prop_map(|s| Mailbox::try_from(s).unwrap())
+}
+
+fn data() -> impl Strategy<Value = Data<'static>> {
+    prop_oneof![
+        prop::collection::vec(capability(), 0..6).prop_map(Data::Capability),
+        prop::collection::vec(flag(), 0..6).prop_map(Data::Flags),
+        any::<u32>().prop_map(Data::Exists),
+        any::<u32>().prop_map(Data::Expunge),
+        (
+            prop::collection::vec(1u32.., 0..20),
+            prop::option::of(any::<u64>())
+        )
+            .prop_map(|(numbers, modseq)| Data::Search { numbers, modseq }),
+        (
+            prop::collection::vec(
+                prop_oneof![
+                    Just(ListAttribute::HasNoChildren),
+                    Just(ListAttribute::Sent),
+                    Just(ListAttribute::NoSelect)
+                ],
+                0..3
+            ),
+            prop::option::of(prop_oneof![Just('/'), Just('.'), Just('\\')]),
+            mailbox()
+        )
+            .prop_map(|(attributes, delimiter, mailbox)| Data::List(ListItem {
+                attributes,
+                delimiter,
+                mailbox,
+                extended: Cow::Borrowed(b""),
+            })),
+        (mailbox(), any::<u32>(), any::<u64>()).prop_map(|(mailbox, n, size)| Data::Status {
+            mailbox,
+            items: vec![
+                StatusItem::Messages(n),
+                StatusItem::Size(size),
+                StatusItem::AppendLimit(None)
+            ],
+        }),
+        (1u32.., prop::collection::vec(fetch_item(), 0..6))
+            .prop_map(|(seq, items)| Data::Fetch { seq, items }),
+    ]
+}
+
+fn response() -> impl Strategy<Value = Response<'static>> {
+    let kind = prop_oneof![
+        Just(StatusKind::Ok),
+        Just(StatusKind::No),
+        Just(StatusKind::Bad),
+        Just(StatusKind::Bye),
+        Just(StatusKind::PreAuth)
+    ];
+    prop_oneof![
+        (
+            prop::option::of(tag()),
+            kind,
+            prop::option::of(code()),
+            text()
+        )
+            .prop_map(|(tag, kind, code, text)| Response::Status(StatusResponse {
+                tag,
+                kind,
+                code,
+                text
+            })),
+        text().prop_map(|text| Response::Continue(Continue { code: None, text })),
+        data().prop_map(Response::Data),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn responses_round_trip(responses in prop::collection::vec(response(), 1..6), chunk in 1usize..64) {
+        let mut wire = Vec::new();
+        for r in &responses {
+            wire.extend(encode_response(r));
+        }
+        let mut decoder = ResponseDecoder::new(Limits::default());
+        let mut decoded = Vec::new();
+        for c in wire.chunks(chunk) {
+            decoder.feed(c);
+            while let Some(r) = decoder.next() {
+                match r {
+                    Ok(r) => decoded.push(r.into_static()),
+                    Err(e) => panic!("{e} in {:?}", String::from_utf8_lossy(&wire)),
+                }
+            }
+        }
+        prop_assert_eq!(decoder.buffered(), 0);
+        prop_assert_eq!(decoded, responses);
+    }
+}
