@@ -10,14 +10,19 @@ use tokio::signal::unix::{signal, SignalKind};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
+    let subscriber = tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
         // Colours only for a person at a terminal, not for journald.
         .with_ansi(std::io::stderr().is_terminal())
-        .init();
+        .finish();
+    // Deliberately no bridge from the `log` crate (`init()` would install one): tungstenite
+    // logs frame payloads, passwords included, at trace level.
+    if let Err(error) = tracing::subscriber::set_global_default(subscriber) {
+        eprintln!("petrel-proxy: cannot set up logging: {error}");
+    }
     let settings = match Settings::parse().with_file() {
         Ok(settings) => settings,
         Err(error) => return fail(&error),

@@ -1,6 +1,6 @@
 //! The `petrel-proxy` executable: settings from the environment, SIGTERM, and a memory
-//! figure per session (ignored by default: `cargo test -p petrel-proxy --release -- --ignored
-//! --nocapture memory`).
+//! figure per session (ignored by default: `cargo test -p petrel-proxy -- --ignored
+//! --nocapture memory`; set `PETREL_PROXY_BIN` to measure another build, e.g. release).
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -24,16 +24,26 @@ impl Drop for Running {
     }
 }
 
+fn executable() -> std::path::PathBuf {
+    std::env::var_os("PETREL_PROXY_BIN")
+        .map(Into::into)
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_petrel-proxy").into())
+}
+
 async fn spawn(envs: &[(&str, String)]) -> (Running, std::net::SocketAddr) {
+    spawn_logging(envs, Stdio::null()).await
+}
+
+async fn spawn_logging(envs: &[(&str, String)], stderr: Stdio) -> (Running, std::net::SocketAddr) {
     let port = free_port();
     let address: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     let child = Running(
-        Command::new(env!("CARGO_BIN_EXE_petrel-proxy"))
+        Command::new(executable())
             .env("PETREL_PROXY_LISTEN", address.to_string())
-            .envs(envs.iter().map(|(k, v)| (k, v)))
             .env("RUST_LOG", "warn")
+            .envs(envs.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .unwrap(),
     );
@@ -78,9 +88,46 @@ async fn serves_from_environment_and_stops_on_sigterm() {
     assert!(status.success(), "{status}");
 }
 
+/// Even at the most verbose level, nothing a session sent reaches the log: the `log` crate
+/// records of tungstenite (which prints frame payloads at trace) are not bridged.
+#[tokio::test]
+async fn trace_logs_hold_no_payload() {
+    let pki = pki(&["127.0.0.1"]);
+    let (up, _) = upstream(&pki, Behaviour::Echo, None).await;
+    let log = temp_dir("log").join("stderr.log");
+    let file = std::fs::File::create(&log).unwrap();
+    let (mut proxy, address) = spawn_logging(
+        &[
+            ("PETREL_PROXY_IMAP", up.to_string()),
+            ("PETREL_PROXY_CA_FILE", pki.ca_file.display().to_string()),
+            ("RUST_LOG", "trace".to_owned()),
+        ],
+        file.into(),
+    )
+    .await;
+    let mut ws = ws(address, "/imap", Some(&format!("http://{address}")))
+        .await
+        .unwrap();
+    let secret = b"a1 LOGIN alice Sup3rSecretPassw0rd\r\n";
+    send(&mut ws, secret).await;
+    assert_eq!(read_bytes(&mut ws, secret.len()).await, secret);
+    drop(ws);
+    kill(&proxy.0, "-TERM");
+    let status = tokio::task::spawn_blocking(move || proxy.0.wait().unwrap())
+        .await
+        .unwrap();
+    assert!(status.success(), "{status}");
+    let logs = std::fs::read_to_string(&log).unwrap();
+    assert!(logs.contains("session ended"), "{logs}");
+    // The secret in clear, and as tungstenite's hex dump would show it.
+    let hex: String = b"Sup3rSecret".iter().map(|b| format!("{b:02x}")).collect();
+    assert!(!logs.contains("Sup3rSecret"), "{logs}");
+    assert!(!logs.to_ascii_lowercase().contains(&hex), "{logs}");
+}
+
 #[tokio::test]
 async fn refuses_to_start_without_an_imap_server() {
-    let output = Command::new(env!("CARGO_BIN_EXE_petrel-proxy"))
+    let output = Command::new(executable())
         .env_remove("PETREL_PROXY_IMAP")
         .output()
         .unwrap();
