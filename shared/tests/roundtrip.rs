@@ -255,3 +255,67 @@ proptest! {
         prop_assert_eq!(decoded, responses);
     }
 }
+
+/// Bytes that look like IMAP, for the no-panic property: fragments of real responses spliced
+/// with arbitrary bytes.
+fn imapish() -> impl Strategy<Value = Vec<u8>> {
+    let pieces = prop_oneof![
+        Just(b"* ".to_vec()),
+        Just(b"\r\n".to_vec()),
+        Just(b"{3}\r\n".to_vec()),
+        Just(b"~{0}\r\n".to_vec()),
+        Just(b"(".to_vec()),
+        Just(b")".to_vec()),
+        Just(b"[".to_vec()),
+        Just(b"]".to_vec()),
+        Just(b"\"".to_vec()),
+        Just(b"NIL ".to_vec()),
+        Just(b"1 FETCH (".to_vec()),
+        Just(b"BODYSTRUCTURE (".to_vec()),
+        Just(b"ENVELOPE (".to_vec()),
+        Just(b"BODY[".to_vec()),
+        Just(b"OK [".to_vec()),
+        Just(b"SEARCH 1 2".to_vec()),
+        Just(b"LIST () \"/\" ".to_vec()),
+        Just(b"+ ".to_vec()),
+        prop::collection::vec(any::<u8>(), 0..8),
+    ];
+    prop::collection::vec(pieces, 0..40).prop_map(|p| p.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Nothing a server sends panics the decoder, with default or tiny limits, and every
+    /// result consumes input.
+    #[test]
+    fn decoder_never_panics(input in imapish(), chunk in 1usize..32) {
+        let tiny = Limits { max_line: 64, max_literal: 8, max_depth: 3, max_list: 4 };
+        for limits in [Limits::default(), tiny] {
+            let mut decoder = ResponseDecoder::new(limits);
+            let mut results = 0;
+            for c in input.chunks(chunk) {
+                decoder.feed(c);
+                while let Some(r) = decoder.next() {
+                    let _ = r;
+                    results += 1;
+                    prop_assert!(results <= input.len());
+                }
+            }
+            prop_assert!(decoder.buffered() <= input.len());
+        }
+    }
+
+    /// Nor the session, whatever it has sent.
+    #[test]
+    fn session_never_panics(input in imapish()) {
+        use petrel_imap::types::command::CommandBody;
+        let mut session = petrel_imap::Session::new(Limits::default());
+        session.send(CommandBody::Idle);
+        session.send(CommandBody::Noop);
+        session.feed(&input);
+        while session.poll_event().is_some() {}
+        while session.transmit().is_some() {}
+        session.idle_done();
+    }
+}
