@@ -268,8 +268,11 @@ fn literal_announcement(line: &[u8]) -> Option<u64> {
         .strip_suffix(b"+")
         .or_else(|| inner.strip_suffix(b"-"))
         .unwrap_or(inner);
-    let open = inner.iter().rposition(|&b| b == b'{')?;
-    let digits = &inner[open + 1..];
+    // Only the end of the line can hold the announcement; looking further back would make a
+    // long line ending in `}` cost a second pass.
+    let window = &inner[inner.len().saturating_sub(24)..];
+    let open = window.iter().rposition(|&b| b == b'{')?;
+    let digits = &window[open + 1..];
     if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }

@@ -3,11 +3,18 @@
 //! Sans-IO and `no_std` (+ `alloc`): the caller owns the sockets and feeds bytes in; this
 //! crate never does IO, never panics on network input, and bounds its memory by [`Limits`].
 //!
-//! - [`types`]: typed values that cannot hold invalid IMAP.
-//! - [`ResponseDecoder`]: bytes in any chunking in, [`Response`]s out ([`framer`] finds
-//!   message boundaries, `decode` parses the grammar with nom).
-//! - [`encode`]: commands to bytes, split where a literal must wait for the server's `+`.
-//! - [`Session`]: the client session (tags, pending commands, continuations, state).
+//! Entry points:
+//! - [`ResponseDecoder`]: `feed` bytes in any chunking, pull `Result<Response, DecodeError>`
+//!   with `next`. Responses borrow from the decoder's buffer (`Response<'_>`; call
+//!   `into_static` to keep one). A bad response is one `Err`; decoding goes on with the next.
+//!   [`decode_response`] decodes one already delimited message.
+//! - [`framer::Framer`]: the message boundaries alone (lines and literals, with limits).
+//! - [`encode::encode`]: a [`types::command::Command`] to bytes, split where a synchronising
+//!   literal or a SASL response must wait for the server's `+`;
+//!   [`encode::encode_response`] writes responses (for tests and test servers).
+//! - [`Session`]: the client session: tags, pending commands, continuations, IDLE, state and
+//!   capabilities; `send` commands, `feed` bytes, drain `transmit` and `poll_event`.
+//! - [`types`]: typed values that cannot hold invalid IMAP (validated newtypes, `TryFrom`).
 #![no_std]
 
 extern crate alloc;
@@ -23,5 +30,5 @@ pub mod utf7;
 
 pub use decode::{decode_response, DecodeError, ResponseDecoder};
 pub use limits::Limits;
-pub use session::{Session, SessionEvent, State};
+pub use session::{CommandKind, Session, SessionEvent, State};
 pub use types::response::Response;

@@ -185,11 +185,13 @@ pub(crate) fn nil(i: &[u8]) -> IResult<'_, ()> {
 }
 
 /// `nstring = string / nil`.
+#[inline]
 pub(crate) fn nstring(i: &[u8]) -> IResult<'_, Option<Cow<'_, [u8]>>> {
-    if let Ok((rest, ())) = nil(i) {
-        return Ok((rest, None));
+    match i.first() {
+        Some(b'"') => quoted(i).map(|(r, s)| (r, Some(s))),
+        Some(b'{' | b'~') => literal(i).map(|(r, s)| (r, Some(Cow::Borrowed(s)))),
+        _ => nil(i).map(|(r, ())| (r, None)),
     }
-    string(i).map(|(r, s)| (r, Some(s)))
 }
 
 /// `astring = 1*ASTRING-CHAR / string`. Lenient: 8-bit bytes are accepted in the atom form

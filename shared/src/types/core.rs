@@ -244,6 +244,12 @@ impl<'a> AString<'a> {
     }
 }
 
+impl AsRef<[u8]> for AString<'_> {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
 impl<'a> TryFrom<&'a str> for AString<'a> {
     type Error = ValidationError;
     fn try_from(s: &'a str) -> Result<Self, Self::Error> {
