@@ -10,8 +10,8 @@ mod response;
 use alloc::vec::Vec;
 
 use crate::types::command::{
-    Command, CommandBody, FetchAttribute, SearchDate, SearchKey, SearchReturn, SortKey,
-    StatusAttribute, StoreKind,
+    Command, CommandBody, FetchAttribute, ListReturn, ListSelection, NotifyEvent, NotifyMailboxes,
+    SearchDate, SearchKey, SearchReturn, SortKey, StatusAttribute, StoreKind,
 };
 use crate::types::core::{is_astring_char, is_atom_char, AString, Mailbox, SeqBound, SequenceSet};
 use crate::types::fetch::DateTime;
@@ -221,25 +221,8 @@ pub fn encode(command: &Command<'_>, opts: EncodeOptions) -> Encoded {
         CommandBody::Status { mailbox, items } => {
             w.raw(b"STATUS ");
             w.mailbox(mailbox);
-            w.raw(b" (");
-            for (k, item) in items.iter().enumerate() {
-                if k > 0 {
-                    w.raw(b" ");
-                }
-                w.raw(match item {
-                    StatusAttribute::Messages => b"MESSAGES",
-                    StatusAttribute::Recent => b"RECENT",
-                    StatusAttribute::UidNext => b"UIDNEXT",
-                    StatusAttribute::UidValidity => b"UIDVALIDITY",
-                    StatusAttribute::Unseen => b"UNSEEN",
-                    StatusAttribute::Deleted => b"DELETED",
-                    StatusAttribute::Size => b"SIZE",
-                    StatusAttribute::HighestModSeq => b"HIGHESTMODSEQ",
-                    StatusAttribute::MailboxId => b"MAILBOXID",
-                    StatusAttribute::AppendLimit => b"APPENDLIMIT",
-                });
-            }
-            w.raw(b")");
+            w.raw(b" ");
+            w.status_attributes(items);
         }
         CommandBody::Fetch { set, items, uid } => {
             w.raw(if *uid { b"UID FETCH " } else { b"FETCH " });
@@ -455,6 +438,99 @@ pub fn encode(command: &Command<'_>, opts: EncodeOptions) -> Encoded {
             w.raw(charset.as_str().as_bytes());
             w.search_keys(criteria);
         }
+        CommandBody::StartTls => w.raw(b"STARTTLS"),
+        CommandBody::Check => w.raw(b"CHECK"),
+        CommandBody::ListExtended {
+            selection,
+            reference,
+            patterns,
+            return_options,
+        } => {
+            w.raw(b"LIST ");
+            if !selection.is_empty() {
+                w.raw(b"(");
+                for (k, sel) in selection.iter().enumerate() {
+                    if k > 0 {
+                        w.raw(b" ");
+                    }
+                    w.raw(match sel {
+                        ListSelection::Subscribed => b"SUBSCRIBED",
+                        ListSelection::Remote => b"REMOTE",
+                        ListSelection::RecursiveMatch => b"RECURSIVEMATCH",
+                        ListSelection::SpecialUse => b"SPECIAL-USE",
+                    });
+                }
+                w.raw(b") ");
+            }
+            w.string_or_atom_mailbox(reference);
+            w.raw(b" ");
+            if let [one] = patterns.as_slice() {
+                w.list_mailbox(one);
+            } else {
+                w.raw(b"(");
+                for (k, p) in patterns.iter().enumerate() {
+                    if k > 0 {
+                        w.raw(b" ");
+                    }
+                    w.list_mailbox(p);
+                }
+                w.raw(b")");
+            }
+            if !return_options.is_empty() {
+                w.raw(b" RETURN (");
+                for (k, r) in return_options.iter().enumerate() {
+                    if k > 0 {
+                        w.raw(b" ");
+                    }
+                    match r {
+                        ListReturn::Subscribed => w.raw(b"SUBSCRIBED"),
+                        ListReturn::Children => w.raw(b"CHILDREN"),
+                        ListReturn::SpecialUse => w.raw(b"SPECIAL-USE"),
+                        ListReturn::Status(items) => {
+                            w.raw(b"STATUS ");
+                            w.status_attributes(items);
+                        }
+                    }
+                }
+                w.raw(b")");
+            }
+        }
+        CommandBody::Notify { status, groups } => match groups {
+            None => w.raw(b"NOTIFY NONE"),
+            Some(groups) => {
+                w.raw(b"NOTIFY SET");
+                if *status {
+                    w.raw(b" STATUS");
+                }
+                for g in groups {
+                    w.raw(b" (");
+                    w.notify_mailboxes(&g.mailboxes);
+                    w.raw(b" ");
+                    if g.events.is_empty() {
+                        w.raw(b"NONE");
+                    } else {
+                        w.raw(b"(");
+                        for (k, e) in g.events.iter().enumerate() {
+                            if k > 0 {
+                                w.raw(b" ");
+                            }
+                            w.raw(match e {
+                                NotifyEvent::MessageNew => b"MessageNew",
+                                NotifyEvent::MessageExpunge => b"MessageExpunge",
+                                NotifyEvent::FlagChange => b"FlagChange",
+                                NotifyEvent::AnnotationChange => b"AnnotationChange",
+                                NotifyEvent::MailboxName => b"MailboxName",
+                                NotifyEvent::SubscriptionChange => b"SubscriptionChange",
+                                NotifyEvent::MailboxMetadataChange => b"MailboxMetadataChange",
+                                NotifyEvent::ServerMetadataChange => b"ServerMetadataChange",
+                            });
+                        }
+                        w.raw(b")");
+                    }
+                    w.raw(b")");
+                }
+            }
+        },
         CommandBody::SelectModSeq {
             mailbox,
             read_only,
@@ -509,6 +585,51 @@ const MONTHS: [&[u8; 3]; 12] = [
 ];
 
 impl Writer {
+    fn status_attributes(&mut self, items: &[StatusAttribute]) {
+        self.raw(b"(");
+        for (k, item) in items.iter().enumerate() {
+            if k > 0 {
+                self.raw(b" ");
+            }
+            self.raw(match item {
+                StatusAttribute::Messages => b"MESSAGES",
+                StatusAttribute::Recent => b"RECENT",
+                StatusAttribute::UidNext => b"UIDNEXT",
+                StatusAttribute::UidValidity => b"UIDVALIDITY",
+                StatusAttribute::Unseen => b"UNSEEN",
+                StatusAttribute::Deleted => b"DELETED",
+                StatusAttribute::Size => b"SIZE",
+                StatusAttribute::HighestModSeq => b"HIGHESTMODSEQ",
+                StatusAttribute::MailboxId => b"MAILBOXID",
+                StatusAttribute::AppendLimit => b"APPENDLIMIT",
+            });
+        }
+        self.raw(b")");
+    }
+
+    fn notify_mailboxes(&mut self, m: &NotifyMailboxes<'_>) {
+        let list = |w: &mut Self, name: &[u8], boxes: &[Mailbox<'_>]| {
+            w.raw(name);
+            w.raw(b" (");
+            for (k, b) in boxes.iter().enumerate() {
+                if k > 0 {
+                    w.raw(b" ");
+                }
+                w.mailbox(b);
+            }
+            w.raw(b")");
+        };
+        match m {
+            NotifyMailboxes::Selected => self.raw(b"selected"),
+            NotifyMailboxes::SelectedDelayed => self.raw(b"selected-delayed"),
+            NotifyMailboxes::Inboxes => self.raw(b"inboxes"),
+            NotifyMailboxes::Personal => self.raw(b"personal"),
+            NotifyMailboxes::Subscribed => self.raw(b"subscribed"),
+            NotifyMailboxes::Subtree(b) => list(self, b"subtree", b),
+            NotifyMailboxes::Mailboxes(b) => list(self, b"mailboxes", b),
+        }
+    }
+
     fn number64(&mut self, n: u64) {
         self.raw(alloc::format!("{n}").as_bytes());
     }
@@ -1030,6 +1151,54 @@ mod tests {
         assert_eq!(
             enc(id, o),
             vec![b"a1 ID (\"name\" \"Petrel\")\r\n".to_vec()]
+        );
+    }
+
+    #[test]
+    fn list_extended_and_notify() {
+        use crate::types::command::{
+            ListReturn, ListSelection, NotifyEvent, NotifyGroup, NotifyMailboxes,
+        };
+        let o = EncodeOptions::default();
+        let list = CommandBody::ListExtended {
+            selection: vec![ListSelection::Subscribed],
+            reference: Mailbox::new(&b""[..]).unwrap(),
+            patterns: vec![Cow::Borrowed(b"INBOX"), Cow::Borrowed(b"Drafts/%")],
+            return_options: vec![
+                ListReturn::Children,
+                ListReturn::Status(vec![StatusAttribute::Messages, StatusAttribute::Unseen]),
+            ],
+        };
+        assert_eq!(
+            enc(list, o),
+            vec![b"a1 LIST (SUBSCRIBED) \"\" (INBOX Drafts/%) RETURN (CHILDREN STATUS (MESSAGES UNSEEN))\r\n".to_vec()]
+        );
+        let notify = CommandBody::Notify {
+            status: true,
+            groups: Some(vec![
+                NotifyGroup {
+                    mailboxes: NotifyMailboxes::Selected,
+                    events: vec![NotifyEvent::MessageNew, NotifyEvent::MessageExpunge],
+                },
+                NotifyGroup {
+                    mailboxes: NotifyMailboxes::Subtree(vec![Mailbox::inbox()]),
+                    events: vec![],
+                },
+            ]),
+        };
+        assert_eq!(
+            enc(notify, o),
+            vec![b"a1 NOTIFY SET STATUS (selected (MessageNew MessageExpunge)) (subtree (INBOX) NONE)\r\n".to_vec()]
+        );
+        assert_eq!(
+            enc(
+                CommandBody::Notify {
+                    status: false,
+                    groups: None
+                },
+                o
+            ),
+            vec![b"a1 NOTIFY NONE\r\n".to_vec()]
         );
     }
 

@@ -148,6 +148,22 @@ pub enum CommandBody<'a> {
         criteria: Vec<SearchKey<'a>>,
         uid: bool,
     },
+    /// RFC 9051 §6.2.1.
+    StartTls,
+    /// RFC 3501 §6.4.1 (IMAP4rev1 only).
+    Check,
+    /// RFC 5258 LIST-EXTENDED, with RFC 5819 `RETURN (STATUS (...))` and RFC 6154 options.
+    ListExtended {
+        selection: Vec<ListSelection>,
+        reference: Mailbox<'a>,
+        patterns: Vec<Cow<'a, [u8]>>,
+        return_options: Vec<ListReturn>,
+    },
+    /// RFC 5465: `NOTIFY NONE` (`None`) or `NOTIFY SET [STATUS] event-groups`.
+    Notify {
+        status: bool,
+        groups: Option<Vec<NotifyGroup<'a>>>,
+    },
     /// RFC 7162 §3.2.5: `SELECT`/`EXAMINE` with `(QRESYNC (uidvalidity modseq [known-uids]))`,
     /// or with `(CONDSTORE)` when `qresync` is `None`.
     SelectModSeq {
@@ -163,6 +179,56 @@ pub enum CommandBody<'a> {
         changed_since: u64,
         vanished: bool,
     },
+}
+
+/// `list-select-opt` (RFC 5258, RFC 6154).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListSelection {
+    Subscribed,
+    Remote,
+    RecursiveMatch,
+    SpecialUse,
+}
+
+/// `return-option` (RFC 5258, RFC 5819, RFC 6154).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListReturn {
+    Subscribed,
+    Children,
+    SpecialUse,
+    Status(Vec<StatusAttribute>),
+}
+
+/// `filter-mailboxes` of NOTIFY (RFC 5465 §6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotifyMailboxes<'a> {
+    Selected,
+    SelectedDelayed,
+    Inboxes,
+    Personal,
+    Subscribed,
+    Subtree(Vec<Mailbox<'a>>),
+    Mailboxes(Vec<Mailbox<'a>>),
+}
+
+/// `notify-event` (RFC 5465 §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotifyEvent {
+    MessageNew,
+    MessageExpunge,
+    FlagChange,
+    AnnotationChange,
+    MailboxName,
+    SubscriptionChange,
+    MailboxMetadataChange,
+    ServerMetadataChange,
+}
+
+/// `event-group = "(" filter-mailboxes SP events ")"`; `events` empty means `NONE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotifyGroup<'a> {
+    pub mailboxes: NotifyMailboxes<'a>,
+    pub events: Vec<NotifyEvent>,
 }
 
 /// The `QRESYNC` parameters of SELECT (RFC 7162 §3.2.5).
@@ -307,6 +373,10 @@ impl CommandBody<'_> {
             CommandBody::Sort { uid: true, .. } => "UID SORT",
             CommandBody::Thread { uid: false, .. } => "THREAD",
             CommandBody::Thread { uid: true, .. } => "UID THREAD",
+            CommandBody::StartTls => "STARTTLS",
+            CommandBody::Check => "CHECK",
+            CommandBody::ListExtended { .. } => "LIST",
+            CommandBody::Notify { .. } => "NOTIFY",
             CommandBody::SelectModSeq {
                 read_only: false, ..
             } => "SELECT",
