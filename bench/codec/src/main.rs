@@ -47,20 +47,20 @@ struct Budget {
     slow: Duration,
 }
 
-fn measure(
-    d: Decoder,
-    w: &Workload,
-    chunk: Option<usize>,
-    budget: Budget,
-) -> Result<Measurement, String> {
-    let mut stamps: Vec<Instant> = Vec::with_capacity(w.bytes.len() / CHUNK + 2);
-    let mut times = Vec::new();
-    let mut allocations = 0;
-    let mut peak_bytes = 0;
-    let mut drifts = Vec::new();
-    let started = Instant::now();
-    while times.len() < budget.max_runs {
-        stamps.clear();
+/// What has been measured so far of one decoder on one workload.
+#[derive(Debug, Default)]
+struct Progress {
+    times: Vec<Duration>,
+    allocations: u64,
+    peak_bytes: usize,
+    drifts: Vec<(f64, f64)>,
+    failure: Option<String>,
+    done: bool,
+}
+
+impl Progress {
+    fn record(&mut self, d: Decoder, w: &Workload, chunk: Option<usize>, budget: Budget) {
+        let mut stamps: Vec<Instant> = Vec::with_capacity(w.bytes.len() / CHUNK + 2);
         let before = counting::snapshot();
         counting::reset_peak();
         let t0 = Instant::now();
@@ -69,44 +69,72 @@ fn measure(
         });
         let elapsed = t0.elapsed();
         let after = counting::snapshot();
-        let count = result?;
-        if count != w.responses {
-            return Err(format!(
-                "decoded {count} responses, expected {}",
-                w.responses
-            ));
+        match result {
+            Ok(count) if count == w.responses => {}
+            Ok(count) => {
+                self.failure = Some(format!(
+                    "decoded {count} responses, expected {}",
+                    w.responses
+                ));
+                self.done = true;
+                return;
+            }
+            Err(e) => {
+                self.failure = Some(e);
+                self.done = true;
+                return;
+            }
         }
-        if times.is_empty() {
-            // The first run pays for the same work as the others; its allocation counts are
-            // the ones reported (the stamp vector was preallocated and is not counted).
-            allocations = after.allocations - before.allocations;
-            peak_bytes = after.peak.saturating_sub(before.current);
+        if self.times.is_empty() {
+            // Every run does the same work; the first one's counts are reported (the stamp
+            // vector was allocated before counting started).
+            self.allocations = after.allocations - before.allocations;
+            self.peak_bytes = after.peak.saturating_sub(before.current);
         }
-        if let Some(d) = chunk_drift(t0, &stamps) {
-            drifts.push(d);
+        if let Some(drift) = chunk_drift(t0, &stamps) {
+            self.drifts.push(drift);
         }
-        times.push(elapsed);
-        let spent = started.elapsed();
-        if times.len() >= budget.min_runs && spent >= budget.target {
-            break;
+        self.times.push(elapsed);
+        let spent: Duration = self.times.iter().sum();
+        self.done = self.times.len() >= budget.max_runs
+            || (self.times.len() >= budget.min_runs && spent >= budget.target)
+            || elapsed >= budget.slow;
+    }
+
+    fn finish(mut self) -> Result<Measurement, String> {
+        if let Some(failure) = self.failure {
+            return Err(failure);
         }
-        if elapsed >= budget.slow {
-            break;
+        let runs = self.times.len();
+        self.times.sort();
+        let means: Vec<f64> = self.drifts.iter().map(|d| d.0).collect();
+        let medians: Vec<f64> = self.drifts.iter().map(|d| d.1).collect();
+        Ok(Measurement {
+            median: self.times[runs / 2],
+            runs,
+            allocations: self.allocations,
+            peak_bytes: self.peak_bytes,
+            chunk_cost_drift: (!self.drifts.is_empty()).then(|| (median(&means), median(&medians))),
+        })
+    }
+}
+
+/// Measures every decoder on `w`, taking turns run by run, so that a burst of load from
+/// elsewhere on the machine hits all decoders alike instead of whichever ran at the time.
+fn measure_all(
+    w: &Workload,
+    chunk: Option<usize>,
+    budget: Budget,
+) -> Vec<Result<Measurement, String>> {
+    let mut progress: Vec<Progress> = DECODERS.iter().map(|_| Progress::default()).collect();
+    while progress.iter().any(|p| !p.done) {
+        for (d, p) in DECODERS.iter().zip(progress.iter_mut()) {
+            if !p.done {
+                p.record(*d, w, chunk, budget);
+            }
         }
     }
-    let runs = times.len();
-    times.sort();
-    Ok(Measurement {
-        median: times[runs / 2],
-        runs,
-        allocations,
-        peak_bytes,
-        chunk_cost_drift: (!drifts.is_empty()).then(|| {
-            let means: Vec<f64> = drifts.iter().map(|d| d.0).collect();
-            let medians: Vec<f64> = drifts.iter().map(|d| d.1).collect();
-            (median(&means), median(&medians))
-        }),
-    })
+    progress.into_iter().map(Progress::finish).collect()
 }
 
 /// Compares chunk times in the last tenth of the chunks with those in the first tenth: the
@@ -401,18 +429,16 @@ fn main() -> ExitCode {
                 "{name} {}",
                 if mode.is_some() { "chunked" } else { "whole" }
             );
-            for d in DECODERS {
-                eprint!("  {label:<11} {:<18}", d.name());
-                let _ = std::io::stderr().flush();
-                let m = measure(d, w, *mode, budget);
+            for (d, m) in DECODERS.into_iter().zip(measure_all(w, *mode, budget)) {
                 match &m {
                     Ok(m) => eprintln!(
-                        "{:>10.1} MiB/s  {:>8.2} allocs/response  ({} runs)",
+                        "  {label:<11} {:<18}{:>10.1} MiB/s  {:>8.2} allocs/response  ({} runs)",
+                        d.name(),
                         report::mib_per_s(w.bytes.len(), m.median),
                         m.allocations as f64 / w.responses.max(1) as f64,
                         m.runs
                     ),
-                    Err(e) => eprintln!("  FAILED: {e}"),
+                    Err(e) => eprintln!("  {label:<11} {:<18}  FAILED: {e}", d.name()),
                 }
                 table.add(&label, w, d, m);
             }
