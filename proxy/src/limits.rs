@@ -15,6 +15,7 @@ use crate::config::Limits as LimitConfig;
 #[derive(Debug)]
 pub struct Limits {
     connections: Arc<Semaphore>,
+    max_connections: usize,
     sessions: Arc<Mutex<HashMap<IpAddr, usize>>>,
     max_sessions_per_address: usize,
     buckets: Mutex<HashMap<IpAddr, Bucket>>,
@@ -59,6 +60,7 @@ impl Limits {
     pub fn new(config: &LimitConfig) -> Self {
         Self {
             connections: Arc::new(Semaphore::new(config.max_connections)),
+            max_connections: config.max_connections,
             sessions: Arc::default(),
             max_sessions_per_address: config.max_sessions_per_address,
             buckets: Mutex::default(),
@@ -69,6 +71,12 @@ impl Limits {
     /// A connection slot, or `None` when all are taken.
     pub fn connection(&self) -> Option<ConnectionSlot> {
         Arc::clone(&self.connections).try_acquire_owned().ok()
+    }
+
+    /// How many connection slots are taken.
+    pub fn open_connections(&self) -> usize {
+        self.max_connections
+            .saturating_sub(self.connections.available_permits())
     }
 
     /// A session slot for `address`, or `None` when it has as many sessions as allowed.
@@ -146,7 +154,9 @@ mod tests {
         let l = limits(1, 1, 1);
         let slot = l.connection().unwrap();
         assert!(l.connection().is_none());
+        assert_eq!(l.open_connections(), 1);
         drop(slot);
+        assert_eq!(l.open_connections(), 0);
         assert!(l.connection().is_some());
     }
 

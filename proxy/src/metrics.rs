@@ -96,8 +96,9 @@ impl Metrics {
         self.handshake_micros.fetch_add(micros, Relaxed);
     }
 
-    /// The Prometheus text exposition of all counters.
-    pub fn render(&self) -> String {
+    /// The Prometheus text exposition of all counters, plus the number of open TCP
+    /// connections (which the connection limit keeps).
+    pub fn render(&self, connections_open: usize) -> String {
         let mut out = String::with_capacity(2048);
         let mut metric = |name: &str, kind: &str, help: &str, value: u64| {
             let _ = write!(
@@ -105,6 +106,12 @@ impl Metrics {
                 "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}\n"
             );
         };
+        metric(
+            "petrel_proxy_connections_open",
+            "gauge",
+            "TCP connections open now (HTTP and WebSocket).",
+            connections_open as u64,
+        );
         metric(
             "petrel_proxy_sessions_open",
             "gauge",
@@ -175,7 +182,7 @@ mod tests {
         let m = Metrics::default();
         m.upstream_handshake(Duration::from_millis(20));
         m.upstream_handshake(Duration::from_secs(2));
-        let text = m.render();
+        let text = m.render(0);
         assert!(
             text.contains("petrel_proxy_upstream_handshake_seconds_bucket{le=\"0.01\"} 0\n"),
             "{text}"
@@ -194,7 +201,7 @@ mod tests {
         );
         m.refused(Refusal::Origin);
         assert!(m
-            .render()
+            .render(0)
             .contains("petrel_proxy_refusals_total{limit=\"origin\"} 1\n"));
     }
 }

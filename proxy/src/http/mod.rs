@@ -73,9 +73,11 @@ pub async fn handle(
         "/healthz" => text(StatusCode::OK, "ok\n"),
         "/metrics" => {
             let mut response = Response::new(
-                Full::new(Bytes::from(shared.metrics.render()))
-                    .map_err(|never| match never {})
-                    .boxed_unsync(),
+                Full::new(Bytes::from(
+                    shared.metrics.render(shared.limits.open_connections()),
+                ))
+                .map_err(|never| match never {})
+                .boxed_unsync(),
             );
             response.headers_mut().insert(
                 header::CONTENT_TYPE,

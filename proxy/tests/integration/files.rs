@@ -159,6 +159,10 @@ async fn health_and_metrics() {
         .header("content-type")
         .unwrap()
         .starts_with("text/plain; version=0.0.4"));
+    // This request's own connection is open.
+    assert!(metrics
+        .body_text()
+        .contains("petrel_proxy_connections_open 1\n"));
     for name in [
         "petrel_proxy_sessions_open",
         "petrel_proxy_sessions_total",
