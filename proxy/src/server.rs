@@ -165,7 +165,7 @@ pub async fn run(
             peer,
             local,
             tls: acceptor.is_some(),
-            _slot: Arc::new(slot),
+            slot: Arc::new(slot),
         });
         let task = serve_connection(
             Arc::clone(&shared),

@@ -39,7 +39,7 @@ pub struct Connection {
     /// Whether the proxy itself terminated TLS.
     pub tls: bool,
     /// The connection's slot; a session keeps it after the HTTP connection hands over.
-    pub _slot: Arc<ConnectionSlot>,
+    pub slot: Arc<ConnectionSlot>,
 }
 
 /// An empty body.
@@ -224,7 +224,10 @@ fn upgrade(
 
     let on_upgrade = hyper::upgrade::on(request);
     let shared_task = Arc::clone(shared);
-    let connection_task = Arc::clone(connection);
+    // The session holds the connection's slot until it ends, although hyper is done with
+    // the connection once it hands it over.
+    let connection_slot = Arc::clone(&connection.slot);
+    let local = connection.local;
     shared.tracker.spawn(async move {
         let upgraded = match on_upgrade.await {
             Ok(upgraded) => upgraded,
@@ -242,7 +245,7 @@ fn upgrade(
             ws,
             Session {
                 client,
-                local: connection_task.local,
+                local,
                 name,
                 connector: &connector,
                 upstream_timeout: timeouts.upstream,
@@ -254,7 +257,7 @@ fn upgrade(
         )
         .await;
         drop(session_slot);
-        drop(connection_task);
+        drop(connection_slot);
     });
 
     let mut response = Response::new(empty());
