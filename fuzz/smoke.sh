@@ -5,7 +5,7 @@
 set -eu
 cd "$(dirname "$0")"
 secs="${1:-20}"
-for target in decode split roundtrip; do
+for target in decode split reencode roundtrip; do
     echo "== $target ($secs s)"
     mkdir -p "corpus/$target"
     case "$target" in
