@@ -228,8 +228,8 @@ impl Model {
                 });
             }
             Action::Folders(mut folders) => {
-                // A stable sort keeps the server's order among the others.
-                folders.sort_by_key(|folder| folder.role != Some(FolderRole::Inbox));
+                // A stable sort keeps the server's order among folders of equal rank.
+                folders.sort_by_key(|folder| role_rank(folder.role));
                 self.folders = folders;
             }
             Action::FolderOpened {
@@ -304,6 +304,22 @@ impl Model {
             problem,
             ..Model::default()
         }
+    }
+}
+
+/// Where a folder goes in the list: the special folders first, in the order most mail apps
+/// use, then the others in the server's order.
+fn role_rank(role: Option<FolderRole>) -> u8 {
+    match role {
+        Some(FolderRole::Inbox) => 0,
+        Some(FolderRole::Flagged) => 1,
+        Some(FolderRole::Drafts) => 2,
+        Some(FolderRole::Sent) => 3,
+        Some(FolderRole::Archive) => 4,
+        Some(FolderRole::All) => 5,
+        Some(FolderRole::Junk) => 6,
+        Some(FolderRole::Trash) => 7,
+        None => 8,
     }
 }
 
@@ -546,15 +562,21 @@ mod tests {
     }
 
     #[test]
-    fn folders_list_inbox_first_and_keep_the_server_order_otherwise() {
+    fn folders_list_special_ones_first_and_keep_the_server_order_otherwise() {
         let model = Model::default().reduce(Action::Folders(vec![
+            folder("Trash", Some(FolderRole::Trash)),
+            folder("Work", None),
             folder("Archive", Some(FolderRole::Archive)),
             folder("Drafts", None),
             folder("INBOX", Some(FolderRole::Inbox)),
-            folder("Work", None),
+            folder("Sent", Some(FolderRole::Sent)),
+            folder("Family", None),
         ]));
         let ids: Vec<_> = model.folders.iter().map(|f| f.id.as_str()).collect();
-        assert_eq!(ids, ["INBOX", "Archive", "Drafts", "Work"]);
+        assert_eq!(
+            ids,
+            ["INBOX", "Sent", "Archive", "Trash", "Work", "Drafts", "Family"]
+        );
         assert_eq!(model.folder("Work").map(|f| f.name.as_str()), Some("Work"));
         assert!(model.folder("Nope").is_none());
     }
