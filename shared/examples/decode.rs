@@ -194,7 +194,10 @@ fn node(b: BodyRef<'_, '_>) -> Value {
 fn fetch_item(item: &FetchItem<'_>) -> (String, Value) {
     match item {
         FetchItem::Uid(n) => ("UID".into(), json!(n)),
-        FetchItem::Flags(f) => ("FLAGS".into(), Value::Array(f.iter().map(flag).collect())),
+        FetchItem::Flags(f) => (
+            "FLAGS".into(),
+            Value::Array(f.iter().map(|f| flag(&f)).collect()),
+        ),
         FetchItem::Envelope(e) => ("ENVELOPE".into(), envelope(e)),
         FetchItem::Rfc822Size(n) => ("RFC822.SIZE".into(), json!(n)),
         FetchItem::InternalDate(d) => (

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use petrel_imap::encode::encode_response;
 use petrel_imap::types::capability::Capability;
 use petrel_imap::types::core::{Atom, Mailbox, Tag};
-use petrel_imap::types::fetch::{Address, AddressList, DateTime, Envelope, FetchItem};
+use petrel_imap::types::fetch::{Address, AddressList, DateTime, Envelope, FetchItem, FlagList};
 use petrel_imap::types::flag::{Flag, FlagName, ListAttribute};
 use petrel_imap::types::response::{
     Code, Continue, Data, ListItem, Response, StatusItem, StatusKind, StatusResponse,
@@ -143,11 +143,12 @@ fn date_time() -> impl Strategy<Value = DateTime> {
 fn fetch_item() -> impl Strategy<Value = FetchItem<'static>> {
     prop_oneof![
         any::<u32>().prop_map(FetchItem::Uid),
-        prop::collection::vec(flag(), 0..4).prop_map(FetchItem::Flags),
+        prop::collection::vec(flag(), 0..4)
+            .prop_map(|f| FetchItem::Flags(FlagList::from_flags(&f))),
         any::<u32>().prop_map(FetchItem::Rfc822Size),
         any::<u64>().prop_map(FetchItem::ModSeq),
         date_time().prop_map(FetchItem::InternalDate),
-        envelope().prop_map(FetchItem::Envelope),
+        envelope().prop_map(|e| FetchItem::Envelope(Box::new(e))),
         (prop::option::of(any::<u32>()), nstring()).prop_map(|(origin, data)| {
             FetchItem::BodySection {
                 binary: false,

@@ -11,7 +11,7 @@ use super::core::{
 };
 use super::extensions::gmail::labels;
 use super::extensions::objectid::{nil_or_paren_objectid, paren_objectid};
-use super::flag::flag_list;
+use super::flag::flag_list_raw;
 use crate::types::core::{is_atom_char, Atom};
 use crate::types::fetch::{
     Address, AddressList, BodyKind, BodyNode, BodyParam, BodyParams, BodyStructure, DateTime,
@@ -80,10 +80,10 @@ fn fetch_item<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, FetchItem<'a>> {
         return number(i).map(|(r, n)| (r, FetchItem::Uid(n)));
     }
     if is("FLAGS") {
-        return flag_list(i, limits.max_list).map(|(r, f)| (r, FetchItem::Flags(f)));
+        return flag_list_raw(i, limits.max_list).map(|(r, f)| (r, FetchItem::Flags(f)));
     }
     if is("ENVELOPE") {
-        return envelope(i, limits).map(|(r, e)| (r, FetchItem::Envelope(e)));
+        return envelope(i, limits).map(|(r, e)| (r, FetchItem::Envelope(Box::new(e))));
     }
     if is("RFC822.SIZE") {
         return number(i).map(|(r, n)| (r, FetchItem::Rfc822Size(n)));
@@ -497,7 +497,10 @@ mod tests {
         let (rest, items) = fetch_items(input, &Limits::default()).unwrap();
         assert!(rest.is_empty());
         assert_eq!(items[0], FetchItem::Uid(4827));
-        assert_eq!(items[1], FetchItem::Flags(alloc::vec![Flag::Seen]));
+        let FetchItem::Flags(flags) = &items[1] else {
+            panic!()
+        };
+        assert_eq!(flags.iter().collect::<Vec<_>>(), [Flag::Seen]);
         assert_eq!(items[2], FetchItem::Rfc822Size(4286));
         let FetchItem::InternalDate(d) = &items[3] else {
             panic!()

@@ -2,7 +2,10 @@
 
 use alloc::vec::Vec;
 
-use super::core::{fail, paren_list, IResult};
+use alloc::borrow::Cow;
+
+use super::core::{byte, fail, paren_list, sp0, IResult};
+use crate::types::fetch::FlagList;
 use crate::types::flag::{is_flag_char, Flag, FlagName, FlagPerm, ListAttribute};
 
 /// Case-insensitive lookup in a short table, without allocating.
@@ -51,6 +54,35 @@ pub(crate) fn flag(i: &[u8]) -> IResult<'_, Flag<'_>> {
 /// `flag-list = "(" [flag *(SP flag)] ")"`.
 pub(crate) fn flag_list(i: &[u8], max: usize) -> IResult<'_, Vec<Flag<'_>>> {
     paren_list(i, max, flag)
+}
+
+/// `flag-list` validated without allocating, kept as its wire text for [`FlagList`].
+pub(crate) fn flag_list_raw(i: &[u8], max: usize) -> IResult<'_, FlagList<'_>> {
+    let (mut j, ()) = byte(b'(')(i)?;
+    let mut count = 0;
+    loop {
+        j = sp0(j)?.0;
+        if let Some(rest) = j.strip_prefix(b")") {
+            let raw = &i[..i.len() - rest.len()];
+            return Ok((rest, FlagList::from_validated(Cow::Borrowed(raw))));
+        }
+        if count >= max {
+            return fail(j);
+        }
+        j = flag(j)?.0;
+        count += 1;
+    }
+}
+
+/// Iterates over the flags of a validated flag list's text.
+pub(crate) fn flags_of(raw: &[u8]) -> impl Iterator<Item = Flag<'_>> + '_ {
+    let mut i = raw.strip_prefix(b"(").unwrap_or_default();
+    core::iter::from_fn(move || {
+        let (rest, ()) = sp0(i).ok()?;
+        let (rest, f) = flag(rest).ok()?;
+        i = rest;
+        Some(f)
+    })
 }
 
 /// `flag-perm = flag / "\*"`.

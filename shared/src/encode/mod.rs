@@ -683,19 +683,7 @@ impl Writer {
     }
 
     fn flag(&mut self, f: &Flag<'_>) {
-        match f {
-            Flag::Answered => self.raw(b"\\Answered"),
-            Flag::Flagged => self.raw(b"\\Flagged"),
-            Flag::Deleted => self.raw(b"\\Deleted"),
-            Flag::Seen => self.raw(b"\\Seen"),
-            Flag::Draft => self.raw(b"\\Draft"),
-            Flag::Recent => self.raw(b"\\Recent"),
-            Flag::Keyword(k) => self.raw(k.as_str().as_bytes()),
-            Flag::Extension(k) => {
-                self.raw(b"\\");
-                self.raw(k.as_str().as_bytes());
-            }
-        }
+        write_flag(&mut self.cur, f);
     }
 
     fn flag_list(&mut self, flags: &[Flag<'_>]) {
@@ -939,6 +927,23 @@ pub(crate) fn write_nstring(out: &mut Vec<u8>, s: Option<&[u8]>) {
         out.extend_from_slice(alloc::format!("{}", s.len()).as_bytes());
         out.extend_from_slice(b"}\r\n");
         out.extend_from_slice(s);
+    }
+}
+
+/// Writes a flag (`\Seen`, a keyword...).
+pub(crate) fn write_flag(out: &mut Vec<u8>, f: &Flag<'_>) {
+    match f {
+        Flag::Answered => out.extend_from_slice(b"\\Answered"),
+        Flag::Flagged => out.extend_from_slice(b"\\Flagged"),
+        Flag::Deleted => out.extend_from_slice(b"\\Deleted"),
+        Flag::Seen => out.extend_from_slice(b"\\Seen"),
+        Flag::Draft => out.extend_from_slice(b"\\Draft"),
+        Flag::Recent => out.extend_from_slice(b"\\Recent"),
+        Flag::Keyword(k) => out.extend_from_slice(k.as_str().as_bytes()),
+        Flag::Extension(k) => {
+            out.push(b'\\');
+            out.extend_from_slice(k.as_str().as_bytes());
+        }
     }
 }
 

@@ -98,19 +98,7 @@ fn capabilities(o: &mut Out, caps: &[Capability<'_>]) {
 }
 
 fn flag(o: &mut Out, f: &Flag<'_>) {
-    match f {
-        Flag::Answered => o.raw(b"\\Answered"),
-        Flag::Flagged => o.raw(b"\\Flagged"),
-        Flag::Deleted => o.raw(b"\\Deleted"),
-        Flag::Seen => o.raw(b"\\Seen"),
-        Flag::Draft => o.raw(b"\\Draft"),
-        Flag::Recent => o.raw(b"\\Recent"),
-        Flag::Keyword(k) => o.raw(k.as_str().as_bytes()),
-        Flag::Extension(k) => {
-            o.raw(b"\\");
-            o.raw(k.as_str().as_bytes());
-        }
-    }
+    super::write_flag(&mut o.0, f);
 }
 
 fn flags(o: &mut Out, fs: &[Flag<'_>]) {
@@ -672,7 +660,7 @@ fn fetch_item(o: &mut Out, item: &FetchItem<'_>) {
         }
         FetchItem::Flags(fs) => {
             o.raw(b"FLAGS ");
-            flags(o, fs)
+            o.raw(fs.as_bytes());
         }
         FetchItem::Envelope(e) => {
             o.raw(b"ENVELOPE ");

@@ -32,6 +32,63 @@ impl Address<'_> {
     }
 }
 
+/// The flags of a FETCH response: the validated wire text `(...)`, parsed again on
+/// iteration, which saves an allocation per message (see [`AddressList`]).
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct FlagList<'a> {
+    raw: Cow<'a, [u8]>,
+}
+
+impl<'a> FlagList<'a> {
+    pub(crate) fn from_validated(raw: Cow<'a, [u8]>) -> Self {
+        Self { raw }
+    }
+
+    /// Builds a list from flags (for tests and servers written with this crate).
+    pub fn from_flags(flags: &[Flag<'_>]) -> FlagList<'static> {
+        let mut raw = alloc::vec![b'('];
+        for (k, f) in flags.iter().enumerate() {
+            if k > 0 {
+                raw.push(b' ');
+            }
+            crate::encode::write_flag(&mut raw, f);
+        }
+        raw.push(b')');
+        FlagList {
+            raw: Cow::Owned(raw),
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Flag<'_>> + '_ {
+        crate::decode::flag::flags_of(&self.raw)
+    }
+
+    pub fn contains(&self, flag: &Flag<'_>) -> bool {
+        self.iter().any(|f| f == *flag)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.iter().next().is_none()
+    }
+
+    /// The wire text, `(...)`.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.raw
+    }
+
+    pub fn into_static(self) -> FlagList<'static> {
+        FlagList {
+            raw: cow_static(self.raw),
+        }
+    }
+}
+
+impl core::fmt::Debug for FlagList<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
 /// An address list (`env-from` and the like): the validated wire text, parsed again on
 /// iteration. Keeping the text rather than a `Vec` saves an allocation per list, which is
 /// most of the cost of decoding a large FETCH.
@@ -361,14 +418,13 @@ impl<'a> BodyStructure<'a> {
 }
 
 /// One item of a FETCH response (`msg-att`).
-// The envelope is inline rather than boxed: it saves an allocation per message, and items
-// live in one short `Vec` per FETCH.
-#[allow(clippy::large_enum_variant)]
+// The envelope is boxed so that an item stays small: a FETCH of many sections (100,000
+// `BODY[n]` in one response, say) must not cost an envelope's size per item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FetchItem<'a> {
     Uid(u32),
-    Flags(Vec<Flag<'a>>),
-    Envelope(Envelope<'a>),
+    Flags(FlagList<'a>),
+    Envelope(Box<Envelope<'a>>),
     Rfc822Size(u32),
     InternalDate(DateTime),
     BodyStructure(BodyStructure<'a>),
@@ -418,8 +474,8 @@ impl FetchItem<'_> {
         use FetchItem::*;
         match self {
             Uid(u) => Uid(u),
-            Flags(f) => Flags(f.into_iter().map(Flag::into_static).collect()),
-            Envelope(e) => Envelope(e.into_static()),
+            Flags(f) => Flags(f.into_static()),
+            Envelope(e) => Envelope(Box::new(e.into_static())),
             Rfc822Size(s) => Rfc822Size(s),
             InternalDate(d) => InternalDate(d),
             BodyStructure(b) => BodyStructure(b.into_static()),
