@@ -56,6 +56,10 @@ fuzz_target!(|data: &[u8]| {
             Ok(mailbox) => CommandBody::Select { mailbox },
             Err(_) => return,
         },
+        // A LIST pattern is not validated yet and NUL in it is written into a literal, which
+        // imap-codec rightly refuses (found by this target, reported); skipped so the target
+        // can look further.
+        2 if field(1).contains(&0) => return,
         2 => match Mailbox::new(field(0)) {
             Ok(reference) => CommandBody::List {
                 reference,
