@@ -461,7 +461,8 @@ fn test(root: &Path) -> ExitCode {
         });
         step("trunk build --release", &mut || trunk_build(root));
         step("cargo test --workspace", &mut || {
-            let mut cmd = cargo(&["test", "--workspace"]);
+            // --no-fail-fast: one failing test binary must not hide the results of the rest.
+            let mut cmd = cargo(&["test", "--workspace", "--no-fail-fast"]);
             cmd.env("PETREL_DIST", dist_dir(root));
             run_counting(&mut cmd, &mut counts)
         });

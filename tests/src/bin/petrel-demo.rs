@@ -58,7 +58,22 @@ fn run() -> Result<(), String> {
         User::new("alice", "correct horse", Some(Mailbox::demo())),
         User::new("bob", "battery staple", None),
     ];
-    let dovecot = match &args.dir {
+    let dir = args.dir.as_ref().map(|dir| {
+        if Dovecot::can_use(dir) {
+            dir.clone()
+        } else {
+            // As root, Dovecot reads mail as its `dovecot` user, which cannot enter a closed
+            // home directory such as /root: keep the demo's mail where it can.
+            let fallback = PathBuf::from("/var/tmp/petrel-demo");
+            println!(
+                "petrel-demo: Dovecot (as user `dovecot`) cannot reach {}; using {} instead",
+                dir.display(),
+                fallback.display()
+            );
+            fallback
+        }
+    });
+    let dovecot = match &dir {
         Some(dir) => {
             println!(
                 "petrel-demo: mail is kept in {} (delete it to start over)",
