@@ -39,39 +39,47 @@ enum State {
     Line,
     /// Inside a literal; this many bytes still belong to it.
     Literal(u64),
-    /// Discarding a rejected literal's bytes, then the rest of its line.
+    /// Passing over a rejected literal's bytes, then the rest of its line.
     SkipLiteral(u64),
-    /// Discarding up to and including the next LF.
+    /// Passing over everything up to and including the next LF.
     SkipLine,
 }
 
-/// The framer: feed bytes with [`Framer::feed`], take messages with [`Framer::next`].
-#[derive(Debug)]
-pub struct Framer {
-    buf: Vec<u8>,
-    /// Start of the current (incomplete) message in `buf`.
-    start: usize,
+/// What one scanning step found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// A complete message at `buf[start..end]`.
+    Message(usize, usize),
+    /// A message broke a limit; its bytes are being passed over.
+    Error(FrameError),
+    /// The buffer ends inside a message.
+    NeedMore,
+}
+
+/// The framing state machine over a buffer it does not own: the [`Framer`] runs it over its
+/// growing `Vec`, [`crate::SliceDecoder`] over the caller's slice. Everything before `start`
+/// is finished with (returned or passed over) and may be dropped by the buffer's owner.
+#[derive(Debug, Clone)]
+pub(crate) struct Scanner {
+    /// Start of the current (incomplete) message.
+    pub(crate) start: usize,
     /// Start of the current line within the message (after the last literal).
     line_start: usize,
     /// Everything before this has been scanned.
     pos: usize,
-    /// Whether the last `next` handed out a message (which ends at `start`).
-    taken: bool,
     state: State,
-    /// The last bytes of a line being skipped, to spot a literal announcement at its end.
+    /// The last bytes of a line being passed over, to spot a literal announcement at its end.
     tail: [u8; 24],
     tail_len: usize,
     limits: Limits,
 }
 
-impl Framer {
-    pub fn new(limits: Limits) -> Self {
+impl Scanner {
+    pub(crate) fn new(limits: Limits) -> Self {
         Self {
-            buf: Vec::new(),
             start: 0,
             line_start: 0,
             pos: 0,
-            taken: false,
             state: State::Line,
             tail: [0; 24],
             tail_len: 0,
@@ -79,85 +87,69 @@ impl Framer {
         }
     }
 
-    pub fn limits(&self) -> &Limits {
+    pub(crate) fn limits(&self) -> &Limits {
         &self.limits
     }
 
-    /// Appends received bytes. Call [`Framer::next`] until it returns `None` after each feed,
-    /// so that skipped bytes are not kept.
-    pub fn feed(&mut self, bytes: &[u8]) {
-        self.release_taken();
-        // Compact only when the dead prefix is at least as large as what is still live, so
-        // every byte is moved a bounded number of times (a long line fed in small chunks is
-        // not moved on every feed), and never when nothing more arrives.
-        let dead = self.start;
-        if dead > 0 && dead >= self.buf.len() - dead {
-            self.buf.drain(..dead);
-            self.start = 0;
-            self.line_start -= dead;
-            self.pos -= dead;
-        }
-        self.buf.extend_from_slice(bytes);
+    /// The owner dropped the first `n` bytes of the buffer (all before `start`).
+    pub(crate) fn shift(&mut self, n: usize) {
+        self.start -= n;
+        self.line_start -= n;
+        self.pos -= n;
     }
 
-    /// Bytes buffered but not yet returned as messages.
-    pub fn buffered(&self) -> usize {
-        self.buf.len() - self.start
-    }
-
-    /// The next complete message (CRLF and literals included), or the error of one that broke
-    /// a limit. `None` means more bytes are needed.
-    // Not an `Iterator`: each message borrows the framer's buffer until the next call.
-    #[allow(clippy::should_implement_trait)]
-    pub fn next(&mut self) -> Option<Result<&[u8], FrameError>> {
-        self.release_taken();
+    /// Scans `buf` (the same buffer as before, possibly longer or shifted) onwards from
+    /// where the last step stopped.
+    pub(crate) fn step(&mut self, buf: &[u8]) -> Step {
         loop {
             match self.state {
                 State::Line => {
                     let from = self.pos;
-                    let Some(off) = memchr::memchr(b'\n', &self.buf[from..]) else {
-                        self.pos = self.buf.len();
+                    let Some(off) = memchr::memchr(b'\n', &buf[from..]) else {
+                        self.pos = buf.len();
                         if self.pos - self.line_start > self.limits.max_line {
-                            self.start_skipping_line();
-                            return Some(Err(FrameError::LineTooLong {
+                            self.tail_len = 0;
+                            let keep = self
+                                .line_start
+                                .max(self.pos.saturating_sub(self.tail.len()));
+                            self.remember_tail(&buf[keep..self.pos]);
+                            self.pass_over(State::SkipLine);
+                            return Step::Error(FrameError::LineTooLong {
                                 limit: self.limits.max_line,
-                            }));
+                            });
                         }
-                        return None;
+                        return Step::NeedMore;
                     };
                     let lf = from + off;
                     self.pos = lf + 1;
                     if self.pos - self.line_start > self.limits.max_line {
-                        self.drop_message();
-                        return Some(Err(FrameError::LineTooLong {
+                        self.pass_over(State::Line);
+                        return Step::Error(FrameError::LineTooLong {
                             limit: self.limits.max_line,
-                        }));
+                        });
                     }
-                    match literal_announcement(&self.buf[self.line_start..lf]) {
+                    match literal_announcement(&buf[self.line_start..lf]) {
                         Some(n) if n > self.limits.max_literal => {
-                            self.drop_message();
-                            self.state = State::SkipLiteral(n);
-                            return Some(Err(FrameError::LiteralTooLarge {
+                            self.pass_over(State::SkipLiteral(n));
+                            return Step::Error(FrameError::LiteralTooLarge {
                                 size: n,
                                 limit: self.limits.max_literal,
-                            }));
+                            });
                         }
                         Some(n) => self.state = State::Literal(n),
                         None => {
-                            let (start, end) = (self.start, self.pos);
-                            self.start = end;
-                            self.line_start = end;
-                            self.taken = true;
-                            return Some(Ok(&self.buf[start..end]));
+                            let start = self.start;
+                            self.pass_over(State::Line);
+                            return Step::Message(start, self.pos);
                         }
                     }
                 }
                 State::Literal(left) => {
-                    let avail = (self.buf.len() - self.pos) as u64;
+                    let avail = (buf.len() - self.pos) as u64;
                     if avail < left {
-                        self.pos = self.buf.len();
+                        self.pos = buf.len();
                         self.state = State::Literal(left - avail);
-                        return None;
+                        return Step::NeedMore;
                     }
                     // `left <= avail`, which is a usize.
                     self.pos += left as usize;
@@ -165,37 +157,34 @@ impl Framer {
                     self.state = State::Line;
                 }
                 State::SkipLiteral(left) => {
-                    let avail = (self.buf.len() - self.pos) as u64;
+                    let avail = (buf.len() - self.pos) as u64;
                     let n = avail.min(left);
                     self.pos += n as usize;
-                    self.discard_scanned();
                     if n < left {
-                        self.state = State::SkipLiteral(left - n);
-                        return None;
+                        self.pass_over(State::SkipLiteral(left - n));
+                        return Step::NeedMore;
                     }
                     self.tail_len = 0;
-                    self.state = State::SkipLine;
+                    self.pass_over(State::SkipLine);
                 }
                 State::SkipLine => {
                     let from = self.pos;
-                    match memchr::memchr(b'\n', &self.buf[from..]) {
+                    match memchr::memchr(b'\n', &buf[from..]) {
                         None => {
-                            self.pos = self.buf.len();
-                            self.remember_tail(from);
-                            self.discard_scanned();
-                            return None;
+                            self.pos = buf.len();
+                            self.remember_tail(&buf[from..]);
+                            self.pass_over(State::SkipLine);
+                            return Step::NeedMore;
                         }
                         Some(off) => {
                             let lf = from + off;
-                            self.pos = lf;
-                            self.remember_tail(from);
+                            self.remember_tail(&buf[from..lf]);
                             self.pos = lf + 1;
-                            self.discard_scanned();
-                            let tail = &self.tail[..self.tail_len];
-                            self.state = match literal_announcement(tail) {
+                            let next = match literal_announcement(&self.tail[..self.tail_len]) {
                                 Some(n) => State::SkipLiteral(n),
                                 None => State::Line,
                             };
+                            self.pass_over(next);
                         }
                     }
                 }
@@ -203,41 +192,15 @@ impl Framer {
         }
     }
 
-    /// Forgets the message handed out last: it ends at `start`, so only the bookkeeping
-    /// changes; the bytes go at the next compaction in [`Framer::feed`], or at once when
-    /// nothing else is buffered.
-    fn release_taken(&mut self) {
-        if !core::mem::take(&mut self.taken) {
-            return;
-        }
-        if self.start == self.buf.len() {
-            self.buf.clear();
-            self.start = 0;
-            self.line_start = 0;
-            self.pos = 0;
-        }
+    /// Everything scanned so far is finished with; go on in `state`.
+    fn pass_over(&mut self, state: State) {
+        self.start = self.pos;
+        self.line_start = self.pos;
+        self.state = state;
     }
 
-    /// Forgets the rejected message scanned so far (`start..pos`).
-    fn drop_message(&mut self) {
-        self.discard_scanned();
-    }
-
-    fn start_skipping_line(&mut self) {
-        self.tail_len = 0;
-        let from = self
-            .line_start
-            .max(self.pos.saturating_sub(self.tail.len()));
-        self.remember_tail(from);
-        self.buf.truncate(self.start);
-        self.pos = self.start;
-        self.line_start = self.start;
-        self.state = State::SkipLine;
-    }
-
-    /// Keeps the last bytes of `buf[from..pos]` (the end of a skipped line) in `tail`.
-    fn remember_tail(&mut self, from: usize) {
-        let new = &self.buf[from..self.pos];
+    /// Keeps the last bytes of a line being passed over in `tail`.
+    fn remember_tail(&mut self, new: &[u8]) {
         let cap = self.tail.len();
         if new.len() >= cap {
             self.tail.copy_from_slice(&new[new.len() - cap..]);
@@ -250,12 +213,80 @@ impl Framer {
             self.tail_len = keep + new.len();
         }
     }
+}
 
-    /// Forgets skipped bytes `start..pos`.
-    fn discard_scanned(&mut self) {
-        self.buf.drain(self.start..self.pos);
-        self.pos = self.start;
-        self.line_start = self.start;
+/// The framer: feed bytes with [`Framer::feed`], take messages with [`Framer::next`].
+#[derive(Debug)]
+pub struct Framer {
+    buf: Vec<u8>,
+    scanner: Scanner,
+    /// Whether the last `next` handed out a message (which ends at the scanner's `start`).
+    taken: bool,
+}
+
+impl Framer {
+    pub fn new(limits: Limits) -> Self {
+        Self {
+            buf: Vec::new(),
+            scanner: Scanner::new(limits),
+            taken: false,
+        }
+    }
+
+    pub fn limits(&self) -> &Limits {
+        self.scanner.limits()
+    }
+
+    /// Appends received bytes, in any chunking.
+    pub fn feed(&mut self, bytes: &[u8]) {
+        self.release_taken();
+        // Compact only when the finished prefix is at least as large as what is still live,
+        // so every byte is moved a bounded number of times (a long line fed in small chunks
+        // is not moved on every feed), and never when nothing more arrives.
+        let dead = self.scanner.start;
+        if dead > 0 && dead >= self.buf.len() - dead {
+            self.buf.drain(..dead);
+            self.scanner.shift(dead);
+        }
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// Bytes buffered but not yet returned as messages.
+    pub fn buffered(&self) -> usize {
+        self.buf.len() - self.scanner.start
+    }
+
+    /// The next complete message (CRLF and literals included), or the error of one that broke
+    /// a limit (its bytes are passed over). `None` means more bytes are needed.
+    // Not an `Iterator`: each message borrows the framer's buffer until the next call.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> Option<Result<&[u8], FrameError>> {
+        self.release_taken();
+        match self.scanner.step(&self.buf) {
+            Step::Message(start, end) => {
+                self.taken = true;
+                Some(Ok(&self.buf[start..end]))
+            }
+            Step::Error(e) => Some(Err(e)),
+            Step::NeedMore => {
+                // Bytes passed over are not kept.
+                if self.scanner.start == self.buf.len() {
+                    self.buf.clear();
+                    self.scanner.shift(self.scanner.start);
+                }
+                None
+            }
+        }
+    }
+
+    /// Forgets the message handed out last: it ends at the scanner's `start`, so only the
+    /// bookkeeping changes; the bytes go at the next compaction in [`Framer::feed`], or at
+    /// once when nothing else is buffered.
+    fn release_taken(&mut self) {
+        if core::mem::take(&mut self.taken) && self.scanner.start == self.buf.len() {
+            self.buf.clear();
+            self.scanner.shift(self.scanner.start);
+        }
     }
 }
 

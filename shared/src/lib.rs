@@ -7,7 +7,8 @@
 //! - [`ResponseDecoder`]: `feed` bytes in any chunking, pull `Result<Response, DecodeError>`
 //!   with `next`. Responses borrow from the decoder's buffer (`Response<'_>`; call
 //!   `into_static` to keep one). A bad response is one `Err`; decoding goes on with the next.
-//!   [`decode_response`] decodes one already delimited message.
+//!   [`decode_response`] decodes one already delimited message; [`SliceDecoder`] iterates
+//!   over the responses of a complete in-memory slice without copying it.
 //! - [`framer::Framer`]: the message boundaries alone (lines and literals, with limits).
 //! - [`encode::encode`]: a [`types::command::Command`] to bytes, split where a synchronising
 //!   literal or a SASL response must wait for the server's `+`;
@@ -28,7 +29,7 @@ pub mod session;
 pub mod types;
 pub mod utf7;
 
-pub use decode::{decode_response, DecodeError, ResponseDecoder};
+pub use decode::{decode_response, DecodeError, ResponseDecoder, SliceDecoder};
 pub use limits::Limits;
 pub use session::{CommandKind, Session, SessionEvent, State};
 pub use types::response::Response;

@@ -304,6 +304,8 @@ proptest! {
                 }
             }
             prop_assert!(decoder.buffered() <= input.len());
+            let from_slice = petrel_imap::SliceDecoder::new(&input, limits).count();
+            prop_assert!(from_slice <= input.len());
         }
     }
 

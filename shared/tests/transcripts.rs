@@ -6,7 +6,7 @@
 use petrel_imap::types::fetch::FetchItem;
 use petrel_imap::types::flag::{Flag, FlagName};
 use petrel_imap::types::response::{Code, Data, Response, StatusKind};
-use petrel_imap::{DecodeError, Limits, ResponseDecoder};
+use petrel_imap::{DecodeError, Limits, ResponseDecoder, SliceDecoder};
 
 /// Decodes `input` fed in chunks of `chunk` bytes (0 = whole).
 fn decode(input: &[u8], chunk: usize) -> Vec<Result<Response<'static>, DecodeError>> {
@@ -33,6 +33,13 @@ fn decode_all_ways(input: &[u8]) -> Vec<Result<Response<'static>, DecodeError>> 
     for chunk in [1, 2, 3, 7, 64] {
         assert_eq!(decode(input, chunk), whole, "chunk size {chunk}");
     }
+    let mut slice = SliceDecoder::new(input, Limits::default());
+    let from_slice: Vec<_> = slice
+        .by_ref()
+        .map(|r| r.map(Response::into_static))
+        .collect();
+    assert_eq!(from_slice, whole, "slice decoder");
+    assert!(slice.remainder().is_empty());
     whole
 }
 

@@ -12,7 +12,7 @@ pub(crate) mod response;
 use ::core::fmt;
 use alloc::string::String;
 
-use crate::framer::{FrameError, Framer};
+use crate::framer::{FrameError, Framer, Scanner, Step};
 use crate::types::response::Response;
 use crate::Limits;
 
@@ -111,5 +111,49 @@ impl ResponseDecoder {
     /// Bytes received but not yet decoded.
     pub fn buffered(&self) -> usize {
         self.framer.buffered()
+    }
+}
+
+/// Decodes responses straight from a slice that is already complete in memory, without
+/// copying it: the same framing and grammar as [`ResponseDecoder`], borrowing from the
+/// caller's bytes. An incomplete message at the end is left in [`SliceDecoder::remainder`].
+///
+/// ```
+/// use petrel_imap::{Limits, SliceDecoder};
+/// let mut responses = SliceDecoder::new(b"* 1 EXISTS\r\n* 2 EXI", Limits::default());
+/// assert!(responses.next().unwrap().is_ok());
+/// assert!(responses.next().is_none());
+/// assert_eq!(responses.remainder(), b"* 2 EXI");
+/// ```
+#[derive(Debug, Clone)]
+pub struct SliceDecoder<'a> {
+    input: &'a [u8],
+    scanner: Scanner,
+}
+
+impl<'a> SliceDecoder<'a> {
+    pub fn new(input: &'a [u8], limits: Limits) -> Self {
+        Self {
+            input,
+            scanner: Scanner::new(limits),
+        }
+    }
+
+    /// The bytes after the last complete message.
+    pub fn remainder(&self) -> &'a [u8] {
+        self.input.get(self.scanner.start..).unwrap_or_default()
+    }
+}
+
+impl<'a> Iterator for SliceDecoder<'a> {
+    type Item = Result<Response<'a>, DecodeError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let input = self.input;
+        Some(match self.scanner.step(input) {
+            Step::Message(start, end) => decode_response(&input[start..end], self.scanner.limits()),
+            Step::Error(e) => Err(e.into()),
+            Step::NeedMore => return None,
+        })
     }
 }
