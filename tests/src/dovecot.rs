@@ -129,6 +129,18 @@ impl Dovecot {
             .unwrap_or_else(|e| format!("(no log at {}: {e})", self.log.display()))
     }
 
+    /// Whether Dovecot can use `dir` for mail: always as a normal user; as root only if
+    /// every directory above it lets others pass (its mail processes run as `dovecot`, and
+    /// a home directory such as `/root` is usually closed).
+    pub fn can_use(dir: &Path) -> bool {
+        let root = Identity::current().is_ok_and(|i| i.root);
+        !root
+            || dir
+                .ancestors()
+                .skip(1)
+                .all(|a| fs::metadata(a).is_ok_and(|m| m.mode() & 0o001 != 0))
+    }
+
     fn launch(
         dir: &Path,
         users: &[User],
@@ -137,6 +149,13 @@ impl Dovecot {
     ) -> Result<Self> {
         let run = tempdir("petrel-dovecot-run-")?;
         let identity = Identity::current()?;
+        if !Self::can_use(dir) {
+            return Err(Error::new(format!(
+                "{} is inside a directory that Dovecot's `dovecot` user cannot enter (running as \
+                 root, Dovecot reads mail as that user): use a directory under /tmp or /var/tmp",
+                dir.display()
+            )));
+        }
         open_up(dir)?;
         open_up(run.path())?;
 
