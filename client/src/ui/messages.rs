@@ -31,7 +31,7 @@ pub fn MessageList(props: &MessageListProps) -> Html {
     html! {
         <section class="messages" aria-labelledby="folder-title">
             <header class="pane-header">
-                <h2 id="folder-title" class="pane-title">{ props.title.clone() }</h2>
+                <h2 id="folder-title" class="pane-title" tabindex="-1">{ props.title.clone() }</h2>
                 if let Some(summary) = summary {
                     <p class="folder-summary">{ summary }</p>
                 }

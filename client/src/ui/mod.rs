@@ -8,6 +8,7 @@ mod format;
 mod messages;
 mod sign_in;
 
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::engine::Request;
@@ -54,6 +55,17 @@ fn Mail() -> Html {
     let Some(app) = use_app() else {
         return Html::default();
     };
+    // The sign-in form is gone: put keyboard and screen-reader users at the top of what
+    // replaced it, rather than leaving focus on the removed button (the body).
+    use_effect_with((), |_| {
+        let heading = web_sys::window()
+            .and_then(|window| window.document())
+            .and_then(|document| document.get_element_by_id("folder-title"))
+            .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(heading) = heading {
+            let _ = heading.focus();
+        }
+    });
     let model = &*app.model;
     let on_open = app.request.reform(|folder| Request::OpenFolder { folder });
     let on_sign_out = app.request.reform(|_| Request::SignOut);
