@@ -5,7 +5,8 @@
 // itself travels over the WebSocket, which service workers never see.
 const CACHE = 'petrel-shell-v1';
 const SHELL = ['./', 'boot.js', 'manifest.webmanifest', 'icon.svg', 'icon-192.png', 'icon-512.png'];
-const HASHED = /-[0-9a-f]{16,}(_bg)?\.(js|wasm|css)$/;
+// trunk names them NAME-HASH(_bg).EXT, HASH being a 64-bit hash in hex without leading zeros.
+const HASHED = /-[0-9a-f]{8,16}(_bg)?\.(js|wasm|css)$/;
 // Old releases' hashed files are dropped beyond this many entries, oldest first.
 const MAX_ENTRIES = 24;
 
