@@ -2,7 +2,6 @@
 //! when needed, AUTHENTICATE PLAIN or LOGIN), the folder list, opening a folder (STATUS for
 //! the unread count, SELECT, FETCH of the newest 50) and sign-out.
 
-use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use petrel_imap::types::capability::Capability;
@@ -164,12 +163,12 @@ impl Flow {
     fn list(&mut self, s: &mut Session) {
         self.listed.clear();
         // The empty reference: names are interpreted from the root.
-        let Ok(reference) = Mailbox::new(&b""[..]) else {
+        let (Ok(reference), Ok(pattern)) = (Mailbox::new(&b""[..]), AString::try_from("*")) else {
             return;
         };
         let body = CommandBody::List {
             reference,
-            pattern: Cow::Borrowed(b"*"),
+            pattern,
             return_special_use: s.has_capability(&Capability::SpecialUse),
         };
         self.send(s, body, Op::List);

@@ -213,7 +213,7 @@ pub fn encode(command: &Command<'_>, opts: EncodeOptions) -> Encoded {
             w.raw(b"LIST ");
             w.string_or_atom_mailbox(reference);
             w.raw(b" ");
-            w.list_mailbox(pattern);
+            w.list_mailbox(pattern.as_bytes());
             if *return_special_use {
                 w.raw(b" RETURN (SPECIAL-USE)");
             }
@@ -275,7 +275,7 @@ pub fn encode(command: &Command<'_>, opts: EncodeOptions) -> Encoded {
             w.raw(b"LSUB ");
             w.string_or_atom_mailbox(reference);
             w.raw(b" ");
-            w.list_mailbox(pattern);
+            w.list_mailbox(pattern.as_bytes());
         }
         CommandBody::Namespace => w.raw(b"NAMESPACE"),
         CommandBody::Append {
@@ -465,14 +465,14 @@ pub fn encode(command: &Command<'_>, opts: EncodeOptions) -> Encoded {
             w.string_or_atom_mailbox(reference);
             w.raw(b" ");
             if let [one] = patterns.as_slice() {
-                w.list_mailbox(one);
+                w.list_mailbox(one.as_bytes());
             } else {
                 w.raw(b"(");
                 for (k, p) in patterns.iter().enumerate() {
                     if k > 0 {
                         w.raw(b" ");
                     }
-                    w.list_mailbox(p);
+                    w.list_mailbox(p.as_bytes());
                 }
                 w.raw(b")");
             }
@@ -1030,7 +1030,7 @@ mod tests {
     fn list_select_fetch() {
         let list = CommandBody::List {
             reference: Mailbox::new(&b""[..]).unwrap(),
-            pattern: Cow::Borrowed(b"*"),
+            pattern: AString::try_from("*").unwrap(),
             return_special_use: true,
         };
         assert_eq!(
@@ -1168,7 +1168,10 @@ mod tests {
         let list = CommandBody::ListExtended {
             selection: vec![ListSelection::Subscribed],
             reference: Mailbox::new(&b""[..]).unwrap(),
-            patterns: vec![Cow::Borrowed(b"INBOX"), Cow::Borrowed(b"Drafts/%")],
+            patterns: vec![
+                AString::try_from("INBOX").unwrap(),
+                AString::try_from("Drafts/%").unwrap(),
+            ],
             return_options: vec![
                 ListReturn::Children,
                 ListReturn::Status(vec![StatusAttribute::Messages, StatusAttribute::Unseen]),

@@ -46,7 +46,7 @@ pub enum CommandBody<'a> {
     /// RFC 5258).
     List {
         reference: Mailbox<'a>,
-        pattern: Cow<'a, [u8]>,
+        pattern: AString<'a>,
         return_special_use: bool,
     },
     /// RFC 9051 §6.3.11.
@@ -84,7 +84,7 @@ pub enum CommandBody<'a> {
     /// RFC 3501 §6.3.9.
     Lsub {
         reference: Mailbox<'a>,
-        pattern: Cow<'a, [u8]>,
+        pattern: AString<'a>,
     },
     /// RFC 2342.
     Namespace,
@@ -156,7 +156,7 @@ pub enum CommandBody<'a> {
     ListExtended {
         selection: Vec<ListSelection>,
         reference: Mailbox<'a>,
-        patterns: Vec<Cow<'a, [u8]>>,
+        patterns: Vec<AString<'a>>,
         return_options: Vec<ListReturn>,
     },
     /// RFC 5465: `NOTIFY NONE` (`None`) or `NOTIFY SET [STATUS] event-groups`.
