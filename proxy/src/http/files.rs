@@ -229,10 +229,13 @@ pub fn content_type(name: &str) -> &'static str {
 /// be cached for a year; everything else, notably `index.html` and the service worker, must
 /// be revalidated so that a new release is picked up.
 fn cache_control(name: &str) -> &'static str {
+    // Trunk prints a u64 in hex without leading zeros, so one hash in sixteen has 15 digits
+    // and one in 256 has 14; 12 or more hex digits is still no English word.
+    const MIN_HASH_DIGITS: usize = 12;
     let stem = name.split_once('.').map_or(name, |(stem, _)| stem);
     let hashed = stem
         .split(['-', '_'])
-        .any(|part| part.len() >= 16 && part.bytes().all(|b| b.is_ascii_hexdigit()));
+        .any(|part| part.len() >= MIN_HASH_DIGITS && part.bytes().all(|b| b.is_ascii_hexdigit()));
     if hashed {
         "public, max-age=31536000, immutable"
     } else {
@@ -289,11 +292,17 @@ mod tests {
             cache_control("petrel-client-0123456789abcdef_bg.wasm"),
             "public, max-age=31536000, immutable"
         );
+        // Regression: trunk's hashes have no leading zeros, so 15 digits happen.
+        assert_eq!(
+            cache_control("petrel-client-123456789abcdef_bg.wasm"),
+            "public, max-age=31536000, immutable"
+        );
         assert_eq!(
             cache_control("styles-0123456789abcdef.css"),
             "public, max-age=31536000, immutable"
         );
         assert_eq!(cache_control("index.html"), "no-cache");
+        assert_eq!(cache_control("petrel-client.js"), "no-cache");
         assert_eq!(cache_control("sw.js"), "no-cache");
     }
 
