@@ -123,7 +123,13 @@ impl Scanner {
                     let lf = from + off;
                     self.pos = lf + 1;
                     if self.pos - self.line_start > self.limits.max_line {
-                        self.pass_over(State::Line);
+                        // As when the overlong line arrives in pieces (see `SkipLine`): a
+                        // literal it announces is part of the message and is passed over too.
+                        let next = match literal_announcement(&buf[self.line_start..lf]) {
+                            Some(n) => State::SkipLiteral(n),
+                            None => State::Line,
+                        };
+                        self.pass_over(next);
                         return Step::Error(FrameError::LineTooLong {
                             limit: self.limits.max_line,
                         });
@@ -394,6 +400,27 @@ mod tests {
             Some(Err(FrameError::LiteralTooLarge { .. }))
         ));
         assert_eq!(framer.buffered(), 0);
+    }
+
+    #[test]
+    fn overlong_line_with_literal_is_one_message_in_any_chunking() {
+        // Found by the `split` fuzz target: fed whole, the literal after an overlong line was
+        // framed as lines of its own.
+        let limits = Limits {
+            max_line: 16,
+            ..Limits::default()
+        };
+        let input = b"* 1 FETCH (BODY[] this is too long {7}\r\nA1 OK x)\r\nA1 OK done\r\n";
+        for chunk in 1..input.len() {
+            assert_eq!(
+                run(input, chunk, limits),
+                vec![
+                    Err(FrameError::LineTooLong { limit: 16 }),
+                    Ok(b"A1 OK done\r\n".to_vec())
+                ],
+                "chunk {chunk}"
+            );
+        }
     }
 
     #[test]
