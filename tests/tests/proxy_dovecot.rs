@@ -1,0 +1,249 @@
+//! petrel-proxy against the real Dovecot: the PROXY protocol v2 header reaches Dovecot (it
+//! logs the browser's address, not the proxy's), and nothing a session sent ends up in the
+//! proxy's own log output.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use petrel_proxy::{Config, Upstream, UpstreamTls};
+use petrel_tests::dovecot::free_port;
+use petrel_tests::seed::{Body, Folder, Mailbox, Message, EPOCH};
+use petrel_tests::{Dovecot, User};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::Message as Ws;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+const USER: &str = "carol";
+/// Distinctive enough that finding it in a log can only mean it was logged.
+const PASSWORD: &str = "Zebra-Quasar-7741-secret";
+const SUBJECT: &str = "Xylophone-Marmalade-5521 private subject";
+const BODY: &str = "Quokka-Lantern-3380 private body text.\n";
+const APPENDED: &str = "Narwhal-Tangerine-9902 appended by the session";
+
+/// What the browser claims to be, through the reverse proxy the bench trusts (127.0.0.1):
+/// from TEST-NET-3, so it cannot be confused with a real loopback peer.
+const BROWSER_IP: &str = "203.0.113.7";
+
+/// Everything the proxy logs, at every level.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proxy_protocol_reaches_dovecot_and_logs_hold_no_session_bytes() {
+    // As petrel-proxy's main installs it (fmt, no bridge from the `log` crate), but at TRACE
+    // so that every event of every level is seen.
+    let logs = Captured::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    tracing::subscriber::set_global_default(subscriber).unwrap();
+
+    let haproxy_port = free_port().unwrap();
+    // A second IMAPS listener that requires the PROXY header; the harness keeps its plain one
+    // (which it uses to see that Dovecot is up).
+    let extra = format!(
+        "haproxy_trusted_networks = 127.0.0.0/8\n\
+         service imap-login {{\n  inet_listener imaps_haproxy {{\n    port = {haproxy_port}\n    ssl = yes\n    haproxy = yes\n  }}\n}}\n"
+    );
+    let dovecot = tokio::task::spawn_blocking(move || {
+        Dovecot::start_with(&[User::new(USER, PASSWORD, Some(mailbox()))], &extra)
+    })
+    .await
+    .unwrap()
+    .unwrap();
+
+    let mut upstream = Upstream::new(format!("127.0.0.1:{haproxy_port}").parse().unwrap());
+    upstream.proxy_protocol = true;
+    let mut config = Config::new(upstream);
+    config.upstream_tls = UpstreamTls::CaFile(dovecot.certs().ca_pem.clone());
+    config.timeouts.shutdown_grace = Duration::from_millis(100);
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let proxy = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(petrel_proxy::run(config, listener, async {
+        let _ = stopped.await;
+    }));
+
+    let mut request = format!("ws://{proxy}/imap").into_client_request().unwrap();
+    let headers = request.headers_mut();
+    headers.insert(
+        "origin",
+        HeaderValue::from_str(&format!("http://{proxy}")).unwrap(),
+    );
+    headers.insert("x-forwarded-for", HeaderValue::from_static(BROWSER_IP));
+    let (ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let mut imap = Session {
+        ws,
+        buf: Vec::new(),
+    };
+
+    let greeting = imap.line().await;
+    assert!(
+        greeting.starts_with("* OK"),
+        "greeting through the haproxy listener: {greeting:?}"
+    );
+    imap.command("a1", &format!("LOGIN {USER} \"{PASSWORD}\""))
+        .await;
+    imap.command("a2", "SELECT INBOX").await;
+    let fetched = imap.command("a3", "FETCH 1 (BODY[])").await;
+    assert!(
+        fetched.contains(SUBJECT) && fetched.contains(BODY.trim()),
+        "FETCH: {fetched}"
+    );
+    let message = format!("Subject: {APPENDED}\r\n\r\n{APPENDED}\r\n");
+    imap.send(&format!(
+        "a4 APPEND INBOX {{{}+}}\r\n{message}\r\n",
+        message.len()
+    ))
+    .await;
+    imap.until_tagged("a4").await;
+    imap.command("a5", "LOGOUT").await;
+    drop(imap);
+
+    // Dovecot logs the login with the address the PROXY header carried.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let login = loop {
+        let log = dovecot.log();
+        if let Some(line) = log.lines().find(|l| l.contains("Login: user=<carol>")) {
+            break line.to_string();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no login in Dovecot's log:\n{log}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(
+        login.contains(&format!("rip={BROWSER_IP}")),
+        "Dovecot did not see the browser's address from the PROXY header: {login}"
+    );
+
+    // The session's end is logged once it is over; then every byte the session sent or
+    // received must be absent from the proxy's logs, in any of the forms a careless log
+    // line would use.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !logs.text().contains("session ended") {
+        assert!(
+            Instant::now() < deadline,
+            "the proxy never logged the end of the session:\n{}",
+            logs.text()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+    let text = logs.text();
+    for secret in [PASSWORD, SUBJECT, BODY.trim(), APPENDED, "LOGIN", "FETCH"] {
+        for form in [secret.to_string(), hex(secret), escaped(secret)] {
+            assert!(
+                !text.contains(&form),
+                "the proxy logged {form:?} (from {secret:?}):\n{text}"
+            );
+        }
+    }
+}
+
+struct Session {
+    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    buf: Vec<u8>,
+}
+
+impl Session {
+    async fn send(&mut self, text: &str) {
+        self.ws
+            .send(Ws::binary(text.as_bytes().to_vec()))
+            .await
+            .unwrap();
+    }
+
+    async fn line(&mut self) -> String {
+        loop {
+            if let Some(end) = self.buf.windows(2).position(|w| w == b"\r\n") {
+                let line: Vec<u8> = self.buf.drain(..end + 2).collect();
+                return String::from_utf8_lossy(&line).into_owned();
+            }
+            match tokio::time::timeout(Duration::from_secs(10), self.ws.next()).await {
+                Ok(Some(Ok(Ws::Binary(data)))) => self.buf.extend_from_slice(&data),
+                Ok(Some(Ok(Ws::Ping(_) | Ws::Pong(_)))) => {}
+                other => panic!("the session ended early: {other:?}"),
+            }
+        }
+    }
+
+    /// Everything up to and including the tagged response, which must be OK.
+    async fn until_tagged(&mut self, tag: &str) -> String {
+        let mut all = String::new();
+        loop {
+            let line = self.line().await;
+            all.push_str(&line);
+            if let Some(status) = line.strip_prefix(&format!("{tag} ")) {
+                assert!(status.starts_with("OK"), "{tag} failed: {all}");
+                return all;
+            }
+        }
+    }
+
+    async fn command(&mut self, tag: &str, command: &str) -> String {
+        self.send(&format!("{tag} {command}\r\n")).await;
+        self.until_tagged(tag).await
+    }
+}
+
+fn hex(text: &str) -> String {
+    text.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+/// How `{:?}` of a byte string shows it.
+fn escaped(text: &str) -> String {
+    text.bytes()
+        .flat_map(std::ascii::escape_default)
+        .map(char::from)
+        .collect()
+}
+
+fn mailbox() -> Mailbox {
+    let message = Message {
+        from_name: "Dana".into(),
+        from_addr: "dana@example.org".into(),
+        subject_header: SUBJECT.into(),
+        subject: SUBJECT.into(),
+        date: EPOCH,
+        seen: false,
+        flagged: false,
+        answered: false,
+        body: Body::Plain(BODY.into()),
+    };
+    Mailbox {
+        folders: vec![Folder {
+            name: "INBOX".into(),
+            special_use: None,
+            messages: vec![message],
+        }],
+    }
+}
