@@ -309,6 +309,31 @@ proptest! {
         }
     }
 
+    /// Feeding in pieces gives the same results as feeding whole (and as the slice decoder),
+    /// including around limits, where a message is passed over.
+    #[test]
+    fn chunking_never_changes_the_results(input in imapish(), chunk in 1usize..16) {
+        let tiny = Limits { max_line: 24, max_literal: 4, max_depth: 3, max_list: 4 };
+        for limits in [Limits::default(), tiny] {
+            let run = |chunk: usize| {
+                let mut decoder = ResponseDecoder::new(limits);
+                let mut out = Vec::new();
+                for c in input.chunks(chunk) {
+                    decoder.feed(c);
+                    while let Some(r) = decoder.next() {
+                        out.push(r.map(Response::into_static));
+                    }
+                }
+                (out, decoder.buffered())
+            };
+            let whole = run(input.len().max(1));
+            prop_assert_eq!(&run(chunk), &whole);
+            let mut slice = petrel_imap::SliceDecoder::new(&input, limits);
+            let from_slice: Vec<_> = slice.by_ref().map(|r| r.map(Response::into_static)).collect();
+            prop_assert_eq!(&from_slice, &whole.0);
+        }
+    }
+
     /// Nor the session, whatever it has sent.
     #[test]
     fn session_never_panics(input in imapish()) {
