@@ -134,6 +134,8 @@ pub struct Session {
     decoder: ResponseDecoder,
     state: State,
     capabilities: Vec<Capability<'static>>,
+    /// Extensions the server confirmed with `ENABLED` (RFC 5161).
+    enabled: Vec<Capability<'static>>,
     next_tag: u32,
     pending: Vec<Pending>,
     waiting: Option<Waiting>,
@@ -150,6 +152,7 @@ impl Session {
             decoder: ResponseDecoder::new(limits),
             state: State::Greeting,
             capabilities: Vec::new(),
+            enabled: Vec::new(),
             next_tag: 1,
             pending: Vec::new(),
             waiting: None,
@@ -173,6 +176,11 @@ impl Session {
         self.capabilities.iter().any(|c| c == cap)
     }
 
+    /// Whether the server confirmed enabling `cap` (`ENABLED`, RFC 5161).
+    pub fn is_enabled(&self, cap: &Capability<'_>) -> bool {
+        self.enabled.iter().any(|c| c == cap)
+    }
+
     /// Whether the server offers `AUTH=<mechanism>`.
     pub fn has_auth(&self, mechanism: &str) -> bool {
         self.capabilities.iter().any(|c| c.is_auth(mechanism))
@@ -188,6 +196,7 @@ impl Session {
             literal_plus: self.has_capability(&Capability::LiteralPlus),
             literal_minus: self.has_capability(&Capability::LiteralMinus),
             sasl_ir: self.has_capability(&Capability::SaslIr),
+            utf8: self.is_enabled(&Capability::Utf8Accept),
         }
     }
 
@@ -283,8 +292,10 @@ impl Session {
         match response {
             Response::Continue(c) => self.handle_continue(c),
             Response::Data(d) => {
-                if let Data::Capability(caps) = &d {
-                    self.capabilities = caps.clone();
+                match &d {
+                    Data::Capability(caps) => self.capabilities = caps.clone(),
+                    Data::Enabled(caps) => self.enabled.extend(caps.iter().cloned()),
+                    _ => {}
                 }
                 self.events.push_back(SessionEvent::Data(d));
             }
@@ -499,9 +510,20 @@ mod tests {
         s.idle_done();
         s.feed(b"p2 OK Idle completed\r\n");
         assert_eq!(drain_out(&mut s), b"DONE\r\np3 NOOP\r\n");
+        s.send(CommandBody::Enable(vec![
+            Atom::try_from("UTF8=ACCEPT").unwrap()
+        ]));
+        s.feed(b"* ENABLED UTF8=ACCEPT\r\np4 OK enabled\r\n");
+        assert!(s.is_enabled(&Capability::Utf8Accept));
+        s.send(CommandBody::Select {
+            mailbox: Mailbox::try_from("Entwürfe").unwrap(),
+        });
+        assert_eq!(
+            drain_out(&mut s),
+            "p4 ENABLE UTF8=ACCEPT\r\np5 SELECT \"Entwürfe\"\r\n".as_bytes()
+        );
         s.feed(b"* BYE shutting down\r\n");
         assert_eq!(*s.state(), State::Logout);
         assert!(matches!(events(&mut s).last(), Some(SessionEvent::Bye(_))));
-        let _ = vec![0];
     }
 }

@@ -28,6 +28,8 @@ pub struct EncodeOptions {
     pub literal_minus: bool,
     /// RFC 4959 SASL-IR: the initial response goes on the AUTHENTICATE line.
     pub sasl_ir: bool,
+    /// RFC 6855 UTF8=ACCEPT is enabled: quoted strings may hold UTF-8.
+    pub utf8: bool,
 }
 
 /// An encoded command: `parts[0]` now, each later part after a `+` from the server.
@@ -79,9 +81,10 @@ impl Writer {
 
     /// `string = quoted / literal`: quoted when every byte may be quoted, else a literal.
     fn string(&mut self, s: &[u8]) {
+        let utf8_ok = self.opts.utf8 && core::str::from_utf8(s).is_ok();
         let quotable = s.len() <= 1024
             && s.iter()
-                .all(|&b| (1..0x80).contains(&b) && b != b'\r' && b != b'\n');
+                .all(|&b| b != 0 && b != b'\r' && b != b'\n' && (b < 0x80 || utf8_ok));
         if !quotable {
             return self.literal(s);
         }
