@@ -59,6 +59,8 @@ fn run() -> Result<(), String> {
         User::new("bob", "battery staple", None),
     ];
     let dir = args.dir.as_ref().map(|dir| {
+        // Made first, so that the check below sees its real permissions.
+        let _ = std::fs::create_dir_all(dir);
         if Dovecot::can_use(dir) {
             dir.clone()
         } else {
