@@ -141,6 +141,23 @@ pub(crate) fn quoted(i: &[u8]) -> IResult<'_, Cow<'_, [u8]>> {
     }
 }
 
+/// [`quoted`] validated without unescaping.
+pub(crate) fn skip_quoted(i: &[u8]) -> IResult<'_, ()> {
+    let (body, ()) = byte(b'"')(i)?;
+    let mut k = 0;
+    loop {
+        let Some(off) = memchr::memchr3(b'"', b'\\', b'\n', &body[k..]) else {
+            return fail(i);
+        };
+        k += off;
+        match body[k] {
+            b'"' => return Ok((&body[k + 1..], ())),
+            b'\\' if !matches!(body.get(k + 1), None | Some(b'\r' | b'\n')) => k += 2,
+            _ => return fail(i),
+        }
+    }
+}
+
 /// `literal = "{" number64 ["+"] "}" CRLF *CHAR8` and `literal8 = "~{" number64 "}" CRLF
 /// *OCTET` (RFC 3516). The framer has already checked the size against the limits.
 pub(crate) fn literal(i: &[u8]) -> IResult<'_, &[u8]> {
@@ -219,6 +236,25 @@ pub(crate) fn string_lenient(i: &[u8]) -> IResult<'_, Cow<'_, [u8]>> {
     astring(i)
 }
 
+/// [`string_lenient`] validated without building the value.
+pub(crate) fn skip_string_lenient(i: &[u8]) -> IResult<'_, ()> {
+    match i.first() {
+        Some(b'"') => skip_quoted(i),
+        Some(b'{' | b'~') => literal(i).map(|(r, _)| (r, ())),
+        _ => {
+            // `NIL` is itself a run of atom characters.
+            let n = i
+                .iter()
+                .take_while(|&&b| is_astring_char(b) || b >= 0x80)
+                .count();
+            if n == 0 {
+                return fail(i);
+            }
+            Ok((&i[n..], ()))
+        }
+    }
+}
+
 /// `text = 1*TEXT-CHAR`, leniently empty and with 8-bit bytes (decoded lossily as UTF-8).
 /// Stops before CR/LF.
 pub(crate) fn text(i: &[u8]) -> IResult<'_, Cow<'_, str>> {
@@ -244,7 +280,8 @@ pub(crate) fn skip_value(i: &[u8], depth: usize) -> IResult<'_, &[u8]> {
                 i = skip_value(i, depth - 1)?.0;
             }
         }
-        Some(b'"' | b'{' | b'~') => string(i)?.0,
+        Some(b'"') => skip_quoted(i)?.0,
+        Some(b'{' | b'~') => literal(i)?.0,
         Some(_) => {
             // Atoms, numbers and things like `BODY[HEADER]<0>` that servers echo back.
             let n = i

@@ -6,8 +6,8 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use super::core::{
-    byte, fail, nil, nstring, number, number64, quoted, skip_value, sp, sp0, string_lenient,
-    IResult,
+    byte, fail, literal, nil, nstring, number, number64, quoted, skip_quoted, skip_string_lenient,
+    skip_value, sp, sp0, string_lenient, IResult,
 };
 use super::extensions::gmail::labels;
 use super::extensions::objectid::{nil_or_paren_objectid, paren_objectid};
@@ -196,7 +196,7 @@ fn address_list<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, AddressList<'a>
         if count >= limits.max_list {
             return fail(j);
         }
-        j = address(j)?.0;
+        j = skip_address(j)?.0;
         count += 1;
     }
 }
@@ -210,6 +210,21 @@ pub(crate) fn addresses(raw: &[u8]) -> impl Iterator<Item = Address<'_>> + '_ {
         i = rest;
         Some(a)
     })
+}
+
+/// [`address`] validated without building the value (the list is kept as text).
+fn skip_address(i: &[u8]) -> IResult<'_, ()> {
+    let (mut i, ()) = byte(b'(')(i)?;
+    for _ in 0..4 {
+        i = sp0(i)?.0;
+        i = match i.first() {
+            Some(b'"') => skip_quoted(i)?.0,
+            Some(b'{' | b'~') => literal(i)?.0,
+            _ => nil(i)?.0,
+        };
+    }
+    let (i, ()) = byte(b')')(sp0(i)?.0)?;
+    Ok((i, ()))
 }
 
 /// `address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"`.
@@ -381,7 +396,8 @@ fn params(i: &[u8]) -> IResult<'_, BodyParams<'_>> {
                 BodyParams::from_validated(Cow::Borrowed(&i[..i.len() - after.len()])),
             ));
         }
-        j = body_param(j)?.0;
+        j = skip_string_lenient(j)?.0;
+        j = skip_string_lenient(sp0(j)?.0)?.0;
     }
 }
 

@@ -13,7 +13,7 @@ use crate::types::command::{
     Command, CommandBody, FetchAttribute, ListReturn, ListSelection, NotifyEvent, NotifyMailboxes,
     SearchDate, SearchKey, SearchReturn, SortKey, StatusAttribute, StoreKind,
 };
-use crate::types::core::{is_astring_char, is_atom_char, AString, Mailbox, SeqBound, SequenceSet};
+use crate::types::core::{is_astring_char, AString, Mailbox, SeqBound, SequenceSet};
 use crate::types::fetch::DateTime;
 use crate::types::flag::{Flag, ListAttribute};
 
@@ -948,11 +948,6 @@ pub(crate) fn write_flag(out: &mut Vec<u8>, f: &Flag<'_>) {
             out.extend_from_slice(k.as_str().as_bytes());
         }
     }
-}
-
-/// Whether `s` can be sent as an atom.
-pub fn is_atom(s: &[u8]) -> bool {
-    !s.is_empty() && s.iter().all(|&b| is_atom_char(b))
 }
 
 #[cfg(test)]
