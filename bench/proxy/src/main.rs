@@ -105,31 +105,29 @@ fn run(quick: bool) -> Result<(), String> {
         .build()
         .map_err(|e| format!("tokio runtime: {e}"))?;
 
-    let mut columns = Vec::new();
     let direct = Target::direct(dovecot.imaps(), dovecot.certs().ca_der.clone())?;
-    columns.push(runtime.block_on(measure_all("direct", &direct, None, &account, &sizes)));
-
-    let starters: [(&str, StartBridge); 3] = [
+    let starters: [(&'static str, StartBridge); 3] = [
         ("petrel", peers::petrel),
         ("websockify", peers::websockify),
         ("websocat", peers::websocat),
     ];
+    let mut columns = vec![Column::new("direct")];
+    let mut bridges = Vec::new();
     for (name, start) in starters {
         eprintln!("starting {name} ...");
-        let column = match start(&upstream) {
-            Ok(bridge) => {
-                let target = Target::WebSocket {
-                    url: bridge.url.clone(),
-                };
-                runtime.block_on(measure_all(name, &target, Some(&bridge), &account, &sizes))
-            }
-            Err(e) => {
-                eprintln!("{name}: not measured: {e}");
-                Column::new(name)
-            }
-        };
-        columns.push(column);
+        columns.push(Column::new(name));
+        match start(&upstream) {
+            Ok(bridge) => bridges.push((columns.len() - 1, bridge)),
+            Err(e) => eprintln!("{name}: not measured: {e}"),
+        }
     }
+    runtime.block_on(measure_all(
+        &mut columns,
+        &direct,
+        &bridges,
+        &account,
+        &sizes,
+    ));
 
     let rows = report::rows(&columns);
     println!("{}", report::table(&rows, &sizes));
@@ -146,53 +144,65 @@ fn run(quick: bool) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs every measure against one target. A failing measure is reported and left empty;
-/// the others still run.
+/// Runs every measure against every target that started. A failing measure is reported
+/// and left empty; the others still run.
 async fn measure_all(
-    name: &'static str,
-    target: &Target,
-    bridge: Option<&Bridge>,
+    columns: &mut [Column],
+    direct: &Target,
+    bridges: &[(usize, Bridge)],
     account: &Account,
     sizes: &Sizes,
-) -> Column {
-    let mut column = Column::new(name);
-    // Idle first, while the bridge process is fresh: its memory then grows only by what the
-    // sessions hold.
-    if let Some(bridge) = bridge {
+) {
+    // Idle first, while each bridge process is fresh: its memory then grows only by what the
+    // sessions hold. One bridge at a time, each with its sessions closed before the next.
+    for (column, bridge) in bridges {
+        let name = columns[*column].name;
         let sessions = sizes.idle_sessions.min(bridge.max_idle_sessions);
         eprintln!("{name}: idle ({sessions} sessions) ...");
-        column.idle_kib = note(name, "idle", idle(target, bridge, account, sessions).await);
-        // Let the server close the sessions before the next measure.
+        let target = Target::WebSocket {
+            url: bridge.url.clone(),
+        };
+        columns[*column].idle_kib =
+            note(name, "idle", idle(&target, bridge, account, sessions).await);
+        // Let Dovecot close the sessions before the next measure.
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
-    eprintln!("{name}: churn ...");
-    column.churn = note(
-        name,
-        "churn",
-        measures::churn(target, account, sizes)
-            .await
-            .map_err(|e| e.to_string()),
-    );
-    eprintln!("{name}: round trip ...");
-    if let Some((p50, p99)) = note(
-        name,
-        "round trip",
-        measures::round_trip(target, account, sizes)
-            .await
-            .map_err(|e| e.to_string()),
-    ) {
-        column.p50 = Some(p50);
-        column.p99 = Some(p99);
+
+    // The rest take turns between the targets (see each measure).
+    let mut indices = vec![0];
+    let mut targets = vec![direct.clone()];
+    for (column, bridge) in bridges {
+        indices.push(*column);
+        targets.push(Target::WebSocket {
+            url: bridge.url.clone(),
+        });
     }
-    eprintln!("{name}: bulk ...");
-    column.bulk = note(
-        name,
-        "bulk",
-        measures::bulk(target, account, sizes)
-            .await
-            .map_err(|e| e.to_string()),
-    );
-    column
+    let targets: Vec<&Target> = targets.iter().collect();
+
+    eprintln!("churn ...");
+    for (i, result) in indices
+        .iter()
+        .zip(measures::churn(&targets, account, sizes).await)
+    {
+        columns[*i].churn = note(columns[*i].name, "churn", result);
+    }
+    eprintln!("round trip ...");
+    for (i, result) in indices
+        .iter()
+        .zip(measures::round_trip(&targets, account, sizes).await)
+    {
+        if let Some((p50, p99)) = note(columns[*i].name, "round trip", result) {
+            columns[*i].p50 = Some(p50);
+            columns[*i].p99 = Some(p99);
+        }
+    }
+    eprintln!("bulk ...");
+    for (i, result) in indices
+        .iter()
+        .zip(measures::bulk(&targets, account, sizes).await)
+    {
+        columns[*i].bulk = note(columns[*i].name, "bulk", result);
+    }
 }
 
 /// KiB of bridge memory per open IDLE session.

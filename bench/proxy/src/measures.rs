@@ -60,42 +60,101 @@ impl Account {
     }
 }
 
-/// MiB/s fetching `messages` whole bodies in one FETCH: the median of `runs`.
-pub async fn bulk(target: &Target, account: &Account, sizes: &Sizes) -> io::Result<f64> {
-    let mut imap = account.open(target).await?;
-    let command = format!("FETCH 1:{} BODY.PEEK[]", sizes.bulk_messages);
-    // One untimed run warms Dovecot's page cache and the bridge's buffers.
-    imap.ok(&command).await?;
-    let mut rates = Vec::new();
-    for _ in 0..sizes.bulk_runs {
-        let started = Instant::now();
-        let reply = imap.ok(&command).await?;
-        let seconds = started.elapsed().as_secs_f64();
-        rates.push(reply.literal_bytes as f64 / (1024.0 * 1024.0) / seconds);
-    }
-    imap.logout().await?;
-    Ok(median(&mut rates))
-}
-
-/// p50 and p99 of NOOP round trips, in microseconds.
-pub async fn round_trip(
-    target: &Target,
+/// Each target's MiB/s fetching `bulk_messages` whole bodies in one FETCH: the median of
+/// `bulk_runs`, the targets taking turns so that a busy moment of the machine hits them all.
+pub async fn bulk(
+    targets: &[&Target],
     account: &Account,
     sizes: &Sizes,
-) -> io::Result<(f64, f64)> {
-    let mut imap = account.open(target).await?;
-    for _ in 0..sizes.round_trips / 10 {
-        imap.ok("NOOP").await?;
+) -> Vec<Result<f64, String>> {
+    let command = format!("FETCH 1:{} BODY.PEEK[]", sizes.bulk_messages);
+    let mut sessions = Vec::new();
+    for target in targets {
+        let mut opened = account.open(target).await;
+        // One untimed fetch warms Dovecot's page cache and the bridge's buffers.
+        if let Ok(imap) = opened.as_mut() {
+            if let Err(e) = imap.ok(&command).await {
+                opened = Err(e);
+            }
+        }
+        sessions.push(opened.map_err(|e| e.to_string()));
     }
-    let mut micros = Vec::with_capacity(sizes.round_trips);
-    for _ in 0..sizes.round_trips {
-        let started = Instant::now();
-        imap.ok("NOOP").await?;
-        micros.push(started.elapsed().as_secs_f64() * 1e6);
+    let mut rates: Vec<Vec<f64>> = vec![Vec::new(); targets.len()];
+    for _ in 0..sizes.bulk_runs {
+        for (session, rates) in sessions.iter_mut().zip(&mut rates) {
+            let Ok(imap) = session else { continue };
+            let started = Instant::now();
+            match imap.ok(&command).await {
+                Ok(reply) => rates.push(
+                    reply.literal_bytes as f64
+                        / (1024.0 * 1024.0)
+                        / started.elapsed().as_secs_f64(),
+                ),
+                Err(e) => *session = Err(e.to_string()),
+            }
+        }
     }
-    imap.logout().await?;
-    micros.sort_by(f64::total_cmp);
-    Ok((percentile(&micros, 0.50), percentile(&micros, 0.99)))
+    let mut results = Vec::new();
+    for (session, mut rates) in sessions.into_iter().zip(rates) {
+        results.push(match session {
+            Ok(imap) => imap
+                .logout()
+                .await
+                .map(|()| median(&mut rates))
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e),
+        });
+    }
+    results
+}
+
+/// Each target's p50 and p99 NOOP round trip in microseconds, over `round_trips` NOOPs taken
+/// in turns of a tenth.
+pub async fn round_trip(
+    targets: &[&Target],
+    account: &Account,
+    sizes: &Sizes,
+) -> Vec<Result<(f64, f64), String>> {
+    let turn = (sizes.round_trips / 10).max(1);
+    let mut sessions = Vec::new();
+    for target in targets {
+        let mut opened = account.open(target).await;
+        if let Ok(imap) = opened.as_mut() {
+            // Untimed: the first commands fault in code and buffers on both sides.
+            for _ in 0..turn {
+                if let Err(e) = imap.ok("NOOP").await {
+                    opened = Err(e);
+                    break;
+                }
+            }
+        }
+        sessions.push(opened.map_err(|e| e.to_string()));
+    }
+    let mut samples: Vec<Vec<f64>> = vec![Vec::with_capacity(sizes.round_trips); targets.len()];
+    for _ in 0..sizes.round_trips.div_ceil(turn) {
+        for (session, micros) in sessions.iter_mut().zip(&mut samples) {
+            let Ok(imap) = session else { continue };
+            for _ in 0..turn.min(sizes.round_trips - micros.len()) {
+                let started = Instant::now();
+                if let Err(e) = imap.ok("NOOP").await {
+                    *session = Err(e.to_string());
+                    break;
+                }
+                micros.push(started.elapsed().as_secs_f64() * 1e6);
+            }
+        }
+    }
+    let mut results = Vec::new();
+    for (session, mut micros) in sessions.into_iter().zip(samples) {
+        results.push(match session {
+            Ok(imap) => imap.logout().await.map_err(|e| e.to_string()).map(|()| {
+                micros.sort_by(f64::total_cmp);
+                (percentile(&micros, 0.50), percentile(&micros, 0.99))
+            }),
+            Err(e) => Err(e),
+        });
+    }
+    results
 }
 
 /// Opens `sessions` sessions (signed in, INBOX selected, in IDLE) and returns them, so
@@ -136,15 +195,48 @@ pub async fn open_idle(
     Ok(open)
 }
 
-/// Connect, LOGIN, LOGOUT sessions completed per second by `workers` clients in a loop.
-pub async fn churn(target: &Target, account: &Account, sizes: &Sizes) -> io::Result<f64> {
+/// Each target's connect, LOGIN, LOGOUT sessions completed per second by `churn_workers`
+/// clients in a loop, for `churn_for` in all, the targets taking one-second turns.
+pub async fn churn(
+    targets: &[&Target],
+    account: &Account,
+    sizes: &Sizes,
+) -> Vec<Result<f64, String>> {
+    let turns = sizes.churn_for.as_secs().max(1);
+    let mut totals: Vec<Result<(u64, f64), String>> = vec![Ok((0, 0.0)); targets.len()];
+    for _ in 0..turns {
+        for (target, total) in targets.iter().zip(&mut totals) {
+            let Ok((done, seconds)) = total else { continue };
+            match churn_for(target, account, sizes.churn_workers, Duration::from_secs(1)).await {
+                Ok((n, s)) => {
+                    *done += n;
+                    *seconds += s;
+                }
+                Err(e) => *total = Err(e.to_string()),
+            }
+        }
+    }
+    totals
+        .into_iter()
+        .map(|t| t.map(|(done, seconds)| done as f64 / seconds))
+        .collect()
+}
+
+/// Sessions completed by `workers` clients in a loop for `duration`, and the seconds it took
+/// (a little over `duration`: sessions under way at the end are finished and counted).
+async fn churn_for(
+    target: &Target,
+    account: &Account,
+    workers: usize,
+    duration: Duration,
+) -> io::Result<(u64, f64)> {
     let done = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
-    let until = started + sizes.churn_for;
-    let mut workers = JoinSet::new();
-    for _ in 0..sizes.churn_workers {
+    let until = started + duration;
+    let mut tasks = JoinSet::new();
+    for _ in 0..workers {
         let (target, account, done) = (target.clone(), account.clone(), done.clone());
-        workers.spawn(async move {
+        tasks.spawn(async move {
             while Instant::now() < until {
                 let mut imap = Imap::connect(&target).await?;
                 imap.ok(&format!(
@@ -158,10 +250,13 @@ pub async fn churn(target: &Target, account: &Account, sizes: &Sizes) -> io::Res
             Ok::<_, io::Error>(())
         });
     }
-    while let Some(result) = workers.join_next().await {
+    while let Some(result) = tasks.join_next().await {
         result.map_err(io::Error::other)??;
     }
-    Ok(done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64())
+    Ok((
+        done.load(Ordering::Relaxed),
+        started.elapsed().as_secs_f64(),
+    ))
 }
 
 fn median(values: &mut [f64]) -> f64 {
