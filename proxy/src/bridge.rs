@@ -79,6 +79,7 @@ enum End {
     BrowserSilent,
     BrowserSlow,
     TextFrame,
+    BadUtf8,
     TooLarge,
     Protocol,
     Idle,
@@ -98,6 +99,7 @@ impl End {
             End::BrowserSilent => Some((CloseCode::Away, "no answer to ping")),
             End::BrowserSlow => Some((CloseCode::Policy, "browser too slow to receive")),
             End::TextFrame => Some((CloseCode::Unsupported, "binary frames only")),
+            End::BadUtf8 => Some((CloseCode::Invalid, "invalid utf-8")),
             End::TooLarge => Some((CloseCode::Size, "message too big")),
             End::Protocol => Some((CloseCode::Protocol, "websocket protocol error")),
             End::Idle => Some((CloseCode::Away, "idle timeout")),
@@ -206,9 +208,8 @@ where
                 Err(WsError::Capacity(CapacityError::MessageTooLong { .. })) => {
                     return End::TooLarge
                 }
-                Err(WsError::Protocol(_) | WsError::Capacity(_) | WsError::Utf8(_)) => {
-                    return End::Protocol
-                }
+                Err(WsError::Utf8(_)) => return End::BadUtf8,
+                Err(WsError::Protocol(_) | WsError::Capacity(_)) => return End::Protocol,
                 Err(_) => return End::BrowserGone,
             };
             counts.traffic_seen.store(millis_since(start), Relaxed);
@@ -288,7 +289,7 @@ where
 {
     let Some((code, reason)) = end.close_frame() else {
         // The reply to the browser's close is queued by tungstenite; flush it.
-        let _ = tokio::time::timeout(CLOSE_WAIT, ws.close(None)).await;
+        let _ = tokio::time::timeout(CLOSE_WAIT, futures_util::SinkExt::flush(ws)).await;
         return;
     };
     let frame = CloseFrame {

@@ -3,6 +3,8 @@
 use std::time::Duration;
 
 use futures_util::SinkExt;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::common::*;
@@ -125,6 +127,25 @@ async fn text_frames_are_refused() {
         close_of(&mut ws).await,
         (1003, "binary frames only".to_owned())
     );
+}
+
+// Regression: the proxy dropped the browser's close without answering it (RFC 6455 5.5.1),
+// so browsers waited for their close timeout and saw an abnormal closure.
+#[tokio::test]
+async fn browser_close_is_answered() {
+    let pki = pki(&["127.0.0.1"]);
+    let (up, _) = upstream(&pki, Behaviour::Echo, None).await;
+    let proxy = Proxy::start(config(up, &pki)).await;
+    let mut ws = imap(&proxy).await;
+    send(&mut ws, b"a1 LOGOUT\r\n").await;
+    assert_eq!(read_bytes(&mut ws, 11).await, b"a1 LOGOUT\r\n");
+    ws.send(Message::Close(Some(CloseFrame {
+        code: CloseCode::Normal,
+        reason: "signed out".into(),
+    })))
+    .await
+    .unwrap();
+    assert_eq!(close_of(&mut ws).await.0, 1000);
 }
 
 #[tokio::test]
