@@ -18,6 +18,7 @@ Script format (one command a line, written for the tests in shared/tests/capture
                            mail/FILE (line ends made CRLF); the tool waits for the server's `+`
   {mail+:FILE}             the same as a non-synchronizing literal (LITERAL+)
   {lit:TEXT} {lit+:TEXT}   the same with TEXT itself (UTF-8) as the literal
+  {$uidvalidity}           the UIDVALIDITY the server last reported (for SELECT ... QRESYNC)
   !idle TAG HELPER         sends `TAG IDLE`, waits for `+`, runs the script HELPER on a second
                            connection (recorded beside this one), waits until the first
                            connection reports EXISTS, then sends DONE and waits for TAG.
@@ -52,6 +53,8 @@ class Connection:
         self.received = bytearray()
         # Bytes of `received` already split into responses.
         self.pos = 0
+        # Values later commands may use, from the server's responses.
+        self.uidvalidity = b"1"
 
     def send(self, data):
         self.sock.sendall(data)
@@ -87,7 +90,11 @@ class Connection:
                 scan = literal_end
                 continue
             self.pos = line_end
-            return bytes(self.received[start:line_end])
+            r = bytes(self.received[start:line_end])
+            m = re.search(rb"\[UIDVALIDITY (\d+)\]", r)
+            if m:
+                self.uidvalidity = m.group(1)
+            return r
 
     def until(self, done, timeout=TIMEOUT):
         """Reads responses until `done(response)`; returns that response."""
@@ -165,7 +172,7 @@ def run(port, server, script, out_dir):
             r = conn.until(lambda r: r.startswith(tag + b" "))
         else:
             tag = line.split(b" ", 1)[0]
-            r = send_command(conn, tag, line)
+            r = send_command(conn, tag, line.replace(b"{$uidvalidity}", conn.uidvalidity))
         print(f"{server} {name}: {r[:100].decode('utf-8', 'replace').rstrip()}", file=sys.stderr)
         if r.startswith(tag + b" BYE"):
             break
