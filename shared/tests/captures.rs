@@ -10,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
-use petrel_imap::types::fetch::FetchItem;
+use petrel_imap::types::fetch::{BodyKind, BodyRef, FetchItem};
 use petrel_imap::types::response::{Data, Response, StatusKind};
 use petrel_imap::{DecodeError, Limits, ResponseDecoder, SliceDecoder};
 
@@ -240,6 +240,78 @@ fn check_session(dir: &str) {
         assert!(part.contains(&0), "{dir}: BINARY[2] lost its NUL bytes");
     }
 
+    // The first BODYSTRUCTURE of each seeded message, as a tree of media types (both servers
+    // agree; these are the MIME trees of tests/capture/mail/*.eml).
+    let mut shapes: Vec<(u32, String)> = Vec::new();
+    for d in &data {
+        if let Data::Fetch { seq, items } = d {
+            for item in items {
+                if let FetchItem::BodyStructure(b) = item {
+                    if !shapes.iter().any(|(s, _)| s == seq) {
+                        shapes.push((*seq, shape(b.root())));
+                    }
+                }
+            }
+        }
+    }
+    let expected_shapes = [
+        (1, "text/plain"),
+        (2, "mixed[text/plain,application/pdf]"),
+        (
+            3,
+            "mixed[alternative[text/plain,related[text/html,image/png]],\
+             message/rfc822{alternative[text/plain,text/html]}]",
+        ),
+        (4, "text/plain"),
+        (5, "text/plain"),
+        (
+            6,
+            "mixed[text/calendar,message/delivery-status,application/octet-stream]",
+        ),
+    ];
+    for (seq, want) in expected_shapes {
+        let got = shapes
+            .iter()
+            .find(|(s, _)| *s == seq)
+            .map(|(_, g)| g.as_str());
+        assert_eq!(got, Some(want), "{dir}: BODYSTRUCTURE of message {seq}");
+    }
+
+    // reply.eml's Cc has a group ("team: bob, Carol;"), which the envelope marks with a
+    // start (no host) and an end (all NIL) address.
+    let cc = data
+        .iter()
+        .find_map(|d| match d {
+            Data::Fetch { seq: 4, items } => items.iter().find_map(|i| match i {
+                FetchItem::Envelope(e) => Some(
+                    e.cc.iter()
+                        .map(|a| {
+                            let f = |v: &Option<std::borrow::Cow<'_, [u8]>>| {
+                                v.as_deref()
+                                    .map(|b| String::from_utf8_lossy(b).into_owned())
+                            };
+                            (f(&a.name), f(&a.mailbox), f(&a.host))
+                        })
+                        .collect::<Vec<_>>(),
+                ),
+                _ => None,
+            }),
+            _ => None,
+        })
+        .expect("an ENVELOPE of message 4");
+    let s = |v: &str| Some(v.to_string());
+    assert_eq!(
+        cc,
+        [
+            (None, s("team"), None),
+            (None, s("bob"), s("example.com")),
+            (s("Carol \"C\" Smith"), s("carol"), s("example.net")),
+            (None, None, None),
+            (None, s("dave"), s("example.net")),
+        ],
+        "{dir}: Cc of message 4"
+    );
+
     let count = |f: fn(&Data<'_>) -> bool| data.iter().filter(|d| f(d)).count();
     assert!(
         count(|d| matches!(d, Data::ESearch(_))) >= 3,
@@ -302,6 +374,27 @@ fn check_session(dir: &str) {
         count(|d| matches!(d, Data::Exists(_))) >= 2,
         "{dir}: EXISTS"
     );
+}
+
+/// A body as `type/subtype` leaves, `subtype[...]` multiparts and `{...}` around an
+/// encapsulated message's body, lower case.
+fn shape(b: BodyRef<'_, '_>) -> String {
+    let text = |v: &[u8]| String::from_utf8_lossy(v).to_lowercase();
+    match b.kind() {
+        Some(BodyKind::Multipart { subtype, .. }) => {
+            let parts: Vec<String> = b.children().map(shape).collect();
+            format!("{}[{}]", text(subtype), parts.join(","))
+        }
+        Some(BodyKind::Single(p)) => {
+            let inner: Vec<String> = b.children().map(shape).collect();
+            let mut out = format!("{}/{}", text(&p.media_type), text(&p.subtype));
+            if !inner.is_empty() {
+                out.push_str(&format!("{{{}}}", inner.join(",")));
+            }
+            out
+        }
+        None => "?".into(),
+    }
 }
 
 /// The `BODY[section]`/`BINARY[section]` data fetched for message `seq`.
