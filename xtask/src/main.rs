@@ -395,6 +395,34 @@ fn bench(root: &Path, args: &[String]) -> Result {
     run(&mut cmd)
 }
 
+/// Each cargo-fuzz target for a few seconds, so that a target that no longer builds, or
+/// crashes on its seeds, fails CI; the long runs are done by hand (fuzz/README.md).
+fn fuzz_smoke(root: &Path) -> Result {
+    const SECONDS_PER_TARGET: &str = "10";
+    let nightly = Command::new("cargo")
+        .args(["+nightly", "--version"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !nightly {
+        // rustup cannot fetch a toolchain on machines without its servers; the fuzz
+        // targets need a nightly one, so this step can only say it did not run.
+        say("SKIPPED fuzz smoke: no nightly toolchain (`cargo +nightly` fails)");
+        return Ok(());
+    }
+    let installed = capture(Command::new("cargo").args(["install", "--list"]))?;
+    if installed.lines().any(|l| l.starts_with("cargo-fuzz ")) {
+        say("cargo-fuzz present");
+    } else {
+        say("installing cargo-fuzz");
+        run(Command::new("cargo").args(["install", "--locked", "cargo-fuzz"]))?;
+    }
+    run(Command::new("sh")
+        .args(["fuzz/smoke.sh", SECONDS_PER_TARGET])
+        .current_dir(root))
+}
+
 // ---------------------------------------------------------------------------------------
 // test
 
@@ -466,6 +494,7 @@ fn test(root: &Path) -> ExitCode {
             cmd.env("PETREL_DIST", dist_dir(root));
             run_counting(&mut cmd, &mut counts)
         });
+        step("fuzz smoke (nightly)", &mut || fuzz_smoke(root));
     }
 
     let mut summary = String::from("\nxtask: ==== summary ====\n");
