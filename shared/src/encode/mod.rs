@@ -228,15 +228,7 @@ pub fn encode(command: &Command<'_>, opts: EncodeOptions) -> Encoded {
             w.status_attributes(items);
         }
         CommandBody::Fetch { set, items, uid } => {
-            w.raw(if *uid { b"UID FETCH " } else { b"FETCH " });
-            w.sequence_set(set);
-            w.raw(b" (");
-            for (k, item) in items.iter().enumerate() {
-                if k > 0 {
-                    w.raw(b" ");
-                }
-                fetch_attribute(&mut w, item);
-            }
+            fetch_head(&mut w, *uid, set, items);
             w.raw(b")");
         }
         CommandBody::Create {
@@ -563,15 +555,7 @@ pub fn encode(command: &Command<'_>, opts: EncodeOptions) -> Encoded {
             changed_since,
             vanished,
         } => {
-            w.raw(if *uid { b"UID FETCH " } else { b"FETCH " });
-            w.sequence_set(set);
-            w.raw(b" (");
-            for (k, item) in items.iter().enumerate() {
-                if k > 0 {
-                    w.raw(b" ");
-                }
-                fetch_attribute(&mut w, item);
-            }
+            fetch_head(&mut w, *uid, set, items);
             w.raw(b") (CHANGEDSINCE ");
             w.number64(*changed_since);
             if *vanished {
@@ -861,6 +845,20 @@ impl Writer {
         } else {
             self.mailbox(m);
         }
+    }
+}
+
+/// `["UID "] "FETCH " sequence-set " (" fetch-att *(SP fetch-att)`, without the closing
+/// parenthesis, which CHANGEDSINCE follows.
+fn fetch_head(w: &mut Writer, uid: bool, set: &SequenceSet, items: &[FetchAttribute<'_>]) {
+    w.raw(if uid { b"UID FETCH " } else { b"FETCH " });
+    w.sequence_set(set);
+    w.raw(b" (");
+    for (k, item) in items.iter().enumerate() {
+        if k > 0 {
+            w.raw(b" ");
+        }
+        fetch_attribute(w, item);
     }
 }
 
