@@ -124,13 +124,9 @@ pub struct Model {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     /// The person submitted the sign-in form.
-    SignInRequested {
-        user: String,
-    },
+    SignInRequested { user: String },
     /// The person opened a folder.
-    OpenFolderRequested {
-        folder: String,
-    },
+    OpenFolderRequested { folder: String },
     /// The person signed out. The app returns to the sign-in screen at once: whatever the
     /// old session says afterwards no longer matters.
     SignOutRequested,
@@ -138,23 +134,8 @@ pub enum Action {
     ShowFolders,
     /// The person dismissed the problem banner.
     DismissProblem,
-    // The engine's events, one action each.
-    SignedIn {
-        user: String,
-    },
-    SignInFailed(SignInError),
-    Folders(Vec<Folder>),
-    FolderOpened {
-        folder: String,
-        exists: u32,
-        unseen: Option<u32>,
-    },
-    Messages {
-        folder: String,
-        messages: Vec<MessageSummary>,
-    },
-    Problem(String),
-    Disconnected(Disconnect),
+    /// Something the engine reported.
+    Engine(Event),
 }
 
 impl Action {
@@ -172,23 +153,7 @@ impl Action {
 
 impl From<Event> for Action {
     fn from(event: Event) -> Self {
-        match event {
-            Event::SignedIn { user } => Action::SignedIn { user },
-            Event::SignInFailed(error) => Action::SignInFailed(error),
-            Event::Folders(folders) => Action::Folders(folders),
-            Event::FolderOpened {
-                folder,
-                exists,
-                unseen,
-            } => Action::FolderOpened {
-                folder,
-                exists,
-                unseen,
-            },
-            Event::Messages { folder, messages } => Action::Messages { folder, messages },
-            Event::Problem(text) => Action::Problem(text),
-            Event::Disconnected(disconnect) => Action::Disconnected(disconnect),
-        }
+        Action::Engine(event)
     }
 }
 
@@ -211,7 +176,7 @@ impl Model {
             Action::SignOutRequested => self = self.signed_out(None),
             Action::ShowFolders => self.pane = Pane::Folders,
             Action::DismissProblem => self.problem = None,
-            Action::SignedIn { user } => {
+            Action::Engine(Event::SignedIn { user }) => {
                 self.screen = Screen::Mail;
                 self.user = user;
                 self.signing_in = false;
@@ -220,23 +185,23 @@ impl Model {
                 self.loading = true;
                 self.pane = Pane::Messages;
             }
-            Action::SignInFailed(error) => {
+            Action::Engine(Event::SignInFailed(error)) => {
                 self.signing_in = false;
                 self.problem = Some(match error {
                     SignInError::WrongCredentials => Problem::WrongPassword,
                     SignInError::Refused(text) => Problem::SignInRefused(text),
                 });
             }
-            Action::Folders(mut folders) => {
+            Action::Engine(Event::Folders(mut folders)) => {
                 // A stable sort keeps the server's order among folders of equal rank.
                 folders.sort_by_key(|folder| role_rank(folder.role));
                 self.folders = folders;
             }
-            Action::FolderOpened {
+            Action::Engine(Event::FolderOpened {
                 folder,
                 exists,
                 unseen,
-            } => {
+            }) => {
                 if self.adopt(&folder) {
                     self.status = Some(FolderStatus { exists, unseen });
                     if exists == 0 {
@@ -250,19 +215,19 @@ impl Model {
                     None => self.unseen.remove(&folder),
                 };
             }
-            Action::Messages { folder, messages } => {
+            Action::Engine(Event::Messages { folder, messages }) => {
                 if self.adopt(&folder) {
                     self.messages = messages;
                     self.loading = false;
                 }
             }
-            Action::Problem(text) => {
+            Action::Engine(Event::Problem(text)) => {
                 // Whatever was under way failed; stop showing it as under way.
                 self.loading = false;
                 self.signing_in = false;
                 self.problem = Some(Problem::Other(text));
             }
-            Action::Disconnected(disconnect) => {
+            Action::Engine(Event::Disconnected(disconnect)) => {
                 // A session nobody is waiting for (signed out, or superseded) ends quietly.
                 if self.signing_in || self.screen == Screen::Mail {
                     let problem = match disconnect {
@@ -409,22 +374,22 @@ mod tests {
         run(
             signing_in(),
             [
-                Action::SignedIn {
+                Action::Engine(Event::SignedIn {
                     user: "ada".to_owned(),
-                },
-                Action::Folders(vec![
+                }),
+                Action::Engine(Event::Folders(vec![
                     folder("Sent", Some(FolderRole::Sent)),
                     folder("INBOX", Some(FolderRole::Inbox)),
-                ]),
-                Action::FolderOpened {
+                ])),
+                Action::Engine(Event::FolderOpened {
                     folder: "INBOX".to_owned(),
                     exists: 2,
                     unseen: Some(1),
-                },
-                Action::Messages {
+                }),
+                Action::Engine(Event::Messages {
                     folder: "INBOX".to_owned(),
                     messages: vec![message(2), message(1)],
-                },
+                }),
             ],
         )
     }
@@ -471,44 +436,47 @@ mod tests {
                 Event::SignedIn {
                     user: "ada".to_owned(),
                 },
-                Action::SignedIn {
+                Action::Engine(Event::SignedIn {
                     user: "ada".to_owned(),
-                },
+                }),
             ),
             (
                 Event::SignInFailed(SignInError::WrongCredentials),
-                Action::SignInFailed(SignInError::WrongCredentials),
+                Action::Engine(Event::SignInFailed(SignInError::WrongCredentials)),
             ),
-            (Event::Folders(vec![]), Action::Folders(vec![])),
+            (
+                Event::Folders(vec![]),
+                Action::Engine(Event::Folders(vec![])),
+            ),
             (
                 Event::FolderOpened {
                     folder: "INBOX".to_owned(),
                     exists: 3,
                     unseen: None,
                 },
-                Action::FolderOpened {
+                Action::Engine(Event::FolderOpened {
                     folder: "INBOX".to_owned(),
                     exists: 3,
                     unseen: None,
-                },
+                }),
             ),
             (
                 Event::Messages {
                     folder: "INBOX".to_owned(),
                     messages: vec![message(1)],
                 },
-                Action::Messages {
+                Action::Engine(Event::Messages {
                     folder: "INBOX".to_owned(),
                     messages: vec![message(1)],
-                },
+                }),
             ),
             (
                 Event::Problem("oops".to_owned()),
-                Action::Problem("oops".to_owned()),
+                Action::Engine(Event::Problem("oops".to_owned())),
             ),
             (
                 Event::Disconnected(Disconnect::SignedOut),
-                Action::Disconnected(Disconnect::SignedOut),
+                Action::Engine(Event::Disconnected(Disconnect::SignedOut)),
             ),
         ];
         for (event, action) in cases {
@@ -533,9 +501,9 @@ mod tests {
 
     #[test]
     fn signed_in_shows_mail_and_waits_for_the_inbox() {
-        let model = signing_in().reduce(Action::SignedIn {
+        let model = signing_in().reduce(Action::Engine(Event::SignedIn {
             user: "ada".to_owned(),
-        });
+        }));
         assert_eq!(model.screen, Screen::Mail);
         assert!(!model.signing_in);
         assert!(model.loading);
@@ -563,7 +531,7 @@ mod tests {
 
     #[test]
     fn folders_list_special_ones_first_and_keep_the_server_order_otherwise() {
-        let model = Model::default().reduce(Action::Folders(vec![
+        let model = Model::default().reduce(Action::Engine(Event::Folders(vec![
             folder("Trash", Some(FolderRole::Trash)),
             folder("Work", None),
             folder("Archive", Some(FolderRole::Archive)),
@@ -571,7 +539,7 @@ mod tests {
             folder("INBOX", Some(FolderRole::Inbox)),
             folder("Sent", Some(FolderRole::Sent)),
             folder("Family", None),
-        ]));
+        ])));
         let ids: Vec<_> = model.folders.iter().map(|f| f.id.as_str()).collect();
         assert_eq!(
             ids,
@@ -583,7 +551,9 @@ mod tests {
 
     #[test]
     fn wrong_password_is_said_in_words_and_stays_on_sign_in() {
-        let model = signing_in().reduce(Action::SignInFailed(SignInError::WrongCredentials));
+        let model = signing_in().reduce(Action::Engine(Event::SignInFailed(
+            SignInError::WrongCredentials,
+        )));
         assert_eq!(model.screen, Screen::SignIn);
         assert!(!model.signing_in);
         assert_eq!(model.problem, Some(Problem::WrongPassword));
@@ -595,9 +565,9 @@ mod tests {
 
     #[test]
     fn other_refusals_show_the_server_text() {
-        let model = signing_in().reduce(Action::SignInFailed(SignInError::Refused(
+        let model = signing_in().reduce(Action::Engine(Event::SignInFailed(SignInError::Refused(
             "[UNAVAILABLE] try later".to_owned(),
-        )));
+        ))));
         let problem = model.problem.unwrap();
         assert_eq!(
             problem,
@@ -608,9 +578,9 @@ mod tests {
 
     #[test]
     fn losing_the_connection_while_signing_in_means_unreachable() {
-        let model = signing_in().reduce(Action::Disconnected(Disconnect::ConnectionLost(Some(
-            "upstream connect failed".to_owned(),
-        ))));
+        let model = signing_in().reduce(Action::Engine(Event::Disconnected(
+            Disconnect::ConnectionLost(Some("upstream connect failed".to_owned())),
+        )));
         assert_eq!(model.screen, Screen::SignIn);
         assert!(!model.signing_in);
         let problem = model.problem.unwrap();
@@ -626,7 +596,9 @@ mod tests {
 
     #[test]
     fn losing_the_connection_when_signed_in_returns_to_sign_in_with_the_reason() {
-        let model = signed_in().reduce(Action::Disconnected(Disconnect::ConnectionLost(None)));
+        let model = signed_in().reduce(Action::Engine(Event::Disconnected(
+            Disconnect::ConnectionLost(None),
+        )));
         assert_eq!(model.screen, Screen::SignIn);
         assert_eq!(model.user, "ada", "the form is prefilled");
         assert!(model.folders.is_empty() && model.messages.is_empty() && model.selected.is_none());
@@ -641,8 +613,8 @@ mod tests {
 
     #[test]
     fn server_bye_is_reported_as_the_server_closing_the_session() {
-        let model = signed_in().reduce(Action::Disconnected(Disconnect::ServerClosed(
-            "Server shutting down.".to_owned(),
+        let model = signed_in().reduce(Action::Engine(Event::Disconnected(
+            Disconnect::ServerClosed("Server shutting down.".to_owned()),
         )));
         assert_eq!(model.screen, Screen::SignIn);
         assert_eq!(
@@ -662,9 +634,11 @@ mod tests {
                 ..Model::default()
             }
         );
-        let model = model.reduce(Action::Disconnected(Disconnect::ConnectionLost(None)));
+        let model = model.reduce(Action::Engine(Event::Disconnected(
+            Disconnect::ConnectionLost(None),
+        )));
         assert!(model.problem.is_none());
-        let model = model.reduce(Action::Disconnected(Disconnect::SignedOut));
+        let model = model.reduce(Action::Engine(Event::Disconnected(Disconnect::SignedOut)));
         assert_eq!(
             model,
             Model {
@@ -677,8 +651,12 @@ mod tests {
     #[test]
     fn a_disconnect_after_a_failed_sign_in_keeps_the_failure() {
         let model = signing_in()
-            .reduce(Action::SignInFailed(SignInError::WrongCredentials))
-            .reduce(Action::Disconnected(Disconnect::ConnectionLost(None)));
+            .reduce(Action::Engine(Event::SignInFailed(
+                SignInError::WrongCredentials,
+            )))
+            .reduce(Action::Engine(Event::Disconnected(
+                Disconnect::ConnectionLost(None),
+            )));
         assert_eq!(model.problem, Some(Problem::WrongPassword));
     }
 
@@ -696,15 +674,15 @@ mod tests {
         let model = run(
             model,
             [
-                Action::FolderOpened {
+                Action::Engine(Event::FolderOpened {
                     folder: "Sent".to_owned(),
                     exists: 1,
                     unseen: Some(0),
-                },
-                Action::Messages {
+                }),
+                Action::Engine(Event::Messages {
                     folder: "Sent".to_owned(),
                     messages: vec![message(7)],
-                },
+                }),
             ],
         );
         assert!(!model.loading);
@@ -725,11 +703,11 @@ mod tests {
                 Action::OpenFolderRequested {
                     folder: "Trash".to_owned(),
                 },
-                Action::FolderOpened {
+                Action::Engine(Event::FolderOpened {
                     folder: "Trash".to_owned(),
                     exists: 0,
                     unseen: None,
-                },
+                }),
             ],
         );
         assert!(!model.loading);
@@ -754,15 +732,15 @@ mod tests {
                 Action::OpenFolderRequested {
                     folder: "Drafts".to_owned(),
                 },
-                Action::FolderOpened {
+                Action::Engine(Event::FolderOpened {
                     folder: "Sent".to_owned(),
                     exists: 5,
                     unseen: Some(0),
-                },
-                Action::Messages {
+                }),
+                Action::Engine(Event::Messages {
                     folder: "Sent".to_owned(),
                     messages: vec![message(9)],
-                },
+                }),
             ],
         );
         assert_eq!(model.selected.as_deref(), Some("Drafts"));
@@ -779,7 +757,7 @@ mod tests {
                 Action::OpenFolderRequested {
                     folder: "Sent".to_owned(),
                 },
-                Action::Problem("SELECT failed: no such mailbox".to_owned()),
+                Action::Engine(Event::Problem("SELECT failed: no such mailbox".to_owned())),
             ],
         );
         assert_eq!(model.screen, Screen::Mail);

@@ -137,7 +137,7 @@ async fn session(
 }
 
 fn lost(reason: Option<String>) -> Action {
-    Action::Disconnected(Disconnect::ConnectionLost(reason))
+    Action::Engine(Event::Disconnected(Disconnect::ConnectionLost(reason)))
 }
 
 /// `ws(s)://<page host>/imap`: the proxy that served the page also bridges IMAP.
