@@ -9,5 +9,7 @@ pub fn small_limits() -> Limits {
         max_literal: 128,
         max_depth: 8,
         max_list: 32,
+        // Below `max_line + max_literal`, so that it is reached before the others as well.
+        max_message: 320,
     }
 }

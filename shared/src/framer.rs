@@ -20,6 +20,9 @@ pub enum FrameError {
     /// A literal announced more than [`Limits::max_literal`]; its bytes and the rest of the
     /// message's line are skipped.
     LiteralTooLarge { size: u64, limit: u64 },
+    /// One message (its lines and literals together) grew, or would grow by an announced
+    /// literal, past [`Limits::max_message`]; the rest of it is skipped.
+    MessageTooLarge { limit: usize },
 }
 
 impl fmt::Display for FrameError {
@@ -28,6 +31,9 @@ impl fmt::Display for FrameError {
             FrameError::LineTooLong { limit } => write!(f, "line longer than {limit} bytes"),
             FrameError::LiteralTooLarge { size, limit } => {
                 write!(f, "literal of {size} bytes exceeds the limit of {limit}")
+            }
+            FrameError::MessageTooLarge { limit } => {
+                write!(f, "response larger than the limit of {limit} bytes")
             }
         }
     }
@@ -107,39 +113,47 @@ impl Scanner {
                     let from = self.pos;
                     let Some(off) = memchr::memchr(b'\n', &buf[from..]) else {
                         self.pos = buf.len();
-                        if self.pos - self.line_start > self.limits.max_line {
+                        if let Some(e) = self.over_limit() {
                             self.tail_len = 0;
                             let keep = self
                                 .line_start
                                 .max(self.pos.saturating_sub(self.tail.len()));
                             self.remember_tail(&buf[keep..self.pos]);
                             self.pass_over(State::SkipLine);
-                            return Step::Error(FrameError::LineTooLong {
-                                limit: self.limits.max_line,
-                            });
+                            return Step::Error(e);
                         }
                         return Step::NeedMore;
                     };
                     let lf = from + off;
                     self.pos = lf + 1;
-                    if self.pos - self.line_start > self.limits.max_line {
-                        // As when the overlong line arrives in pieces (see `SkipLine`): a
-                        // literal it announces is part of the message and is passed over too.
-                        let next = match literal_announcement(&buf[self.line_start..lf]) {
+                    let announced = literal_announcement(&buf[self.line_start..lf]);
+                    if let Some(e) = self.over_limit() {
+                        // As when the line arrives in pieces (see `SkipLine`): a literal it
+                        // announces is part of the message and is passed over too.
+                        let next = match announced {
                             Some(n) => State::SkipLiteral(n),
                             None => State::Line,
                         };
                         self.pass_over(next);
-                        return Step::Error(FrameError::LineTooLong {
-                            limit: self.limits.max_line,
-                        });
+                        return Step::Error(e);
                     }
-                    match literal_announcement(&buf[self.line_start..lf]) {
+                    match announced {
                         Some(n) if n > self.limits.max_literal => {
                             self.pass_over(State::SkipLiteral(n));
                             return Step::Error(FrameError::LiteralTooLarge {
                                 size: n,
                                 limit: self.limits.max_literal,
+                            });
+                        }
+                        // Rejected at the announcement, before any of its bytes are kept:
+                        // the literal would take the message past its limit.
+                        Some(n)
+                            if ((self.pos - self.start) as u64).saturating_add(n)
+                                > self.max_message() =>
+                        {
+                            self.pass_over(State::SkipLiteral(n));
+                            return Step::Error(FrameError::MessageTooLarge {
+                                limit: self.limits.max_message,
                             });
                         }
                         Some(n) => self.state = State::Literal(n),
@@ -196,6 +210,31 @@ impl Scanner {
                 }
             }
         }
+    }
+
+    /// The error for a limit that the scan up to `pos` (within a line) has broken: the line's
+    /// or the message's, whichever limit the stream crossed first. Deciding by the byte
+    /// where a limit is crossed, not by where a chunk happens to end, keeps the result the
+    /// same in any chunking.
+    fn over_limit(&self) -> Option<FrameError> {
+        let line_end = self.line_start.saturating_add(self.limits.max_line);
+        let message_end = self.start.saturating_add(self.limits.max_message);
+        if self.pos > line_end && line_end <= message_end {
+            Some(FrameError::LineTooLong {
+                limit: self.limits.max_line,
+            })
+        } else if self.pos > message_end {
+            Some(FrameError::MessageTooLarge {
+                limit: self.limits.max_message,
+            })
+        } else {
+            None
+        }
+    }
+
+    fn max_message(&self) -> u64 {
+        // usize is at most 64 bits on every target Rust supports.
+        u64::try_from(self.limits.max_message).unwrap_or(u64::MAX)
     }
 
     /// Everything scanned so far is finished with; go on in `state`.
@@ -323,6 +362,7 @@ fn literal_announcement(line: &[u8]) -> Option<u64> {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+    use alloc::string::ToString;
     use alloc::vec;
     use alloc::vec::Vec;
 
@@ -421,6 +461,118 @@ mod tests {
                 "chunk {chunk}"
             );
         }
+    }
+
+    #[test]
+    fn message_too_large_is_skipped_in_any_chunking() {
+        let limits = Limits {
+            max_message: 32,
+            ..Limits::default()
+        };
+        // Each line and each literal is small; together they are 40 bytes.
+        let input = b"* 1 FETCH (A {0}\r\n B {0}\r\n C {1}\r\nx D)\r\n* 2 EXISTS\r\n";
+        let want = vec![
+            Err(FrameError::MessageTooLarge { limit: 32 }),
+            Ok(b"* 2 EXISTS\r\n".to_vec()),
+        ];
+        for chunk in 1..=input.len() {
+            assert_eq!(run(input, chunk, limits), want, "chunk {chunk}");
+        }
+        // Exactly at the limit is accepted.
+        let exact = Limits {
+            max_message: 40,
+            ..Limits::default()
+        };
+        for chunk in 1..=input.len() {
+            let out = run(input, chunk, exact);
+            assert_eq!(out.len(), 2, "chunk {chunk}");
+            assert_eq!(out[0].as_ref().map(Vec::len), Ok(40), "chunk {chunk}");
+        }
+    }
+
+    #[test]
+    fn literal_past_the_message_limit_is_rejected_at_its_announcement() {
+        let limits = Limits {
+            max_message: 40,
+            ..Limits::default()
+        };
+        let mut input = b"* 1 FETCH (BODY[] {100}\r\n".to_vec();
+        input.extend_from_slice(&[b'x'; 100]);
+        input.extend_from_slice(b" UID 4)\r\n* 2 EXISTS\r\n");
+        let want = vec![
+            Err(FrameError::MessageTooLarge { limit: 40 }),
+            Ok(b"* 2 EXISTS\r\n".to_vec()),
+        ];
+        for chunk in 1..=input.len() {
+            assert_eq!(run(&input, chunk, limits), want, "chunk {chunk}");
+        }
+        // Nothing of the literal is kept while it is passed over.
+        let mut framer = Framer::new(limits);
+        framer.feed(&input[..30]);
+        assert_eq!(
+            framer.next(),
+            Some(Err(FrameError::MessageTooLarge { limit: 40 }))
+        );
+        assert!(framer.next().is_none());
+        assert_eq!(framer.buffered(), 0);
+    }
+
+    #[test]
+    fn the_first_limit_crossed_names_the_error() {
+        // The message limit falls inside this line's limit, then the other way round.
+        let input = b"* 1 FETCH (A {0}\r\n BBBBBBBBBBBBBBBBBBBBBBBBBBBB)\r\n* 2 EXISTS\r\n";
+        for (max_line, max_message, want) in [
+            // The second line starts at byte 18 and ends at byte 50.
+            (40, 24, FrameError::MessageTooLarge { limit: 24 }),
+            (20, 44, FrameError::LineTooLong { limit: 20 }),
+            // Both crossed at the same byte: the line's limit is named.
+            (20, 38, FrameError::LineTooLong { limit: 20 }),
+        ] {
+            let limits = Limits {
+                max_line,
+                max_message,
+                ..Limits::default()
+            };
+            for chunk in 1..=input.len() {
+                assert_eq!(
+                    run(input, chunk, limits),
+                    vec![Err(want.clone()), Ok(b"* 2 EXISTS\r\n".to_vec())],
+                    "max_line {max_line}, max_message {max_message}, chunk {chunk}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn many_zero_length_literals_do_not_grow_one_message_without_bound() {
+        // Regression: 100,000 `{0}` literals made one response of 600,000 bytes, each piece
+        // within `max_line` and `max_literal`, all of it buffered.
+        let limits = Limits {
+            max_message: 4096,
+            ..Limits::default()
+        };
+        let mut framer = Framer::new(limits);
+        let mut out = Vec::new();
+        framer.feed(b"* 1 FETCH (X-A ");
+        for _ in 0..100_000 {
+            framer.feed(b"{0}\r\n ");
+            frames(&mut framer, &mut out);
+            assert!(framer.buffered() <= 4096 + 6);
+        }
+        framer.feed(b")\r\n* 2 EXISTS\r\n");
+        frames(&mut framer, &mut out);
+        assert_eq!(
+            out,
+            vec![
+                Err(FrameError::MessageTooLarge { limit: 4096 }),
+                Ok(b"* 2 EXISTS\r\n".to_vec())
+            ]
+        );
+        assert_eq!(
+            FrameError::MessageTooLarge { limit: 4096 }.to_string(),
+            "response larger than the limit of 4096 bytes"
+        );
+        assert!(Limits::default().max_message >= 64 * 1024 * 1024);
     }
 
     #[test]

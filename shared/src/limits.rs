@@ -12,6 +12,10 @@ pub struct Limits {
     pub max_depth: usize,
     /// Most elements in one list (flags, SEARCH numbers, addresses...).
     pub max_list: usize,
+    /// Largest response: its lines and literals together, CRLFs included. Without it, a
+    /// response of many small pieces (lines joined by literals) grows without bound while
+    /// each piece stays within `max_line` and `max_literal`.
+    pub max_message: usize,
 }
 
 impl Default for Limits {
@@ -22,6 +26,11 @@ impl Default for Limits {
             max_literal: 64 * 1024 * 1024,
             max_depth: 32,
             max_list: 2_000_000,
+            // The largest literal plus one longest line: a FETCH of a whole 64 MiB message
+            // with its metadata (ENVELOPE, BODYSTRUCTURE, FLAGS...) on the line around it.
+            // Literals that split one message (BODY[HEADER] and BODY[TEXT]) fit together.
+            // This bounds the decoder's buffer for one response to about 80 MiB.
+            max_message: 64 * 1024 * 1024 + 16 * 1024 * 1024,
         }
     }
 }

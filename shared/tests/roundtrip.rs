@@ -291,8 +291,9 @@ proptest! {
     /// result consumes input.
     #[test]
     fn decoder_never_panics(input in imapish(), chunk in 1usize..32) {
-        let tiny = Limits { max_line: 64, max_literal: 8, max_depth: 3, max_list: 4 };
-        for limits in [Limits::default(), tiny] {
+        let tiny = Limits { max_line: 64, max_literal: 8, max_depth: 3, max_list: 4, max_message: 96 };
+        let small_message = Limits { max_message: 12, ..Limits::default() };
+        for limits in [Limits::default(), tiny, small_message] {
             let mut decoder = ResponseDecoder::new(limits);
             let mut results = 0;
             for c in input.chunks(chunk) {
@@ -313,8 +314,11 @@ proptest! {
     /// including around limits, where a message is passed over.
     #[test]
     fn chunking_never_changes_the_results(input in imapish(), chunk in 1usize..16) {
-        let tiny = Limits { max_line: 24, max_literal: 4, max_depth: 3, max_list: 4 };
-        for limits in [Limits::default(), tiny] {
+        let tiny = Limits { max_line: 24, max_literal: 4, max_depth: 3, max_list: 4, max_message: 40 };
+        // The message limit alone, below the line limit and above it.
+        let small_message = Limits { max_message: 12, ..Limits::default() };
+        let message_over_lines = Limits { max_line: 10, max_message: 30, ..Limits::default() };
+        for limits in [Limits::default(), tiny, small_message, message_over_lines] {
             let run = |chunk: usize| {
                 let mut decoder = ResponseDecoder::new(limits);
                 let mut out = Vec::new();

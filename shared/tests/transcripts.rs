@@ -3,6 +3,7 @@
 //! bad response after which decoding goes on).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use petrel_imap::framer::FrameError;
 use petrel_imap::types::fetch::FetchItem;
 use petrel_imap::types::flag::{Flag, FlagName};
 use petrel_imap::types::response::{Code, Data, Response, StatusKind};
@@ -162,6 +163,29 @@ fn a_bad_response_never_takes_the_next_one_with_it() {
     assert_eq!(out[3].as_ref().unwrap(), &Response::Data(Data::Exists(4)));
 }
 
+/// Decodes `input` with `limits`, whole and byte by byte (both must agree).
+fn decode_limited(input: &[u8], limits: Limits) -> Vec<Result<Response<'static>, DecodeError>> {
+    let run = |chunk: usize| {
+        let mut decoder = ResponseDecoder::new(limits);
+        let mut out = Vec::new();
+        for c in input.chunks(chunk) {
+            decoder.feed(c);
+            while let Some(r) = decoder.next() {
+                out.push(r.map(Response::into_static));
+            }
+        }
+        assert_eq!(decoder.buffered(), 0, "bytes left undecoded");
+        out
+    };
+    let whole = run(input.len());
+    assert_eq!(run(1), whole, "byte by byte");
+    let from_slice: Vec<_> = SliceDecoder::new(input, limits)
+        .map(|r| r.map(Response::into_static))
+        .collect();
+    assert_eq!(from_slice, whole, "slice decoder");
+    whole
+}
+
 #[test]
 fn limits_are_typed_errors() {
     let limits = Limits {
@@ -169,11 +193,134 @@ fn limits_are_typed_errors() {
         max_depth: 2,
         ..Limits::default()
     };
-    let mut decoder = ResponseDecoder::new(limits);
-    decoder.feed(b"* SEARCH 1 2 3 4\r\n* 1 FETCH (BODYSTRUCTURE (((\"a\" \"b\" NIL NIL NIL \"7BIT\" 1) \"X\") \"X\"))\r\n* SEARCH 1\r\n");
-    assert!(decoder.next().unwrap().is_err());
-    assert!(decoder.next().unwrap().is_err());
-    assert!(decoder.next().unwrap().is_ok());
+    let input = b"* SEARCH 1 2 3 4\r\n* 1 FETCH (BODYSTRUCTURE (((\"a\" \"b\" NIL NIL NIL \"7BIT\" 1) \"X\") \"X\"))\r\n* SEARCH 1\r\n";
+    let out = decode_limited(input, limits);
+    assert_eq!(out.len(), 3);
+    assert_eq!(out[0], Err(DecodeError::ListTooLong { limit: 3 }));
+    assert_eq!(out[1], Err(DecodeError::TooDeep { limit: 2 }));
+    assert_eq!(
+        out[2],
+        Ok(Response::Data(Data::Search {
+            numbers: vec![1],
+            modseq: None
+        }))
+    );
+}
+
+#[test]
+fn too_deep_in_every_nested_shape() {
+    let limits = Limits {
+        max_depth: 3,
+        ..Limits::default()
+    };
+    let deep: &[&[u8]] = &[
+        b"* 1 FETCH (BODYSTRUCTURE ((((\"a\" \"b\" NIL NIL NIL \"7BIT\" 1) \"X\") \"X\") \"X\"))\r\n",
+        // message/rfc822 parts nest through their enclosed body.
+        b"* 1 FETCH (BODY (\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 1 (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) (\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 1 (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) (\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 1 (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) (\"a\" \"b\" NIL NIL NIL \"7BIT\" 1) 1) 1) 1))\r\n",
+        b"* THREAD (1 (2 (3 (4))))\r\n",
+        b"* 1 FETCH (X-UNKNOWN ((((x)))))\r\n",
+        b"* ESEARCH (TAG \"A1\") X-EXT ((((1))))\r\n",
+        b"* NAMESPACE ((\"\" \"/\" X-EXT ((((1)))))) NIL NIL\r\n",
+    ];
+    for input in deep {
+        let mut stream = input.to_vec();
+        stream.extend_from_slice(b"* 5 EXISTS\r\n");
+        let out = decode_limited(&stream, limits);
+        let shown = String::from_utf8_lossy(input);
+        assert_eq!(
+            out,
+            vec![
+                Err(DecodeError::TooDeep { limit: 3 }),
+                Ok(Response::Data(Data::Exists(5)))
+            ],
+            "{shown}"
+        );
+    }
+    assert_eq!(
+        DecodeError::TooDeep { limit: 3 }.to_string(),
+        "lists nested deeper than the limit of 3"
+    );
+}
+
+#[test]
+fn list_too_long_in_every_list() {
+    let limits = Limits {
+        max_list: 2,
+        ..Limits::default()
+    };
+    let long: &[&[u8]] = &[
+        b"* SEARCH 1 2 3\r\n",
+        b"* SORT 1 2 3\r\n",
+        b"* FLAGS (\\Seen \\Draft \\Deleted)\r\n",
+        b"* LIST (\\A \\B \\C) \"/\" INBOX\r\n",
+        b"* CAPABILITY IMAP4rev1 IDLE MOVE\r\n",
+        b"* 1 FETCH (UID 1 FLAGS () RFC822.SIZE 3)\r\n",
+        b"* 1 FETCH (FLAGS (a b c))\r\n",
+        b"* 1 FETCH (ENVELOPE (NIL NIL ((NIL NIL \"a\" \"b\")(NIL NIL \"c\" \"d\")(NIL NIL \"e\" \"f\")) NIL NIL NIL NIL NIL NIL NIL))\r\n",
+        b"* 1 FETCH (BODYSTRUCTURE ((\"a\" \"b\" NIL NIL NIL \"7BIT\" 1)(\"a\" \"b\" NIL NIL NIL \"7BIT\" 1) \"MIXED\"))\r\n",
+        b"* THREAD (1)(2)(3)\r\n",
+        b"* STATUS INBOX (MESSAGES 1 UIDNEXT 2 UNSEEN 3)\r\n",
+        b"* QUOTAROOT INBOX a b c\r\n",
+    ];
+    for input in long {
+        let mut stream = input.to_vec();
+        stream.extend_from_slice(b"* 5 EXISTS\r\n");
+        let out = decode_limited(&stream, limits);
+        let shown = String::from_utf8_lossy(input);
+        assert_eq!(
+            out,
+            vec![
+                Err(DecodeError::ListTooLong { limit: 2 }),
+                Ok(Response::Data(Data::Exists(5)))
+            ],
+            "{shown}"
+        );
+    }
+    assert_eq!(
+        DecodeError::ListTooLong { limit: 2 }.to_string(),
+        "list longer than the limit of 2 elements"
+    );
+}
+
+#[test]
+fn deep_bodystructure_is_too_deep_with_default_limits() {
+    // Regression: a 2,000-deep BODYSTRUCTURE was reported as a generic malformed response.
+    let mut input = b"* 1 FETCH (UID 1 BODYSTRUCTURE ".to_vec();
+    input.extend(std::iter::repeat_n(b'(', 2000));
+    input.extend_from_slice(b"\"a\" \"b\" NIL NIL NIL \"7BIT\" 1");
+    input.extend(std::iter::repeat_n(&b") \"X\""[..], 1999).flatten());
+    input.extend_from_slice(b"))\r\nA1 OK done\r\n");
+    let out = decode_limited(&input, Limits::default());
+    assert_eq!(out.len(), 2);
+    assert_eq!(out[0], Err(DecodeError::TooDeep { limit: 32 }));
+    assert!(out[1].is_ok());
+}
+
+#[test]
+fn message_too_large_through_the_decoder() {
+    let limits = Limits {
+        max_message: 64,
+        ..Limits::default()
+    };
+    let mut input = b"* 1 FETCH (X-A ".to_vec();
+    for _ in 0..100 {
+        input.extend_from_slice(b"{0}\r\n ");
+    }
+    input.extend_from_slice(b")\r\n* 2 EXISTS\r\n");
+    let out = decode_limited(&input, limits);
+    assert_eq!(
+        out,
+        vec![
+            Err(DecodeError::Frame(FrameError::MessageTooLarge {
+                limit: 64
+            })),
+            Ok(Response::Data(Data::Exists(2)))
+        ]
+    );
+    assert_eq!(
+        out[0].as_ref().unwrap_err().to_string(),
+        "response larger than the limit of 64 bytes"
+    );
 }
 
 #[test]

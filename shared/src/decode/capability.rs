@@ -2,7 +2,7 @@
 
 use alloc::vec::Vec;
 
-use super::core::{atom, sp, IResult};
+use super::core::{atom, list_too_long, sp, IResult};
 use crate::types::capability::Capability;
 use crate::types::core::Atom;
 
@@ -16,11 +16,10 @@ pub(crate) fn capability(i: &[u8]) -> IResult<'_, Capability<'_>> {
 /// space-separated capabilities (servers omit IMAP4rev1 or send none at all).
 pub(crate) fn capabilities(mut i: &[u8], max: usize) -> IResult<'_, Vec<Capability<'_>>> {
     let mut out = Vec::new();
-    while out.len() < max {
-        let Ok((rest, ())) = sp(i) else { break };
-        let Ok((rest, cap)) = capability(rest) else {
-            break;
-        };
+    while let Ok((rest, cap)) = sp(i).and_then(|(rest, ())| capability(rest)) {
+        if out.len() >= max {
+            return list_too_long(i);
+        }
         out.push(cap);
         i = rest;
     }

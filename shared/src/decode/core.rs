@@ -6,15 +6,66 @@
 use alloc::borrow::Cow;
 use alloc::vec::Vec;
 
-use nom::error::{Error, ErrorKind};
+use nom::error::{ErrorKind, ParseError};
 use nom::Parser;
 
 use crate::types::core::{is_astring_char, is_atom_char};
 
-pub(crate) type IResult<'a, O> = nom::IResult<&'a [u8], O>;
+pub(crate) type IResult<'a, O> = nom::IResult<&'a [u8], O, Error<'a>>;
+
+/// Why a parser stopped: the grammar, or one of the [`crate::Limits`] bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reason {
+    Syntax,
+    TooDeep,
+    ListTooLong,
+}
+
+/// The parsers' error: where parsing stopped and why. As small as nom's own
+/// `Error<&[u8]>` (a slice and a byte), so results cost no more to pass around.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Error<'a> {
+    pub(crate) input: &'a [u8],
+    pub(crate) reason: Reason,
+}
+
+impl<'a> ParseError<&'a [u8]> for Error<'a> {
+    fn from_error_kind(input: &'a [u8], _kind: ErrorKind) -> Self {
+        Error {
+            input,
+            reason: Reason::Syntax,
+        }
+    }
+
+    fn append(_input: &'a [u8], _kind: ErrorKind, other: Self) -> Self {
+        other
+    }
+}
 
 pub(crate) fn fail<O>(i: &[u8]) -> IResult<'_, O> {
-    Err(nom::Err::Error(Error::new(i, ErrorKind::Verify)))
+    Err(nom::Err::Error(Error {
+        input: i,
+        reason: Reason::Syntax,
+    }))
+}
+
+/// A limit was broken: a `Failure`, not an `Error`, so that no alternative is tried and the
+/// reason reaches [`crate::decode_response`] unchanged (the message is rejected as a whole;
+/// a lenient fallback must not turn it into a generic syntax error, or accept it).
+fn limit<O>(i: &[u8], reason: Reason) -> IResult<'_, O> {
+    Err(nom::Err::Failure(Error { input: i, reason }))
+}
+
+/// Nesting went past [`crate::Limits::max_depth`].
+#[cold]
+pub(crate) fn too_deep<O>(i: &[u8]) -> IResult<'_, O> {
+    limit(i, Reason::TooDeep)
+}
+
+/// A list grew past [`crate::Limits::max_list`] elements.
+#[cold]
+pub(crate) fn list_too_long<O>(i: &[u8]) -> IResult<'_, O> {
+    limit(i, Reason::ListTooLong)
 }
 
 /// `SP`, leniently one or more spaces (servers double them).
@@ -269,7 +320,7 @@ pub(crate) fn skip_value(i: &[u8], depth: usize) -> IResult<'_, &[u8]> {
     let rest = match i.first() {
         Some(b'(') => {
             if depth == 0 {
-                return fail(i);
+                return too_deep(i);
             }
             let mut i = &i[1..];
             loop {
@@ -302,7 +353,7 @@ pub(crate) fn skip_value(i: &[u8], depth: usize) -> IResult<'_, &[u8]> {
 pub(crate) fn paren_list<'a, O>(
     i: &'a [u8],
     max: usize,
-    mut item: impl Parser<&'a [u8], Output = O, Error = Error<&'a [u8]>>,
+    mut item: impl Parser<&'a [u8], Output = O, Error = Error<'a>>,
 ) -> IResult<'a, Vec<O>> {
     let (mut i, ()) = byte(b'(')(i)?;
     let mut out = Vec::new();
@@ -312,7 +363,7 @@ pub(crate) fn paren_list<'a, O>(
             return Ok((rest, out));
         }
         if out.len() >= max {
-            return fail(i);
+            return list_too_long(i);
         }
         let (rest, o) = item.parse(i)?;
         out.push(o);
@@ -358,6 +409,14 @@ mod tests {
         let (rest, v) = skip_value(b"(a \"b)\" (c {1}\r\nz)) x", 4).unwrap();
         assert_eq!(v, b"(a \"b)\" (c {1}\r\nz))");
         assert_eq!(rest, b" x");
-        assert!(skip_value(b"((((a))))", 2).is_err());
+        assert!(matches!(
+            skip_value(b"((((a))))", 2),
+            Err(nom::Err::Failure(e)) if e.reason == Reason::TooDeep
+        ));
+        assert!(matches!(
+            paren_list(b"(a b c)", 2, atom),
+            Err(nom::Err::Failure(e)) if e.reason == Reason::ListTooLong
+        ));
+        assert_eq!(paren_list(b"(a b)", 2, atom).unwrap().1, ["a", "b"]);
     }
 }

@@ -6,8 +6,8 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use super::core::{
-    byte, fail, literal, nil, nstring, number, number64, quoted, skip_quoted, skip_string_lenient,
-    skip_value, sp, sp0, string_lenient, IResult,
+    byte, fail, list_too_long, literal, nil, nstring, number, number64, quoted, skip_quoted,
+    skip_string_lenient, skip_value, sp, sp0, string_lenient, too_deep, IResult,
 };
 use super::extensions::gmail::labels;
 use super::extensions::objectid::{nil_or_paren_objectid, paren_objectid};
@@ -29,7 +29,7 @@ pub(crate) fn fetch_items<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, Vec<F
             return Ok((rest, items));
         }
         if items.len() >= limits.max_list {
-            return fail(i);
+            return list_too_long(i);
         }
         let (rest, item) = fetch_item(i, limits)?;
         items.push(item);
@@ -194,7 +194,7 @@ fn address_list<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, AddressList<'a>
             return Ok((after, list));
         }
         if count >= limits.max_list {
-            return fail(j);
+            return list_too_long(j);
         }
         j = skip_address(j)?.0;
         count += 1;
@@ -324,8 +324,11 @@ fn body_node<'a>(
     depth: usize,
     nodes: &mut Vec<BodyNode<'a>>,
 ) -> IResult<'a, ()> {
-    if depth == 0 || nodes.len() >= limits.max_list {
-        return fail(i);
+    if depth == 0 {
+        return too_deep(i);
+    }
+    if nodes.len() >= limits.max_list {
+        return list_too_long(i);
     }
     let (i, ()) = byte(b'(')(i)?;
     let (i, ()) = sp0(i)?;
@@ -486,6 +489,7 @@ fn single_part<'a>(
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+    use crate::decode::core::Reason;
     use crate::types::flag::Flag;
     use alloc::vec::Vec;
 
@@ -588,11 +592,13 @@ mod tests {
             max_depth: 3,
             ..Limits::default()
         };
-        assert!(body(
-            b"((((((\"a\" \"b\" NIL NIL NIL \"7BIT\" 1) \"X\") \"X\") \"X\") \"X\") \"X\")",
-            &shallow
-        )
-        .is_err());
+        assert!(matches!(
+            body(
+                b"((((((\"a\" \"b\" NIL NIL NIL \"7BIT\" 1) \"X\") \"X\") \"X\") \"X\") \"X\")",
+                &shallow
+            ),
+            Err(nom::Err::Failure(e)) if e.reason == Reason::TooDeep
+        ));
     }
 
     #[test]

@@ -4,7 +4,7 @@ use alloc::vec::Vec;
 
 use alloc::borrow::Cow;
 
-use super::core::{byte, fail, paren_list, sp0, IResult};
+use super::core::{byte, fail, list_too_long, paren_list, sp0, IResult};
 use crate::types::fetch::FlagList;
 use crate::types::flag::{is_flag_char, Flag, FlagName, FlagPerm, ListAttribute};
 
@@ -67,7 +67,7 @@ pub(crate) fn flag_list_raw(i: &[u8], max: usize) -> IResult<'_, FlagList<'_>> {
             return Ok((rest, FlagList::from_validated(Cow::Borrowed(raw))));
         }
         if count >= max {
-            return fail(j);
+            return list_too_long(j);
         }
         j = flag(j)?.0;
         count += 1;

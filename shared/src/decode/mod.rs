@@ -12,6 +12,7 @@ pub(crate) mod response;
 use ::core::fmt;
 use alloc::string::String;
 
+use self::core::Reason;
 use crate::framer::{FrameError, Framer, Scanner, Step};
 use crate::types::response::Response;
 use crate::Limits;
@@ -22,6 +23,11 @@ use crate::Limits;
 pub enum DecodeError {
     /// The message broke a [`Limits`] bound while being framed.
     Frame(FrameError),
+    /// Parenthesised lists (body structures, threads, extension data) nest deeper than
+    /// [`Limits::max_depth`].
+    TooDeep { limit: usize },
+    /// A list holds more than [`Limits::max_list`] elements.
+    ListTooLong { limit: usize },
     /// The message does not follow the grammar (even leniently read).
     Malformed {
         /// Byte offset in the message where parsing stopped.
@@ -35,6 +41,12 @@ impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DecodeError::Frame(e) => e.fmt(f),
+            DecodeError::TooDeep { limit } => {
+                write!(f, "lists nested deeper than the limit of {limit}")
+            }
+            DecodeError::ListTooLong { limit } => {
+                write!(f, "list longer than the limit of {limit} elements")
+            }
             DecodeError::Malformed { offset, message } => {
                 write!(f, "malformed response at byte {offset}: {message:?}")
             }
@@ -64,7 +76,15 @@ pub fn decode_response<'a>(
     match response::response(message, limits) {
         Ok(([], r)) => Ok(r),
         Ok((rest, _)) => Err(malformed(rest)),
-        Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(malformed(e.input)),
+        Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(match e.reason {
+            Reason::Syntax => malformed(e.input),
+            Reason::TooDeep => DecodeError::TooDeep {
+                limit: limits.max_depth,
+            },
+            Reason::ListTooLong => DecodeError::ListTooLong {
+                limit: limits.max_list,
+            },
+        }),
         Err(nom::Err::Incomplete(_)) => Err(malformed(&[])),
     }
 }

@@ -6,8 +6,8 @@ use alloc::vec::Vec;
 
 use super::capability::capabilities;
 use super::core::{
-    astring, atom, byte, crlf, fail, nil, number, number64, paren_list, quoted, sp, sp0, text,
-    IResult,
+    astring, atom, byte, crlf, fail, list_too_long, nil, number, number64, paren_list, quoted, sp,
+    sp0, text, IResult,
 };
 use super::extensions::condstore::vanished;
 use super::extensions::esearch::esearch;
@@ -59,8 +59,9 @@ fn tagged(i: &[u8]) -> IResult<'_, Response<'_>> {
     if n == 0 {
         return fail(i);
     }
-    let tag = core::str::from_utf8(&i[..n])
-        .map_err(|_| nom::Err::Error(nom::error::Error::new(i, nom::error::ErrorKind::Verify)))?;
+    let Ok(tag) = core::str::from_utf8(&i[..n]) else {
+        return fail(i);
+    };
     let (i, ()) = sp(&i[n..])?;
     let (i, kind) = status_kind(i)?;
     let (i, (code, text)) = resp_text(i)?;
@@ -396,7 +397,7 @@ fn search<'a>(mut i: &'a [u8], limits: &Limits) -> IResult<'a, (Vec<u32>, Option
         match rest.first() {
             Some(b) if b.is_ascii_digit() => {
                 if numbers.len() >= limits.max_list {
-                    return fail(rest);
+                    return list_too_long(rest);
                 }
                 let (rest, n) = number(rest)?;
                 numbers.push(n);

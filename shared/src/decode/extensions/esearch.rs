@@ -3,7 +3,7 @@
 use alloc::borrow::Cow;
 
 use crate::decode::core::{
-    atom, byte, fail, number, number64, skip_value, sp, sp0, string, IResult,
+    atom, byte, fail, list_too_long, number, number64, skip_value, sp, sp0, string, IResult,
 };
 use crate::decode::response::set_text;
 use crate::types::core::Atom;
@@ -63,7 +63,7 @@ pub(crate) fn esearch<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, ESearch<'
             r
         } else {
             if out.other.len() >= limits.max_list {
-                return fail(rest);
+                return list_too_long(rest);
             }
             let (r, v) = skip_value(rest, limits.max_depth)?;
             out.other.push((Atom::unvalidated(name), Cow::Borrowed(v)));

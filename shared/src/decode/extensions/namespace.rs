@@ -3,7 +3,7 @@
 use alloc::borrow::Cow;
 use alloc::vec::Vec;
 
-use crate::decode::core::{byte, fail, nil, quoted, skip_value, sp, sp0, string, IResult};
+use crate::decode::core::{byte, list_too_long, nil, quoted, skip_value, sp, sp0, string, IResult};
 use crate::types::extensions::namespace::{NamespaceDescription, Namespaces};
 use crate::Limits;
 
@@ -35,7 +35,7 @@ fn list<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, Vec<NamespaceDescriptio
             return Ok((rest, out));
         }
         if out.len() >= limits.max_list {
-            return fail(i);
+            return list_too_long(i);
         }
         let (rest, d) = description(i, limits)?;
         out.push(d);

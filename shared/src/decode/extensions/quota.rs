@@ -2,7 +2,7 @@
 
 use alloc::vec::Vec;
 
-use crate::decode::core::{astring, atom, fail, number64, paren_list, sp, sp0, IResult};
+use crate::decode::core::{astring, atom, list_too_long, number64, paren_list, sp, sp0, IResult};
 use crate::types::core::{Atom, Mailbox};
 use crate::types::extensions::quota::{Quota, QuotaResource, QuotaRoot};
 use crate::Limits;
@@ -34,7 +34,7 @@ pub(crate) fn quota_root<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, QuotaR
     let mut roots = Vec::new();
     while let Ok((rest, root)) = sp(i).and_then(|(r, ())| astring(r)) {
         if roots.len() >= limits.max_list {
-            return fail(rest);
+            return list_too_long(rest);
         }
         roots.push(root);
         i = rest;

@@ -2,7 +2,7 @@
 
 use alloc::vec::Vec;
 
-use crate::decode::core::{byte, fail, number, sp0, IResult};
+use crate::decode::core::{byte, fail, list_too_long, number, sp0, too_deep, IResult};
 use crate::types::extensions::thread::Thread;
 use crate::Limits;
 
@@ -15,7 +15,7 @@ pub(crate) fn threads<'a>(mut i: &'a [u8], limits: &Limits) -> IResult<'a, Vec<T
             return Ok((i, out));
         }
         if out.len() >= limits.max_list {
-            return fail(rest);
+            return list_too_long(rest);
         }
         let (rest, t) = thread_list(rest, limits.max_depth)?;
         out.push(t);
@@ -28,7 +28,7 @@ pub(crate) fn threads<'a>(mut i: &'a [u8], limits: &Limits) -> IResult<'a, Vec<T
 /// `thread-nested = 2*thread-list` (leniently one or more).
 fn thread_list(i: &[u8], depth: usize) -> IResult<'_, Thread> {
     if depth == 0 {
-        return fail(i);
+        return too_deep(i);
     }
     let (mut i, ()) = byte(b'(')(i)?;
     let mut t = Thread::default();
