@@ -7,13 +7,15 @@
 //! signs out, or a new sign-in replaces it. Per-click tasks that each touch the socket were
 //! rejected: two of them could interleave writes, and nobody would own the engine.
 
+use std::cell::RefCell;
+
 use futures_channel::mpsc::{self, UnboundedReceiver, UnboundedSender};
 use futures_util::{stream, StreamExt};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
+use web_sys::{BinaryType, CloseEvent, MessageEvent, TextDecoder, TextDecoderOptions, WebSocket};
 
-use crate::engine::{Disconnect, Engine, Event, Request};
+use crate::engine::{Charsets, Disconnect, Engine, Event, Request};
 use crate::model::Action;
 
 /// How long the proxy gets to accept the WebSocket before the app says it is unreachable.
@@ -77,7 +79,7 @@ async fn session(
             return None;
         }
     };
-    let mut engine = Engine::new();
+    let mut engine = Engine::with_charsets(BrowserCharsets::default());
     // The engine queues requests made before the server's greeting.
     engine.request(sign_in);
     let mut open = false;
@@ -264,7 +266,7 @@ impl Socket {
 
     /// Sends everything the engine has to send. A failed send means the socket is closing;
     /// its close event follows and ends the session.
-    fn write(&self, engine: &mut Engine) {
+    fn write(&self, engine: &mut Engine<BrowserCharsets>) {
         while let Some(bytes) = engine.transmit() {
             if self.ws.send_with_u8_array(&bytes).is_err() {
                 return;
@@ -286,5 +288,36 @@ impl Drop for Socket {
         self.ws.set_onmessage(None);
         self.ws.set_onclose(None);
         let _ = self.ws.close_with_code(1000);
+    }
+}
+
+/// The browser's WHATWG decoders (`TextDecoder`) for the header charsets the engine does not
+/// know itself: they cost the bundle nothing. One decoder per label, made on first use and
+/// kept for the session, since a message list asks for the same few charsets over and over.
+/// A label the browser rejects (unknown, or one WHATWG maps to its "replacement" encoding,
+/// like ISO-2022-KR) is remembered as `None`, so it costs one exception, not one per header.
+/// A list rather than a `HashMap`: a mailbox uses a handful of charsets, and the map's hashing
+/// code would cost the bundle more than a linear search over a few labels costs in time.
+#[derive(Debug, Default)]
+struct BrowserCharsets {
+    decoders: RefCell<Vec<(String, Option<TextDecoder>)>>,
+}
+
+impl Charsets for BrowserCharsets {
+    fn decode(&self, label: &str, bytes: &[u8]) -> Option<String> {
+        let mut decoders = self.decoders.borrow_mut();
+        let k = match decoders.iter().position(|(known, _)| known == label) {
+            Some(k) => k,
+            None => {
+                let options = TextDecoderOptions::new();
+                // Not fatal: a malformed byte becomes U+FFFD rather than costing the whole
+                // header.
+                options.set_fatal(false);
+                let decoder = TextDecoder::new_with_label_and_options(label, &options).ok();
+                decoders.push((label.to_owned(), decoder));
+                decoders.len() - 1
+            }
+        };
+        decoders[k].1.as_ref()?.decode_with_u8_array(bytes).ok()
     }
 }

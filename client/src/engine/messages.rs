@@ -3,12 +3,12 @@
 use petrel_imap::types::fetch::{Address, FetchItem};
 use petrel_imap::types::flag::Flag;
 
-use super::mime::decode_header;
+use super::mime::{decode_header, Charsets};
 use super::MessageSummary;
 
 /// Builds a row from a FETCH of `UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE`; `None` when
 /// the response lacks the UID or the envelope (an unsolicited flag update, say).
-pub(crate) fn summary(items: &[FetchItem<'_>]) -> Option<MessageSummary> {
+pub(crate) fn summary(items: &[FetchItem<'_>], charsets: &dyn Charsets) -> Option<MessageSummary> {
     let mut uid = None;
     let mut envelope = None;
     let mut row = MessageSummary {
@@ -38,20 +38,20 @@ pub(crate) fn summary(items: &[FetchItem<'_>]) -> Option<MessageSummary> {
     row.subject = envelope
         .subject
         .as_deref()
-        .map(decode_header)
+        .map(|subject| decode_header(subject, charsets))
         .unwrap_or_default();
     row.from = envelope
         .from
         .first()
-        .map(|a| display_address(&a))
+        .map(|a| display_address(&a, charsets))
         .unwrap_or_default();
     Some(row)
 }
 
 /// The display name if there is one, else `mailbox@host`.
-fn display_address(a: &Address<'_>) -> String {
+fn display_address(a: &Address<'_>, charsets: &dyn Charsets) -> String {
     if let Some(name) = a.name.as_deref() {
-        let name = decode_header(name);
+        let name = decode_header(name, charsets);
         let name = name.trim().trim_matches('"').trim();
         if !name.is_empty() {
             return name.to_owned();

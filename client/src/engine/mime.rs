@@ -1,15 +1,38 @@
-//! Header text for display: RFC 2047 encoded words and the few charsets mail still uses.
+//! Header text for display: RFC 2047 encoded words and the charsets they are written in.
 //!
-//! UTF-8, US-ASCII, ISO-8859-1 and Windows-1252 are decoded here; anything else is shown
-//! lossily as UTF-8. A full charset library (encoding_rs) would add hundreds of kilobytes to
-//! the browser bundle for charsets that are rare in headers today.
+//! UTF-8, US-ASCII, ISO-8859-1 and Windows-1252 are decoded here. Every other charset
+//! (ISO-2022-JP, Shift_JIS, GBK, Big5, EUC-KR, KOI8-R, Windows-1251, ISO-8859-2...) goes to a
+//! [`Charsets`] the caller supplies: in the browser that is the WHATWG `TextDecoder`, which
+//! costs the bundle nothing, whereas a charset library (encoding_rs) would add hundreds of
+//! kilobytes of tables the browser already has. The engine itself stays free of web APIs so
+//! that it compiles and tests natively. A charset nobody can decode is shown lossily as UTF-8.
 
 use petrel_imap::base64;
 
+/// Decoders for the charsets this module does not know itself.
+pub trait Charsets {
+    /// Decodes `bytes` written in the charset `label`, or `None` if the charset is unknown.
+    /// `label` is the charset name from the mail, ASCII-lowercased and without an RFC 2231
+    /// language suffix (`=?KOI8-R*ru?...` asks for `koi8-r`). It is never one of the
+    /// charsets decoded here: those are tried first.
+    fn decode(&self, label: &str, bytes: &[u8]) -> Option<String>;
+}
+
+/// No charsets beyond the built-in ones: what [`Engine::new`](super::Engine::new) uses.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BuiltInOnly;
+
+impl Charsets for BuiltInOnly {
+    fn decode(&self, _label: &str, _bytes: &[u8]) -> Option<String> {
+        None
+    }
+}
+
 /// Decodes a header value: encoded words (`=?charset?B|Q?text?=`) are decoded, whitespace
 /// between adjacent encoded words is dropped (RFC 2047 §6.2), and raw 8-bit bytes are read
-/// as UTF-8 or, failing that, Windows-1252.
-pub fn decode_header(raw: &[u8]) -> String {
+/// as UTF-8 or, failing that, Windows-1252. Charsets other than the built-in ones are
+/// decoded by `charsets`.
+pub fn decode_header(raw: &[u8], charsets: &dyn Charsets) -> String {
     let mut out = String::with_capacity(raw.len());
     // Bytes of consecutive encoded words in one charset, decoded together so that a
     // multibyte character split across two words survives.
@@ -21,7 +44,7 @@ pub fn decode_header(raw: &[u8]) -> String {
     while i < raw.len() {
         if let Some((charset, bytes, len)) = encoded_word(&raw[i..]) {
             if !pending.is_empty() && !charset.eq_ignore_ascii_case(&pending_charset) {
-                out.push_str(&decode_charset(&pending_charset, &pending));
+                out.push_str(&decode_charset(&pending_charset, &pending, charsets));
                 pending.clear();
             }
             pending_charset = charset;
@@ -39,7 +62,7 @@ pub fn decode_header(raw: &[u8]) -> String {
             continue;
         }
         if !pending.is_empty() {
-            out.push_str(&decode_charset(&pending_charset, &pending));
+            out.push_str(&decode_charset(&pending_charset, &pending, charsets));
             pending.clear();
         }
         if let Some(g) = gap_start.take() {
@@ -54,7 +77,7 @@ pub fn decode_header(raw: &[u8]) -> String {
         i = next;
     }
     if !pending.is_empty() {
-        out.push_str(&decode_charset(&pending_charset, &pending));
+        out.push_str(&decode_charset(&pending_charset, &pending, charsets));
     }
     if let Some(g) = gap_start {
         out.push_str(&plain(&raw[g..]));
@@ -131,12 +154,18 @@ fn q_decode(text: &[u8]) -> Vec<u8> {
     out
 }
 
-fn decode_charset(charset: &str, bytes: &[u8]) -> String {
-    let cs = charset.to_ascii_lowercase();
-    match cs.as_str() {
+/// The built-in charsets first (they are most of the mail, and cost no call into the
+/// browser), then `charsets`, then lossy UTF-8: garbled text beats a missing subject.
+fn decode_charset(charset: &str, bytes: &[u8], charsets: &dyn Charsets) -> String {
+    let label = charset.to_ascii_lowercase();
+    match label.as_str() {
+        // US-ASCII is a subset of UTF-8; 8-bit bytes in it are wrong either way.
+        "utf-8" | "utf8" | "us-ascii" | "ascii" => String::from_utf8_lossy(bytes).into_owned(),
         "iso-8859-1" | "latin1" | "iso_8859-1" | "l1" => bytes.iter().map(|&b| b as char).collect(),
         "windows-1252" | "cp1252" => windows_1252(bytes),
-        _ => String::from_utf8_lossy(bytes).into_owned(),
+        _ => charsets
+            .decode(&label, bytes)
+            .unwrap_or_else(|| String::from_utf8_lossy(bytes).into_owned()),
     }
 }
 
@@ -156,30 +185,65 @@ fn windows_1252(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// A stand-in for the browser's decoders in tests: known answers by exact (lowercase) label
+/// and bytes, and a log of the labels asked for.
+#[cfg(test)]
+#[derive(Debug, Default)]
+pub(crate) struct Table {
+    known: Vec<(&'static str, &'static [u8], &'static str)>,
+    pub(crate) asked: std::cell::RefCell<Vec<String>>,
+}
+
+#[cfg(test)]
+impl Table {
+    /// Shift_JIS, KOI8-R, ISO-2022-JP and GB2312, with bytes as Python's codecs encode them.
+    pub(crate) fn east_and_west() -> Self {
+        Self {
+            known: vec![
+                ("shift_jis", b"\x93\xfa\x96\x7b\x8c\xea", "日本語"),
+                ("koi8-r", b"\xf0\xd2\xc9\xd7\xc5\xd4", "Привет"),
+                ("iso-2022-jp", b"\x1b$B$3$s$K$A$O\x1b(B", "こんにちは"),
+                ("gb2312", b"\xd5\xc5\xc8\xfd", "张三"),
+            ],
+            asked: Default::default(),
+        }
+    }
+}
+
+#[cfg(test)]
+impl Charsets for Table {
+    fn decode(&self, label: &str, bytes: &[u8]) -> Option<String> {
+        self.asked.borrow_mut().push(label.to_owned());
+        self.known
+            .iter()
+            .find(|(l, b, _)| *l == label && *b == bytes)
+            .map(|(_, _, text)| (*text).to_owned())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Decoding with the built-in charsets only.
+    fn builtin(raw: &[u8]) -> String {
+        decode_header(raw, &BuiltInOnly)
+    }
+
     #[test]
     fn rfc_2047_examples() {
-        assert_eq!(decode_header(b"=?ISO-8859-1?Q?a?="), "a");
-        assert_eq!(decode_header(b"=?ISO-8859-1?Q?a?= b"), "a b");
+        assert_eq!(builtin(b"=?ISO-8859-1?Q?a?="), "a");
+        assert_eq!(builtin(b"=?ISO-8859-1?Q?a?= b"), "a b");
+        assert_eq!(builtin(b"=?ISO-8859-1?Q?a?= =?ISO-8859-1?Q?b?="), "ab");
         assert_eq!(
-            decode_header(b"=?ISO-8859-1?Q?a?= =?ISO-8859-1?Q?b?="),
+            builtin(b"=?ISO-8859-1?Q?a?=  \r\n  =?ISO-8859-1?Q?b?="),
             "ab"
         );
+        assert_eq!(builtin(b"=?ISO-8859-1?Q?a_b?="), "a b");
+        assert_eq!(builtin(b"=?US-ASCII?Q?Keith_Moore?="), "Keith Moore");
+        assert_eq!(builtin(b"=?ISO-8859-1?Q?Andr=E9?= Pirard"), "André Pirard");
         assert_eq!(
-            decode_header(b"=?ISO-8859-1?Q?a?=  \r\n  =?ISO-8859-1?Q?b?="),
-            "ab"
-        );
-        assert_eq!(decode_header(b"=?ISO-8859-1?Q?a_b?="), "a b");
-        assert_eq!(decode_header(b"=?US-ASCII?Q?Keith_Moore?="), "Keith Moore");
-        assert_eq!(
-            decode_header(b"=?ISO-8859-1?Q?Andr=E9?= Pirard"),
-            "André Pirard"
-        );
-        assert_eq!(
-            decode_header(b"=?ISO-8859-1?B?SWYgeW91IGNhbiByZWFkIHRoaXMgeW8=?="),
+            builtin(b"=?ISO-8859-1?B?SWYgeW91IGNhbiByZWFkIHRoaXMgeW8=?="),
             "If you can read this yo"
         );
     }
@@ -188,23 +252,96 @@ mod tests {
     fn utf8_split_across_words_and_charsets() {
         // "Grüße" with the ü's two bytes split over two words.
         assert_eq!(
-            decode_header(b"=?UTF-8?Q?Gr=C3?= =?UTF-8?Q?=BC=C3=9Fe?="),
+            builtin(b"=?UTF-8?Q?Gr=C3?= =?UTF-8?Q?=BC=C3=9Fe?="),
             "Grüße"
         );
-        assert_eq!(decode_header(b"=?utf-8?B?5pel5pys6Kqe?="), "日本語");
-        assert_eq!(
-            decode_header(b"=?windows-1252?Q?=93quoted=94?="),
-            "“quoted”"
-        );
-        assert_eq!(decode_header(b"=?UTF-8*en?Q?hi?="), "hi");
+        assert_eq!(builtin(b"=?utf-8?B?5pel5pys6Kqe?="), "日本語");
+        assert_eq!(builtin(b"=?windows-1252?Q?=93quoted=94?="), "“quoted”");
+        assert_eq!(builtin(b"=?UTF-8*en?Q?hi?="), "hi");
     }
 
     #[test]
     fn raw_and_malformed_text() {
-        assert_eq!(decode_header("Grüße".as_bytes()), "Grüße");
-        assert_eq!(decode_header(b"caf\xe9"), "café");
-        assert_eq!(decode_header(b"=?broken"), "=?broken");
-        assert_eq!(decode_header(b"a =?UTF-8?X?x?= b"), "a =?UTF-8?X?x?= b");
-        assert_eq!(decode_header(b"Re: [list]\r\n hello"), "Re: [list] hello");
+        assert_eq!(builtin("Grüße".as_bytes()), "Grüße");
+        assert_eq!(builtin(b"caf\xe9"), "café");
+        assert_eq!(builtin(b"=?broken"), "=?broken");
+        assert_eq!(builtin(b"a =?UTF-8?X?x?= b"), "a =?UTF-8?X?x?= b");
+        assert_eq!(builtin(b"Re: [list]\r\n hello"), "Re: [list] hello");
+    }
+
+    #[test]
+    fn other_charsets_go_to_the_seam() {
+        let table = Table::east_and_west();
+        assert_eq!(decode_header(b"=?shift_jis?B?k/qWe4zq?=", &table), "日本語");
+        assert_eq!(
+            decode_header(b"Re: =?koi8-r?Q?=F0=D2=C9=D7=C5=D4?=", &table),
+            "Re: Привет"
+        );
+        assert_eq!(
+            decode_header(b"=?ISO-2022-JP?B?GyRCJDMkcyRLJEEkTxsoQg==?=", &table),
+            "こんにちは"
+        );
+        // A character split over two words reaches the decoder whole, in one call.
+        assert_eq!(
+            decode_header(
+                b"=?Shift_JIS?Q?=93=FA=96?= =?shift_jis?Q?=7B=8C=EA?=",
+                &table
+            ),
+            "日本語"
+        );
+        assert_eq!(
+            *table.asked.borrow(),
+            ["shift_jis", "koi8-r", "iso-2022-jp", "shift_jis"]
+        );
+    }
+
+    #[test]
+    fn labels_are_matched_case_insensitively() {
+        let table = Table::east_and_west();
+        for raw in [
+            &b"=?SHIFT_JIS?B?k/qWe4zq?="[..],
+            b"=?Shift_JIS?B?k/qWe4zq?=",
+            b"=?Shift_JIS*ja?B?k/qWe4zq?=",
+        ] {
+            assert_eq!(decode_header(raw, &table), "日本語");
+        }
+        assert_eq!(*table.asked.borrow(), ["shift_jis"; 3]);
+    }
+
+    #[test]
+    fn built_in_charsets_never_reach_the_seam() {
+        let table = Table::east_and_west();
+        assert_eq!(
+            decode_header(b"=?Iso-8859-1?Q?Andr=E9?= =?CP1252?Q?=80?=", &table),
+            "André€"
+        );
+        assert_eq!(decode_header(b"=?UTF-8?B?5pel5pys6Kqe?=", &table), "日本語");
+        assert_eq!(decode_header(b"=?us-ascii?Q?plain?=", &table), "plain");
+        assert!(table.asked.borrow().is_empty());
+    }
+
+    #[test]
+    fn rejected_charset_falls_back_to_lossy_utf8() {
+        let table = Table::east_and_west();
+        // Unknown to the decoder, and known but with bytes it has no answer for.
+        assert_eq!(
+            decode_header(b"=?x-unknown?Q?caf=C3=A9_=FF?=", &table),
+            "café \u{fffd}"
+        );
+        assert_eq!(decode_header(b"=?gb2312?Q?ok=FF?=", &table), "ok\u{fffd}");
+        assert_eq!(*table.asked.borrow(), ["x-unknown", "gb2312"]);
+        // Without a decoder for other charsets, they are lossy UTF-8 as well.
+        assert_eq!(builtin(b"=?shift_jis?Q?ab=93?="), "ab\u{fffd}");
+    }
+
+    /// Regression: subjects in charsets other than UTF-8, ASCII, Latin-1 and Windows-1252
+    /// were decoded as UTF-8 and shown as replacement characters.
+    #[test]
+    fn non_latin_charsets_were_shown_as_garbage() {
+        let table = Table::east_and_west();
+        assert_eq!(
+            decode_header(b"=?GB2312?B?1cXI/Q==?= <zhang@example.cn>", &table),
+            "张三 <zhang@example.cn>"
+        );
     }
 }

@@ -19,6 +19,10 @@
 //! Requests made before the greeting arrives are queued. After sign-in the engine lists the
 //! folders (emitting `Event::Folders`) and opens INBOX by itself (`FolderOpened`, then
 //! `Messages` with the newest 50, newest first).
+//!
+//! Header text in charsets beyond UTF-8, ASCII, Latin-1 and Windows-1252 is decoded by the
+//! [`Charsets`] given to [`Engine::with_charsets`]; the web app passes the browser's
+//! decoders. [`Engine::new`] has only the built-in ones and shows other charsets lossily.
 
 mod folders;
 mod messages;
@@ -28,6 +32,8 @@ mod sync;
 use std::collections::VecDeque;
 
 use petrel_imap::{Limits, Session};
+
+pub use mime::{BuiltInOnly, Charsets};
 
 /// A password: its `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]
@@ -143,12 +149,15 @@ pub struct MessageSummary {
     pub size: u32,
 }
 
-/// The sans-IO engine (see the module docs for the contract).
+/// The sans-IO engine (see the module docs for the contract). `C` decodes header text in
+/// charsets the engine does not know itself; a type parameter rather than a boxed trait
+/// object so that `Engine::new()` stays `Send` and the browser's decoders need not be.
 #[derive(Debug)]
-pub struct Engine {
+pub struct Engine<C = BuiltInOnly> {
     session: Session,
     flow: sync::Flow,
     events: VecDeque<Event>,
+    charsets: C,
 }
 
 impl Default for Engine {
@@ -158,11 +167,20 @@ impl Default for Engine {
 }
 
 impl Engine {
+    /// An engine with the built-in charsets only.
     pub fn new() -> Self {
+        Self::with_charsets(BuiltInOnly)
+    }
+}
+
+impl<C: Charsets> Engine<C> {
+    /// An engine that hands header text in other charsets to `charsets`.
+    pub fn with_charsets(charsets: C) -> Self {
         Self {
             session: Session::new(Limits::default()),
             flow: sync::Flow::default(),
             events: VecDeque::new(),
+            charsets,
         }
     }
     /// Asks for an operation; requests made before the greeting are queued.
@@ -174,7 +192,8 @@ impl Engine {
     pub fn receive(&mut self, bytes: &[u8]) {
         self.session.feed(bytes);
         while let Some(event) = self.session.poll_event() {
-            self.flow.event(&mut self.session, &mut self.events, event);
+            self.flow
+                .event(&mut self.session, &mut self.events, &self.charsets, event);
         }
     }
     /// The transport closed; `reason` is the WebSocket close reason, if any.

@@ -10,6 +10,7 @@ use petrel_imap::types::core::{AString, Atom, Mailbox, Secret, SequenceSet, Tag}
 use petrel_imap::types::response::{Code, Data, StatusItem, StatusKind, StatusResponse};
 use petrel_imap::{Session, SessionEvent, State};
 
+use super::mime::Charsets;
 use super::{folders, messages, Disconnect, Event, Folder, MessageSummary, Request, SignInError};
 
 /// How many of the newest messages a folder shows.
@@ -193,7 +194,14 @@ impl Flow {
         self.send(s, CommandBody::Select { mailbox }, Op::Select { folder });
     }
 
-    pub(crate) fn event(&mut self, s: &mut Session, out: &mut VecDeque<Event>, e: SessionEvent) {
+    /// `charsets` decodes header text in charsets the engine does not know itself.
+    pub(crate) fn event(
+        &mut self,
+        s: &mut Session,
+        out: &mut VecDeque<Event>,
+        charsets: &dyn Charsets,
+        e: SessionEvent,
+    ) {
         if self.finished {
             return;
         }
@@ -213,7 +221,7 @@ impl Flow {
                 };
                 self.finish(out, reason);
             }
-            SessionEvent::Data(d) => self.data(d),
+            SessionEvent::Data(d) => self.data(d, charsets),
             SessionEvent::Status(st) => {
                 // RFC 9051 §7.1: an ALERT must be shown to the user.
                 if st.code == Some(Code::Alert) {
@@ -245,7 +253,7 @@ impl Flow {
         }
     }
 
-    fn data(&mut self, d: Data<'static>) {
+    fn data(&mut self, d: Data<'static>, charsets: &dyn Charsets) {
         match d {
             Data::List(item) if self.ops.iter().any(|(_, op)| matches!(op, Op::List)) => {
                 self.listed.push(folders::folder(&item));
@@ -265,7 +273,7 @@ impl Flow {
                     .iter()
                     .any(|(_, op)| matches!(op, Op::Fetch { .. })) =>
             {
-                if let Some(row) = messages::summary(&items) {
+                if let Some(row) = messages::summary(&items, charsets) {
                     self.fetched.push((seq, row));
                 }
             }

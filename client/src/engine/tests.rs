@@ -16,7 +16,10 @@ use Step::{C, R, S};
 /// Runs a script, feeding server bytes in chunks of `chunk` (0 = whole), and returns the
 /// events.
 fn run(script: &[Step], chunk: usize) -> Vec<Event> {
-    let mut engine = Engine::new();
+    run_on(Engine::new(), script, chunk)
+}
+
+fn run_on<C: Charsets>(mut engine: Engine<C>, script: &[Step], chunk: usize) -> Vec<Event> {
     let mut events = Vec::new();
     for (k, step) in script.iter().enumerate() {
         match step {
@@ -49,9 +52,16 @@ fn run(script: &[Step], chunk: usize) -> Vec<Event> {
 }
 
 fn run_all_chunkings(script: &[Step]) -> Vec<Event> {
-    let whole = run(script, 0);
+    run_all_chunkings_on(Engine::new, script)
+}
+
+fn run_all_chunkings_on<C: Charsets>(
+    engine: impl Fn() -> Engine<C>,
+    script: &[Step],
+) -> Vec<Event> {
+    let whole = run_on(engine(), script, 0);
     for chunk in [1, 2, 7] {
-        assert_eq!(run(script, chunk), whole, "chunk size {chunk}");
+        assert_eq!(run_on(engine(), script, chunk), whole, "chunk size {chunk}");
     }
     whole
 }
@@ -359,4 +369,50 @@ fn connection_lost_is_reported_once() {
 #[test]
 fn password_is_redacted() {
     assert!(!format!("{:?}", sign_in()).contains("secret"));
+}
+
+/// Regression: a subject in ISO-2022-JP and a sender name in GB2312 reached the message list
+/// as UTF-8 garbage; they now go to the engine's charset decoders.
+#[test]
+fn headers_in_other_charsets_were_shown_as_utf8_garbage() {
+    const FETCHED: &str = "* 1 FETCH (UID 9 FLAGS (\\Seen) RFC822.SIZE 300 INTERNALDATE \"01-Jan-2024 10:00:00 +0000\" ENVELOPE (NIL \"=?ISO-2022-JP?B?GyRCJDMkcyRLJEEkTxsoQg==?=\" ((\"=?GB2312?B?1cXI/Q==?=\" NIL \"zhang\" \"example.cn\")) NIL NIL NIL NIL NIL NIL NIL))\r\n\
+p5 OK Fetch completed (0.001 + 0.000 secs).\r\n";
+    let events = run_all_chunkings_on(
+        || Engine::with_charsets(mime::Table::east_and_west()),
+        &[
+            R(sign_in()),
+            S(GREETING),
+            C(AUTH),
+            S(LOGGED_IN),
+            C(LIST_CMD),
+            S(LIST),
+            C(OPEN_INBOX),
+            S(SELECTED),
+            C(FETCH_CMD),
+            S(FETCHED),
+        ],
+    );
+    assert_eq!(
+        events.last(),
+        Some(&Event::Messages {
+            folder: "INBOX".into(),
+            messages: vec![MessageSummary {
+                uid: 9,
+                from: "张三".into(),
+                subject: "こんにちは".into(),
+                date: Some(1_704_103_200),
+                unread: false,
+                flagged: false,
+                size: 300,
+            }],
+        })
+    );
+}
+
+/// Native callers may move the engine across threads; the browser's decoders are not `Send`,
+/// which is why the charsets are a type parameter (see [`Engine`]).
+#[test]
+fn engine_new_is_send() {
+    fn send<T: Send>(_: &T) {}
+    send(&Engine::new());
 }
