@@ -161,11 +161,27 @@ fn decode_charset(charset: &str, bytes: &[u8], charsets: &dyn Charsets) -> Strin
     match label.as_str() {
         // US-ASCII is a subset of UTF-8; 8-bit bytes in it are wrong either way.
         "utf-8" | "utf8" | "us-ascii" | "ascii" => String::from_utf8_lossy(bytes).into_owned(),
-        "iso-8859-1" | "latin1" | "iso_8859-1" | "l1" => bytes.iter().map(|&b| b as char).collect(),
-        "windows-1252" | "cp1252" => windows_1252(bytes),
+        // Mail labelled Latin-1 is very often Windows-1252 (curly quotes, the euro sign), and
+        // 0x80..=0x9F are invisible controls in Latin-1: like browsers (WHATWG Encoding),
+        // decode both as Windows-1252.
+        "iso-8859-1" | "latin1" | "iso_8859-1" | "l1" | "windows-1252" | "cp1252" => {
+            windows_1252(bytes)
+        }
         _ => charsets
-            .decode(&label, bytes)
+            .decode(browser_label(&label), bytes)
             .unwrap_or_else(|| String::from_utf8_lossy(bytes).into_owned()),
+    }
+}
+
+/// Microsoft's code-page names, common in mail from Outlook, which the WHATWG Encoding
+/// standard (and so TextDecoder) does not know, mapped to the encodings they are there.
+fn browser_label(label: &str) -> &str {
+    match label {
+        "cp932" | "ms932" | "windows-31j" => "shift_jis",
+        "cp936" | "ms936" => "gbk",
+        "cp949" | "ms949" | "uhc" => "euc-kr",
+        "cp950" | "ms950" => "big5",
+        _ => label,
     }
 }
 
@@ -306,6 +322,24 @@ mod tests {
             assert_eq!(decode_header(raw, &table), "日本語");
         }
         assert_eq!(*table.asked.borrow(), ["shift_jis"; 3]);
+    }
+
+    // Regression: Outlook's `cp932` words reached TextDecoder, which rejects that label.
+    #[test]
+    fn microsoft_code_page_labels_reach_the_seam_by_their_standard_name() {
+        let table = Table::east_and_west();
+        assert_eq!(decode_header(b"=?CP932?B?k/qWe4zq?=", &table), "日本語");
+        assert_eq!(*table.asked.borrow(), ["shift_jis"]);
+    }
+
+    // Regression: a Latin-1 label on Windows-1252 text showed C1 controls for quotes.
+    #[test]
+    fn latin1_label_decodes_as_windows_1252() {
+        let table = Table::east_and_west();
+        assert_eq!(
+            decode_header(b"=?ISO-8859-1?Q?=93Hi=94_=80?=", &table),
+            "\u{201c}Hi\u{201d} €"
+        );
     }
 
     #[test]
