@@ -6,6 +6,9 @@
 use std::io::{Read, Write};
 
 use petrel_imap::types::capability::Capability;
+use petrel_imap::types::extensions::list_extended::{
+    ListExtendedItem, TaggedExtComp, TaggedExtValue,
+};
 use petrel_imap::types::extensions::namespace::NamespaceDescription;
 use petrel_imap::types::extensions::thread::Thread;
 use petrel_imap::types::fetch::{
@@ -135,8 +138,42 @@ fn code(c: &Code<'_>) -> Value {
         }
         Code::Modified(set) => json!({ "MODIFIED": set }),
         Code::MailboxId(id) => json!({ "MAILBOXID": id.as_str() }),
+        Code::BadEvent(events) => {
+            json!({ "BADEVENT": events.iter().map(|e| e.as_str()).collect::<Vec<_>>() })
+        }
         Code::Other { name, data } => json!({ "other": name.as_str(), "data": ns(data) }),
         simple => json!(format!("{simple:?}")),
+    }
+}
+
+fn list_extended_item(item: &ListExtendedItem<'_>) -> Value {
+    match item {
+        ListExtendedItem::ChildInfo(c) => {
+            json!({ "CHILDINFO": c.iter().map(|c| s(c)).collect::<Vec<_>>() })
+        }
+        ListExtendedItem::OldName(m) => json!({ "OLDNAME": m.decoded() }),
+        ListExtendedItem::Other { tag, value } => {
+            json!({ "tag": s(tag), "value": tagged_ext(value) })
+        }
+        ListExtendedItem::Unparsed(raw) => json!({ "unparsed": s(raw) }),
+    }
+}
+
+fn tagged_ext(v: &TaggedExtValue<'_>) -> Value {
+    fn comps(l: &[TaggedExtComp<'_>]) -> Value {
+        Value::Array(
+            l.iter()
+                .map(|c| match c {
+                    TaggedExtComp::String(x) => s(x),
+                    TaggedExtComp::List(l) => comps(l),
+                })
+                .collect(),
+        )
+    }
+    match v {
+        TaggedExtValue::Number(n) => json!(n),
+        TaggedExtValue::SequenceSet(set) => json!(set.to_string()),
+        TaggedExtValue::List(l) => comps(l),
     }
 }
 
@@ -291,7 +328,10 @@ fn data(d: &Data<'_>, m: &mut Map<String, Value>) {
             put("mailbox", s(l.mailbox.as_bytes()));
             put("name", json!(l.mailbox.decoded()));
             if !l.extended.is_empty() {
-                put("extended", s(&l.extended));
+                put(
+                    "extended",
+                    Value::Array(l.extended.iter().map(list_extended_item).collect()),
+                );
             }
         }
         Data::Flags(f) => {

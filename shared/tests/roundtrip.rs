@@ -8,7 +8,10 @@ use std::borrow::Cow;
 
 use petrel_imap::encode::encode_response;
 use petrel_imap::types::capability::Capability;
-use petrel_imap::types::core::{Atom, Mailbox, Tag};
+use petrel_imap::types::core::{Atom, Mailbox, SequenceSet, Tag};
+use petrel_imap::types::extensions::list_extended::{
+    ListExtendedItem, TaggedExtComp, TaggedExtValue,
+};
 use petrel_imap::types::fetch::{Address, AddressList, DateTime, Envelope, FetchItem, FlagList};
 use petrel_imap::types::flag::{Flag, FlagName, ListAttribute};
 use petrel_imap::types::response::{
@@ -36,6 +39,41 @@ fn flag() -> impl Strategy<Value = Flag<'static>> {
     ]
 }
 
+fn tagged_ext_comp() -> impl Strategy<Value = TaggedExtComp<'static>> {
+    let leaf =
+        "[A-Za-z0-9 :*\\\\]{0,6}".prop_map(|s| TaggedExtComp::String(Cow::Owned(s.into_bytes())));
+    leaf.prop_recursive(3, 12, 4, |inner| {
+        prop::collection::vec(inner, 0..4).prop_map(TaggedExtComp::List)
+    })
+}
+
+/// RFC 5258 extended data: the known items and RFC 4466 generic values.
+fn list_extended_item() -> impl Strategy<Value = ListExtendedItem<'static>> {
+    prop_oneof![
+        prop::collection::vec(
+            prop_oneof![Just("SUBSCRIBED"), Just("REMOTE"), Just("X Y")]
+                .prop_map(|s| Cow::Owned(s.as_bytes().to_vec())),
+            1..3
+        )
+        .prop_map(ListExtendedItem::ChildInfo),
+        mailbox().prop_map(ListExtendedItem::OldName),
+        (
+            "X-[A-Z]{1,5}",
+            prop_oneof![
+                any::<u64>().prop_map(TaggedExtValue::Number),
+                (1u32..100, 100u32..200).prop_map(|(a, b)| TaggedExtValue::SequenceSet(
+                    SequenceSet::try_from(format!("{a}:{b},*").as_str()).unwrap()
+                )),
+                prop::collection::vec(tagged_ext_comp(), 0..4).prop_map(TaggedExtValue::List),
+            ]
+        )
+            .prop_map(|(tag, value)| ListExtendedItem::Other {
+                tag: Cow::Owned(tag.into_bytes()),
+                value
+            }),
+    ]
+}
+
 fn capability() -> impl Strategy<Value = Capability<'static>> {
     prop_oneof![
         Just(Capability::Imap4Rev1),
@@ -58,6 +96,12 @@ fn code() -> impl Strategy<Value = Code<'static>> {
         any::<u32>().prop_map(Code::UidNext),
         any::<u64>().prop_map(Code::HighestModSeq),
         prop::collection::vec(capability(), 0..5).prop_map(Code::Capability),
+        prop::collection::vec("[A-Za-z]{1,12}", 0..3).prop_map(|events| Code::BadEvent(
+            events
+                .into_iter()
+                .map(|e| Atom::try_from(e).unwrap())
+                .collect()
+        )),
         "X-[A-Z]{1,6}".prop_map(|s| Code::Other {
             name: Atom::try_from(s).unwrap(),
             data: None
@@ -185,14 +229,17 @@ fn data() -> impl Strategy<Value = Data<'static>> {
                 0..3
             ),
             prop::option::of(prop_oneof![Just('/'), Just('.'), Just('\\')]),
-            mailbox()
+            mailbox(),
+            prop::collection::vec(list_extended_item(), 0..3)
         )
-            .prop_map(|(attributes, delimiter, mailbox)| Data::List(ListItem {
-                attributes,
-                delimiter,
-                mailbox,
-                extended: Cow::Borrowed(b""),
-            })),
+            .prop_map(
+                |(attributes, delimiter, mailbox, extended)| Data::List(ListItem {
+                    attributes,
+                    delimiter,
+                    mailbox,
+                    extended,
+                })
+            ),
         (mailbox(), any::<u32>(), any::<u64>()).prop_map(|(mailbox, n, size)| Data::Status {
             mailbox,
             items: vec![

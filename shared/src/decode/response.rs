@@ -12,6 +12,7 @@ use super::core::{
 use super::extensions::condstore::vanished;
 use super::extensions::esearch::esearch;
 use super::extensions::id::id;
+use super::extensions::list_extended::list_extended_or_raw;
 use super::extensions::namespace::namespace;
 use super::extensions::objectid::paren_objectid;
 use super::extensions::quota::{quota, quota_root};
@@ -192,6 +193,12 @@ fn known_code<'a>(name: &str, i: &'a [u8]) -> IResult<'a, Code<'a>> {
         let (i, ()) = sp0(i)?;
         let (i, flags) = paren_list(i, usize::MAX, flag_perm)?;
         return Ok((i, Code::PermanentFlags(flags)));
+    }
+    if upper("BADEVENT") {
+        let (i, ()) = sp(i)?;
+        let (i, events) = paren_list(i, usize::MAX, atom)?;
+        let events = events.into_iter().map(Atom::unvalidated).collect();
+        return Ok((i, Code::BadEvent(events)));
     }
     if upper("BADCHARSET") {
         let (j, ()) = sp0(i)?;
@@ -375,14 +382,14 @@ fn list_item<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, ListItem<'a>> {
     let (i, ()) = sp(i)?;
     let (i, name) = astring(i)?;
     let end = i.len() - trailing_crlf(i);
-    let extended = sp0(&i[..end])?.0;
+    let (_, extended) = list_extended_or_raw(&i[..end], limits)?;
     Ok((
         &i[end..],
         ListItem {
             attributes,
             delimiter,
             mailbox: Mailbox::from_wire(name),
-            extended: Cow::Borrowed(extended),
+            extended,
         },
     ))
 }
@@ -564,6 +571,17 @@ mod tests {
                 ..
             })
         ));
+        // RFC 5465 §3.1: the events the server supports, in its NO to NOTIFY.
+        let s = status_of(parse(
+            b"a1 NO [BADEVENT (MessageNew MessageExpunge)] Unsupported event\r\n",
+        ));
+        assert_eq!(
+            s.code,
+            Some(Code::BadEvent(vec![
+                Atom::unvalidated("MessageNew"),
+                Atom::unvalidated("MessageExpunge")
+            ]))
+        );
     }
 
     #[test]

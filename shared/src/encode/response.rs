@@ -6,6 +6,7 @@ use alloc::vec::Vec;
 
 use super::write_nstring;
 use crate::types::capability::Capability;
+use crate::types::extensions::list_extended::{ListExtendedItem, TaggedExtComp, TaggedExtValue};
 use crate::types::extensions::thread::Thread;
 use crate::types::fetch::{BodyKind, BodyRef, DateTime, Envelope, FetchItem};
 use crate::types::flag::{Flag, FlagPerm, ListAttribute};
@@ -160,6 +161,14 @@ fn code_(o: &mut Out, c: &Code<'_>) {
                 }
                 o.raw(b")");
             }
+        }
+        Code::BadEvent(events) => {
+            o.raw(b"BADEVENT (");
+            for (k, e) in events.iter().enumerate() {
+                o.sep(k);
+                o.raw(e.as_str().as_bytes());
+            }
+            o.raw(b")");
         }
         Code::Capability(caps) => {
             o.raw(b"CAPABILITY");
@@ -319,10 +328,7 @@ fn data(o: &mut Out, d: &Data<'_>) {
             delimiter(o, l.delimiter);
             o.raw(b" ");
             o.astring(l.mailbox.as_bytes());
-            if !l.extended.is_empty() {
-                o.raw(b" ");
-                o.raw(&l.extended);
-            }
+            list_extended(o, &l.extended);
         }
         Data::Flags(fs) => {
             o.raw(b"FLAGS ");
@@ -774,4 +780,62 @@ fn fetch_item(o: &mut Out, item: &FetchItem<'_>) {
             o.raw(value);
         }
     }
+}
+
+/// `[SP mbox-list-extended]` (RFC 5258), nothing when there are no items.
+fn list_extended(o: &mut Out, items: &[ListExtendedItem<'_>]) {
+    if items.is_empty() {
+        return;
+    }
+    if let [ListExtendedItem::Unparsed(raw)] = items {
+        o.raw(b" ");
+        return o.raw(raw);
+    }
+    o.raw(b" (");
+    for (k, item) in items.iter().enumerate() {
+        o.sep(k);
+        match item {
+            ListExtendedItem::ChildInfo(criteria) => {
+                o.raw(b"CHILDINFO (");
+                for (k, c) in criteria.iter().enumerate() {
+                    o.sep(k);
+                    o.string(c);
+                }
+                o.raw(b")");
+            }
+            ListExtendedItem::OldName(m) => {
+                o.raw(b"OLDNAME (");
+                o.astring(m.as_bytes());
+                o.raw(b")");
+            }
+            ListExtendedItem::Other { tag, value } => {
+                o.astring(tag);
+                o.raw(b" ");
+                tagged_ext_val(o, value);
+            }
+            ListExtendedItem::Unparsed(raw) => o.raw(raw),
+        }
+    }
+    o.raw(b")");
+}
+
+/// `tagged-ext-val` (RFC 4466 §2.1).
+fn tagged_ext_val(o: &mut Out, v: &TaggedExtValue<'_>) {
+    match v {
+        TaggedExtValue::Number(n) => o.num(n),
+        TaggedExtValue::SequenceSet(set) => o.num(set),
+        TaggedExtValue::List(comps) => tagged_ext_comps(o, comps),
+    }
+}
+
+fn tagged_ext_comps(o: &mut Out, comps: &[TaggedExtComp<'_>]) {
+    o.raw(b"(");
+    for (k, c) in comps.iter().enumerate() {
+        o.sep(k);
+        match c {
+            TaggedExtComp::String(s) => o.astring(s),
+            TaggedExtComp::List(l) => tagged_ext_comps(o, l),
+        }
+    }
+    o.raw(b")");
 }

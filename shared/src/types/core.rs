@@ -335,6 +335,27 @@ impl SequenceSet {
     }
 }
 
+/// The wire form, `1:3,7,9:*`.
+impl fmt::Display for SequenceSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let bound = |f: &mut fmt::Formatter<'_>, b: SeqBound| match b {
+            SeqBound::Value(n) => write!(f, "{n}"),
+            SeqBound::Largest => f.write_str("*"),
+        };
+        for (k, &(from, to)) in self.0.iter().enumerate() {
+            if k > 0 {
+                f.write_str(",")?;
+            }
+            bound(f, from)?;
+            if to != from {
+                f.write_str(":")?;
+                bound(f, to)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 impl TryFrom<&str> for SequenceSet {
     type Error = ValidationError;
     fn try_from(s: &str) -> Result<Self, Self::Error> {
@@ -404,6 +425,7 @@ mod tests {
     fn sequence_sets_parse() {
         let s = SequenceSet::try_from("1:5,7,9:*").unwrap();
         assert_eq!(s.ranges().len(), 3);
+        assert_eq!(s.to_string(), "1:5,7,9:*");
         assert!(SequenceSet::try_from("0:4").is_err());
         assert!(SequenceSet::try_from("a").is_err());
     }

@@ -8,6 +8,7 @@ use super::capability::Capability;
 use super::core::{Atom, Mailbox, ObjectId, Tag};
 use super::extensions::esearch::ESearch;
 use super::extensions::id::Id;
+use super::extensions::list_extended::ListExtendedItem;
 use super::extensions::namespace::Namespaces;
 use super::extensions::quota::{Quota, QuotaRoot};
 use super::extensions::thread::Thread;
@@ -143,6 +144,9 @@ pub enum Code<'a> {
     MailboxId(ObjectId<'a>),
     /// RFC 5465 (NOTIFY).
     NotificationOverflow,
+    /// RFC 5465 §3.1 (NOTIFY): `BADEVENT (MessageNew MessageExpunge)`, the events the server
+    /// supports, in a NO to a NOTIFY that asked for others.
+    BadEvent(Vec<Atom<'a>>),
     /// RFC 5182 (SEARCHRES).
     NotSaved,
     /// RFC 5258 (LIST-EXTENDED).
@@ -214,6 +218,7 @@ impl Code<'_> {
             NonExistent => NonExistent,
             MailboxId(id) => MailboxId(id.into_static()),
             NotificationOverflow => NotificationOverflow,
+            BadEvent(events) => BadEvent(events.into_iter().map(Atom::into_static).collect()),
             NotSaved => NotSaved,
             HasChildren => HasChildren,
             UnknownCte => UnknownCte,
@@ -229,14 +234,14 @@ impl Code<'_> {
 }
 
 /// `mailbox-list = "(" [mbx-list-flags] ")" SP (DQUOTE QUOTED-CHAR DQUOTE / nil) SP mailbox
-/// [SP mbox-list-extended]` (extended data kept unparsed).
+/// [SP mbox-list-extended]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListItem<'a> {
     pub attributes: Vec<ListAttribute<'a>>,
     pub delimiter: Option<char>,
     pub mailbox: Mailbox<'a>,
-    /// `mbox-list-extended` (RFC 5258), unparsed; empty if absent.
-    pub extended: Cow<'a, [u8]>,
+    /// `mbox-list-extended` (RFC 5258); empty if absent.
+    pub extended: Vec<ListExtendedItem<'a>>,
 }
 
 impl ListItem<'_> {
@@ -249,7 +254,11 @@ impl ListItem<'_> {
                 .collect(),
             delimiter: self.delimiter,
             mailbox: self.mailbox.into_static(),
-            extended: cow_static(self.extended),
+            extended: self
+                .extended
+                .into_iter()
+                .map(ListExtendedItem::into_static)
+                .collect(),
         }
     }
 }

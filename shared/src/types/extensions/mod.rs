@@ -4,6 +4,7 @@
 
 pub mod esearch;
 pub mod id;
+pub mod list_extended;
 pub mod namespace;
 pub mod quota;
 pub mod thread;
