@@ -8,8 +8,10 @@
 //! `x.client.bin` (every byte sent) and `x.server.bin` (every byte received).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
+use petrel_imap::types::extensions::list_extended::ListExtendedItem;
 use petrel_imap::types::fetch::{BodyKind, BodyRef, FetchItem};
 use petrel_imap::types::response::{Data, Response, StatusKind};
 use petrel_imap::{DecodeError, Limits, ResponseDecoder, SliceDecoder};
@@ -339,6 +341,14 @@ fn check_session(dir: &str) {
         "{dir}: NAMESPACE"
     );
     assert!(count(|d| matches!(d, Data::Id(_))) >= 1, "{dir}: ID");
+    // RFC 5258: the unsubscribed parent of a subscribed child, in reply to c021 and d021.
+    assert!(
+        count(
+            |d| matches!(d, Data::List(l) if l.mailbox.as_bytes() == b"Projects"
+            && l.extended == [ListExtendedItem::ChildInfo(vec![Cow::Borrowed(b"SUBSCRIBED")])])
+        ) >= 2,
+        "{dir}: LIST with CHILDINFO"
+    );
     assert!(
         count(|d| matches!(d, Data::Enabled(_))) >= 1,
         "{dir}: ENABLED"
