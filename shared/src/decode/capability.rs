@@ -48,4 +48,39 @@ mod tests {
         assert!(caps[3].is_auth("plain"));
         assert_eq!(caps[4], Capability::LiteralPlus);
     }
+
+    #[test]
+    fn named_capabilities() {
+        let (_, caps) = capabilities(
+            b" THREAD=REFERENCES thread=refs QUOTA=RES-STORAGE QUOTASET SORT=DISPLAY THREAD= APPENDLIMIT=35651584\r\n",
+            100,
+        )
+        .unwrap();
+        assert_eq!(
+            caps,
+            [
+                Capability::Thread(Atom::unvalidated("REFERENCES")),
+                Capability::Thread(Atom::unvalidated("refs")),
+                Capability::QuotaResource(Atom::unvalidated("STORAGE")),
+                Capability::QuotaSet,
+                Capability::SortDisplay,
+                // No algorithm named: kept as sent.
+                Capability::Other(Atom::unvalidated("THREAD=")),
+                Capability::AppendLimit(Some(35_651_584)),
+            ]
+        );
+        let names: Vec<_> = caps.iter().map(Capability::name).collect();
+        assert_eq!(
+            names,
+            [
+                "THREAD=REFERENCES",
+                "THREAD=refs",
+                "QUOTA=RES-STORAGE",
+                "QUOTASET",
+                "SORT=DISPLAY",
+                "THREAD=",
+                "APPENDLIMIT=35651584"
+            ]
+        );
+    }
 }

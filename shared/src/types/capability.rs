@@ -39,6 +39,26 @@ const KNOWN: &[(&str, Capability<'static>)] = &[
     ("X-GM-EXT-1", Capability::GmailExt1),
     ("CREATE-SPECIAL-USE", Capability::CreateSpecialUse),
     ("CHILDREN", Capability::Children),
+    ("QUOTASET", Capability::QuotaSet),
+    ("SORT=DISPLAY", Capability::SortDisplay),
+    ("ESORT", Capability::ESort),
+    ("SEARCHRES", Capability::SearchRes),
+    ("UTF8=ONLY", Capability::Utf8Only),
+];
+
+/// Capabilities that carry a name after a prefix: `AUTH=PLAIN`, `THREAD=REFERENCES`,
+/// `QUOTA=RES-STORAGE`.
+#[derive(Clone, Copy)]
+enum Prefixed {
+    Auth,
+    Thread,
+    QuotaResource,
+}
+
+const PREFIXED: &[(&str, Prefixed)] = &[
+    ("AUTH=", Prefixed::Auth),
+    ("THREAD=", Prefixed::Thread),
+    ("QUOTA=RES-", Prefixed::QuotaResource),
 ];
 
 /// `capability = ("AUTH=" auth-type) / atom`. Names are case-insensitive on the wire; known
@@ -109,6 +129,20 @@ pub enum Capability<'a> {
     CreateSpecialUse,
     /// RFC 3348.
     Children,
+    /// `THREAD=<algorithm>` (RFC 5256), such as `REFERENCES` or `ORDEREDSUBJECT`.
+    Thread(Atom<'a>),
+    /// `QUOTA=RES-<resource>` (RFC 9208 §7.1), such as `STORAGE` or `MESSAGE`.
+    QuotaResource(Atom<'a>),
+    /// RFC 9208 §7.1.
+    QuotaSet,
+    /// RFC 5957.
+    SortDisplay,
+    /// RFC 5267.
+    ESort,
+    /// RFC 5182.
+    SearchRes,
+    /// RFC 6855.
+    Utf8Only,
     /// `APPENDLIMIT[=n]` (RFC 7889): the server-wide limit, if announced.
     AppendLimit(Option<u32>),
     Other(Atom<'a>),
@@ -117,8 +151,16 @@ pub enum Capability<'a> {
 impl<'a> Capability<'a> {
     pub(crate) fn from_atom(atom: Atom<'a>) -> Self {
         let s = atom.as_str();
-        if s.len() > 5 && s.as_bytes()[..5].eq_ignore_ascii_case(b"AUTH=") {
-            return Capability::Auth(atom.split_off_prefix(5));
+        for (prefix, make) in PREFIXED {
+            let n = prefix.len();
+            if s.len() > n && s.as_bytes()[..n].eq_ignore_ascii_case(prefix.as_bytes()) {
+                let name = atom.split_off_prefix(n);
+                return match make {
+                    Prefixed::Auth => Capability::Auth(name),
+                    Prefixed::Thread => Capability::Thread(name),
+                    Prefixed::QuotaResource => Capability::QuotaResource(name),
+                };
+            }
         }
         for (name, cap) in KNOWN {
             if s.len() == name.len() && s.eq_ignore_ascii_case(name) {
@@ -143,6 +185,8 @@ impl<'a> Capability<'a> {
     pub fn name(&self) -> Cow<'_, str> {
         match self {
             Capability::Auth(m) => Cow::Owned(alloc::format!("AUTH={}", m.as_str())),
+            Capability::Thread(a) => Cow::Owned(alloc::format!("THREAD={}", a.as_str())),
+            Capability::QuotaResource(r) => Cow::Owned(alloc::format!("QUOTA=RES-{}", r.as_str())),
             Capability::Other(a) => Cow::Borrowed(a.as_str()),
             Capability::AppendLimit(None) => Cow::Borrowed("APPENDLIMIT"),
             Capability::AppendLimit(Some(n)) => Cow::Owned(alloc::format!("APPENDLIMIT={n}")),
@@ -197,6 +241,13 @@ impl<'a> Capability<'a> {
             GmailExt1 => GmailExt1,
             CreateSpecialUse => CreateSpecialUse,
             Children => Children,
+            Thread(a) => Thread(a.into_static()),
+            QuotaResource(r) => QuotaResource(r.into_static()),
+            QuotaSet => QuotaSet,
+            SortDisplay => SortDisplay,
+            ESort => ESort,
+            SearchRes => SearchRes,
+            Utf8Only => Utf8Only,
             AppendLimit(n) => AppendLimit(n),
             Other(a) => Other(a.into_static()),
         }
