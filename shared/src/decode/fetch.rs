@@ -114,7 +114,18 @@ fn fetch_item<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, FetchItem<'a>> {
         b"X-GM-THRID" => number64(i).map(|(r, n)| (r, FetchItem::GmailThreadId(n))),
         b"X-GM-LABELS" => labels(i, limits).map(|(r, l)| (r, FetchItem::GmailLabels(l))),
         _ => {
-            let (rest, value) = skip_value(i, limits.max_depth)?;
+            // An unknown item may carry a section and a partial, like BODY (`X-FOO[1]<0>
+            // "x"`): they stay in its value, which then starts with the `[`.
+            let mut j = i;
+            if j.first() == Some(&b'[') {
+                j = section(j)?.0;
+                if let Some(r) = j.strip_prefix(b"<") {
+                    let (r, _) = number(r)?;
+                    j = byte(b'>')(r)?.0;
+                }
+            }
+            let (rest, _) = skip_value(sp0(j)?.0, limits.max_depth)?;
+            let value = &i[..i.len() - rest.len()];
             // Atom characters are ASCII, so this never falls back.
             let name = core::str::from_utf8(raw_name).unwrap_or_default();
             Ok((
@@ -539,6 +550,12 @@ mod tests {
         assert!(
             matches!(&items[1], FetchItem::Other { name, value } if name.as_str() == "X-UNKNOWN" && value.as_ref() == b"123")
         );
+        // An unknown item with a section and a partial is kept whole, not a failure.
+        let (_, unknown) = fetch_items(b"(X-FOO[1.2]<0> \"x\" UID 4)", &Limits::default()).unwrap();
+        assert!(
+            matches!(&unknown[0], FetchItem::Other { name, value } if name.as_str() == "X-FOO" && value.as_ref() == b"[1.2]<0> \"x\"")
+        );
+        assert_eq!(unknown[1], FetchItem::Uid(4));
         assert!(matches!(items[2], FetchItem::BinarySize { size: 77, .. }));
         assert_eq!(items[3], FetchItem::ModSeq(12));
         assert_eq!(

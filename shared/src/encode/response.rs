@@ -776,7 +776,9 @@ fn fetch_item(o: &mut Out, item: &FetchItem<'_>) {
         }
         FetchItem::Other { name, value } => {
             o.raw(name.as_str().as_bytes());
-            o.raw(b" ");
+            if !value.starts_with(b"[") {
+                o.raw(b" ");
+            }
             o.raw(value);
         }
     }
