@@ -380,11 +380,18 @@ fn list_item<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, ListItem<'a>> {
         }
     };
     let (i, ()) = sp(i)?;
-    let (i, name) = astring(i)?;
-    let end = i.len() - trailing_crlf(i);
-    let (_, extended) = list_extended_or_raw(&i[..end], limits)?;
+    let (line, crlf) = i.split_at(i.len() - trailing_crlf(i));
+    let (mut rest, mut name) = astring(line)?;
+    // Some servers send a name with spaces unquoted (`"." INBOX.Sent Items`). Extended data
+    // always opens with `(`, so anything else after a bare name is the rest of the name.
+    let bare = !matches!(line.first(), Some(b'"' | b'{' | b'~'));
+    if bare && sp0(rest)?.0.first().is_some_and(|&b| b != b'(') {
+        name = Cow::Borrowed(line.trim_ascii_end());
+        rest = &[];
+    }
+    let (_, extended) = list_extended_or_raw(rest, limits)?;
     Ok((
-        &i[end..],
+        crlf,
         ListItem {
             attributes,
             delimiter,
@@ -620,6 +627,14 @@ mod tests {
         };
         assert!(l.mailbox.is_inbox());
         assert_eq!(l.delimiter, None);
+        // A name with spaces, unquoted: the rest of the line is the rest of the name.
+        let Response::Data(Data::List(l)) =
+            parse(b"* LIST (\\HasNoChildren) \".\" INBOX.Sent Items \r\n")
+        else {
+            panic!()
+        };
+        assert_eq!(l.mailbox.as_bytes(), b"INBOX.Sent Items");
+        assert!(l.extended.is_empty());
         let Response::Data(Data::Lsub(l)) = parse(b"* LSUB () \".\" {5}\r\nA B C\r\n") else {
             panic!()
         };
