@@ -86,7 +86,7 @@ fn fetch_item<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, FetchItem<'a>> {
         ));
     }
     let (i, ()) = sp0(after)?;
-    match key {
+    let known = match key {
         b"UID" => number(i).map(|(r, n)| (r, FetchItem::Uid(n))),
         b"FLAGS" => flag_list_raw(i, limits.max_list).map(|(r, f)| (r, FetchItem::Flags(f))),
         b"ENVELOPE" => envelope(i, limits).map(|(r, e)| (r, FetchItem::Envelope(Box::new(e)))),
@@ -113,30 +113,38 @@ fn fetch_item<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, FetchItem<'a>> {
         b"X-GM-MSGID" => number64(i).map(|(r, n)| (r, FetchItem::GmailMessageId(n))),
         b"X-GM-THRID" => number64(i).map(|(r, n)| (r, FetchItem::GmailThreadId(n))),
         b"X-GM-LABELS" => labels(i, limits).map(|(r, l)| (r, FetchItem::GmailLabels(l))),
-        _ => {
-            // An unknown item may carry a section and a partial, like BODY (`X-FOO[1]<0>
-            // "x"`): they stay in its value, which then starts with the `[`.
-            let mut j = i;
-            if j.first() == Some(&b'[') {
-                j = section(j)?.0;
-                if let Some(r) = j.strip_prefix(b"<") {
-                    let (r, _) = number(r)?;
-                    j = byte(b'>')(r)?.0;
-                }
-            }
-            let (rest, _) = skip_value(sp0(j)?.0, limits.max_depth)?;
-            let value = &i[..i.len() - rest.len()];
-            // Atom characters are ASCII, so this never falls back.
-            let name = core::str::from_utf8(raw_name).unwrap_or_default();
-            Ok((
-                rest,
-                FetchItem::Other {
-                    name: Atom::unvalidated(name),
-                    value: Cow::Borrowed(value),
-                },
-            ))
+        _ => fail(i),
+    };
+    // An unknown item, or a known one whose value is not what the grammar says (a bogus
+    // INTERNALDATE): kept opaque, so that the message's other items are not lost with it.
+    match known {
+        Err(nom::Err::Error(_)) => opaque_item(raw_name, i, limits),
+        parsed => parsed,
+    }
+}
+
+/// An item kept as its name and its value as sent. The value may start with a section and a
+/// partial, like BODY's (`X-FOO[1]<0> "x"`).
+fn opaque_item<'a>(raw_name: &'a [u8], i: &'a [u8], limits: &Limits) -> IResult<'a, FetchItem<'a>> {
+    let mut j = i;
+    if j.first() == Some(&b'[') {
+        j = section(j)?.0;
+        if let Some(r) = j.strip_prefix(b"<") {
+            let (r, _) = number(r)?;
+            j = byte(b'>')(r)?.0;
         }
     }
+    let (rest, _) = skip_value(sp0(j)?.0, limits.max_depth)?;
+    let value = &i[..i.len() - rest.len()];
+    // Atom characters are ASCII, so this never falls back.
+    let name = core::str::from_utf8(raw_name).unwrap_or_default();
+    Ok((
+        rest,
+        FetchItem::Other {
+            name: Atom::unvalidated(name),
+            value: Cow::Borrowed(value),
+        },
+    ))
 }
 
 /// `section = "[" [section-spec] "]"`: the text between the brackets, as sent. Header
@@ -279,7 +287,18 @@ fn parse_date_time(s: &[u8]) -> Option<DateTime> {
     let mut parts = s.split(|&b| b == b' ').filter(|p| !p.is_empty());
     let date = parts.next()?;
     let time = parts.next()?;
-    let zone = parts.next()?;
+    // Servers that leave out the zone, or name it, mean UTC.
+    let zone = match parts.next() {
+        None => &b"+0000"[..],
+        Some(z)
+            if [&b"GMT"[..], b"UT", b"UTC", b"Z"]
+                .iter()
+                .any(|u| u.eq_ignore_ascii_case(z)) =>
+        {
+            b"+0000"
+        }
+        Some(z) => z,
+    };
     let mut d = date.split(|&b| b == b'-');
     let day = digits(d.next()?)?;
     let month_name = d.next()?;
@@ -556,6 +575,16 @@ mod tests {
             matches!(&unknown[0], FetchItem::Other { name, value } if name.as_str() == "X-FOO" && value.as_ref() == b"[1.2]<0> \"x\"")
         );
         assert_eq!(unknown[1], FetchItem::Uid(4));
+        // A known item with a value it cannot have is kept opaque; the others still read.
+        let (_, bogus) = fetch_items(
+            b"(INTERNALDATE \"bogus\" UID 9 FLAGS (\\Seen))",
+            &Limits::default(),
+        )
+        .unwrap();
+        assert!(
+            matches!(&bogus[0], FetchItem::Other { name, value } if name.as_str() == "INTERNALDATE" && value.as_ref() == b"\"bogus\"")
+        );
+        assert_eq!(bogus[1], FetchItem::Uid(9));
         assert!(matches!(items[2], FetchItem::BinarySize { size: 77, .. }));
         assert_eq!(items[3], FetchItem::ModSeq(12));
         assert_eq!(
@@ -623,5 +652,15 @@ mod tests {
         let (_, d) = date_time(b"\" 1-Jan-2024 00:00:00 +0000\"").unwrap();
         assert_eq!(d.unix_time(), 1_704_067_200);
         assert!(date_time(b"\"1-Foo-2024 00:00:00 +0000\"").is_err());
+        // No zone, or a named one: UTC.
+        for utc in [
+            &b"\"01-Jan-2024 00:00:00\""[..],
+            b"\"01-Jan-2024 00:00:00 GMT\"",
+            b"\"01-Jan-2024 00:00:00 utc\"",
+        ] {
+            let (_, d) = date_time(utc).unwrap();
+            assert_eq!((d.unix_time(), d.zone_minutes), (1_704_067_200, 0));
+        }
+        assert!(date_time(b"\"01-Jan-2024 00:00:00 CEST\"").is_err());
     }
 }
