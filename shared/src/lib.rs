@@ -9,6 +9,9 @@
 //!   `into_static` to keep one). A bad response is one `Err`; decoding goes on with the next.
 //!   [`decode_response`] decodes one already delimited message; [`SliceDecoder`] iterates
 //!   over the responses of a complete in-memory slice without copying it.
+//! - [`decode_command`]: one client command from the bytes a server reads (literals inline),
+//!   and the bytes after it; `Err(DecodeError::Incomplete)` when more are needed. For test
+//!   servers, proxies and round-trip tests; `examples/decode.rs --commands` prints them.
 //! - [`framer::Framer`]: the message boundaries alone (lines and literals, with limits).
 //! - [`encode::encode`]: a [`types::command::Command`] to bytes, split where a synchronising
 //!   literal or a SASL response must wait for the server's `+`;
@@ -29,7 +32,7 @@ pub mod session;
 pub mod types;
 pub mod utf7;
 
-pub use decode::{decode_response, DecodeError, ResponseDecoder, SliceDecoder};
+pub use decode::{decode_command, decode_response, DecodeError, ResponseDecoder, SliceDecoder};
 pub use limits::Limits;
 pub use session::{CommandKind, Session, SessionEvent, State};
 pub use types::response::Response;

@@ -1,8 +1,10 @@
 //! The streaming response decoder: the [`Framer`](crate::framer::Framer) delimits messages,
 //! then the grammar parsers (one file per area, mirroring `types/`) build typed
-//! [`Response`]s borrowing from the decoder's buffer.
+//! [`Response`]s borrowing from the decoder's buffer. [`decode_command`] reads the other
+//! direction, a client's commands, with the same framing and core grammar.
 
 pub(crate) mod capability;
+pub(crate) mod command;
 pub(crate) mod core;
 pub(crate) mod extensions;
 pub(crate) mod fetch;
@@ -12,15 +14,20 @@ pub(crate) mod response;
 use ::core::fmt;
 use alloc::string::String;
 
-use self::core::Reason;
+use self::core::{Error, Reason};
 use crate::framer::{FrameError, Framer, Scanner, Step};
 use crate::types::response::Response;
 use crate::Limits;
 
-/// Why one response could not be decoded. The decoder has already skipped it; the next call
-/// goes on with the next response.
+pub use self::command::decode_command;
+
+/// Why one response (or command) could not be decoded. The decoder has already skipped it;
+/// the next call goes on with the next response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DecodeError {
+    /// The input ends inside the message: more bytes are needed. Only [`decode_command`]
+    /// reports it; the response decoders wait for a whole message instead.
+    Incomplete,
     /// The message broke a [`Limits`] bound while being framed.
     Frame(FrameError),
     /// Parenthesised lists (body structures, threads, extension data) nest deeper than
@@ -40,6 +47,7 @@ pub enum DecodeError {
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            DecodeError::Incomplete => f.write_str("incomplete message: more bytes are needed"),
             DecodeError::Frame(e) => e.fmt(f),
             DecodeError::TooDeep { limit } => {
                 write!(f, "lists nested deeper than the limit of {limit}")
@@ -48,7 +56,7 @@ impl fmt::Display for DecodeError {
                 write!(f, "list longer than the limit of {limit} elements")
             }
             DecodeError::Malformed { offset, message } => {
-                write!(f, "malformed response at byte {offset}: {message:?}")
+                write!(f, "malformed message at byte {offset}: {message:?}")
             }
         }
     }
@@ -60,32 +68,48 @@ impl From<FrameError> for DecodeError {
     }
 }
 
-/// Decodes one complete message (CRLF included, as the framer delimits it).
-pub fn decode_response<'a>(
-    message: &'a [u8],
-    limits: &Limits,
-) -> Result<Response<'a>, DecodeError> {
-    let malformed = |rest: &[u8]| {
+impl DecodeError {
+    /// The grammar stopped at `rest`, a suffix of `message`.
+    pub(crate) fn malformed(message: &[u8], rest: &[u8]) -> Self {
         let shown = &message[..message.len().min(120)];
         let shown = shown.strip_suffix(b"\r\n").unwrap_or(shown);
         DecodeError::Malformed {
-            offset: message.len() - rest.len(),
+            offset: message.len().saturating_sub(rest.len()),
             message: String::from_utf8_lossy(shown).into_owned(),
         }
-    };
-    match response::response(message, limits) {
-        Ok(([], r)) => Ok(r),
-        Ok((rest, _)) => Err(malformed(rest)),
-        Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(match e.reason {
-            Reason::Syntax => malformed(e.input),
+    }
+}
+
+/// A grammar parser's error over one complete `message`, as a [`DecodeError`].
+pub(crate) fn grammar_error(
+    message: &[u8],
+    e: nom::Err<Error<'_>>,
+    limits: &Limits,
+) -> DecodeError {
+    match e {
+        nom::Err::Error(e) | nom::Err::Failure(e) => match e.reason {
+            Reason::Syntax => DecodeError::malformed(message, e.input),
             Reason::TooDeep => DecodeError::TooDeep {
                 limit: limits.max_depth,
             },
             Reason::ListTooLong => DecodeError::ListTooLong {
                 limit: limits.max_list,
             },
-        }),
-        Err(nom::Err::Incomplete(_)) => Err(malformed(&[])),
+        },
+        // The parsers are complete: running out of input is a malformed message.
+        nom::Err::Incomplete(_) => DecodeError::malformed(message, &[]),
+    }
+}
+
+/// Decodes one complete message (CRLF included, as the framer delimits it).
+pub fn decode_response<'a>(
+    message: &'a [u8],
+    limits: &Limits,
+) -> Result<Response<'a>, DecodeError> {
+    match response::response(message, limits) {
+        Ok(([], r)) => Ok(r),
+        Ok((rest, _)) => Err(DecodeError::malformed(message, rest)),
+        Err(e) => Err(grammar_error(message, e, limits)),
     }
 }
 

@@ -180,16 +180,17 @@ pub fn encode(command: &Command<'_>, opts: EncodeOptions) -> Encoded {
             w.raw(b"AUTHENTICATE ");
             w.raw(mechanism.as_str().as_bytes());
             if let Some(ir) = initial_response {
-                // RFC 4959: an empty initial response is sent as "=".
                 let b64 = crate::base64::encode(ir.expose());
-                let b64: &[u8] = if b64.is_empty() { b"=" } else { &b64 };
                 if opts.sasl_ir {
+                    // RFC 4959: an empty initial response is sent as "=" on the command line.
                     w.raw(b" ");
-                    w.raw(b64);
+                    w.raw(if b64.is_empty() { b"=" } else { &b64 });
                 } else {
+                    // After the server's `+`, an empty response is an empty line (RFC 9051
+                    // §6.2.2): "=" is only the command line's marker, not base64.
                     w.raw(b"\r\n");
                     w.parts.push(core::mem::take(&mut w.cur));
-                    w.raw(b64);
+                    w.raw(&b64);
                 }
             }
         }
@@ -870,6 +871,7 @@ fn fetch_attribute(w: &mut Writer, item: &FetchAttribute<'_>) {
         FetchAttribute::Rfc822Size => w.raw(b"RFC822.SIZE"),
         FetchAttribute::InternalDate => w.raw(b"INTERNALDATE"),
         FetchAttribute::BodyStructure => w.raw(b"BODYSTRUCTURE"),
+        FetchAttribute::Body => w.raw(b"BODY"),
         FetchAttribute::ModSeq => w.raw(b"MODSEQ"),
         FetchAttribute::EmailId => w.raw(b"EMAILID"),
         FetchAttribute::ThreadId => w.raw(b"THREADID"),
@@ -1019,6 +1021,28 @@ mod tests {
                 b"a1 AUTHENTICATE PLAIN\r\n".to_vec(),
                 b"AHVzZXIAcGFzcw==\r\n".to_vec()
             ]
+        );
+    }
+
+    /// Regression: without SASL-IR, an empty initial response went after the `+` as "=",
+    /// which is not base64; it is an empty line.
+    #[test]
+    fn empty_sasl_response_after_continuation_is_an_empty_line() {
+        let body = CommandBody::Authenticate {
+            mechanism: Atom::try_from("EXTERNAL").unwrap(),
+            initial_response: Some(Secret::new(Vec::new())),
+        };
+        let ir = EncodeOptions {
+            sasl_ir: true,
+            ..EncodeOptions::default()
+        };
+        assert_eq!(
+            enc(body.clone(), ir),
+            vec![b"a1 AUTHENTICATE EXTERNAL =\r\n".to_vec()]
+        );
+        assert_eq!(
+            enc(body, EncodeOptions::default()),
+            vec![b"a1 AUTHENTICATE EXTERNAL\r\n".to_vec(), b"\r\n".to_vec()]
         );
     }
 

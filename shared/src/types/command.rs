@@ -415,6 +415,8 @@ pub enum FetchAttribute<'a> {
     Rfc822Size,
     InternalDate,
     BodyStructure,
+    /// `BODY`: the body structure without extension data (part of the `FULL` macro).
+    Body,
     /// `BODY[section]<partial>` or `BODY.PEEK[...]`; `section` is the text inside the
     /// brackets (e.g. `HEADER.FIELDS (SUBJECT)`), `partial` is `(origin, length)`.
     BodySection {
