@@ -1,7 +1,10 @@
 //! Decodes a server's byte stream from stdin and prints one JSON object per response per
 //! line; a response that cannot be decoded prints `{"error": "..."}` and decoding goes on.
+//! With `--commands`, stdin is a client's byte stream instead (literals inline, as the server
+//! reads it) and each command prints as `{"tag", "command", "body"}`, the body in its Rust
+//! `Debug` form (secrets redacted); after a bad command decoding goes on at the next line.
 //!
-//! `cargo run --release -q -p petrel-imap --example decode < FILE`
+//! `cargo run --release -q -p petrel-imap --example decode [-- --commands] < FILE`
 
 use std::io::{Read, Write};
 
@@ -12,14 +15,17 @@ use petrel_imap::types::extensions::list_extended::{
 use petrel_imap::types::extensions::namespace::NamespaceDescription;
 use petrel_imap::types::extensions::thread::Thread;
 use petrel_imap::types::fetch::{
-    Address, AddressList, BodyKind, BodyRef, BodyStructure, Envelope, FetchItem,
+    Address, AddressList, BodyKind, BodyParams, BodyRef, BodyStructure, Envelope, FetchItem,
 };
 use petrel_imap::types::flag::{Flag, FlagPerm, ListAttribute};
 use petrel_imap::types::response::{Code, Data, Response, StatusItem, StatusKind};
-use petrel_imap::{Limits, ResponseDecoder};
+use petrel_imap::{decode_command, DecodeError, Limits, ResponseDecoder};
 use serde_json::{json, Map, Value};
 
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some("--commands") {
+        return commands();
+    }
     let mut decoder = ResponseDecoder::new(Limits::default());
     let mut stdin = std::io::stdin().lock();
     let stdout = std::io::stdout();
@@ -52,6 +58,46 @@ fn main() {
             "{}",
             json!({ "error": format!("incomplete response at end of input ({} bytes)", decoder.buffered()) })
         );
+    }
+    let _ = out.flush();
+}
+
+/// The `--commands` mode: the whole of stdin, one command after another.
+fn commands() {
+    let mut input = Vec::new();
+    if let Err(e) = std::io::stdin().lock().read_to_end(&mut input) {
+        eprintln!("decode: cannot read stdin: {e}");
+        std::process::exit(1);
+    }
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut rest = input.as_slice();
+    while !rest.is_empty() {
+        let line = match decode_command(rest, &Limits::default()) {
+            Ok((after, c)) => {
+                rest = after;
+                json!({
+                    "tag": c.tag.as_str(),
+                    "command": c.body.name(),
+                    "body": format!("{:?}", c.body),
+                })
+            }
+            Err(DecodeError::Incomplete) => {
+                let e = format!("incomplete command at end of input ({} bytes)", rest.len());
+                rest = &[];
+                json!({ "error": e })
+            }
+            Err(e) => {
+                rest = rest
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(&[][..], |lf| &rest[lf + 1..]);
+                json!({ "error": e.to_string() })
+            }
+        };
+        if writeln!(out, "{line}").is_err() {
+            return;
+        }
     }
     let _ = out.flush();
 }
@@ -204,6 +250,25 @@ fn body(b: &BodyStructure<'_>) -> Value {
     node(b.root())
 }
 
+fn extension(kind: Option<&BodyKind<'_>>) -> Value {
+    let Some(kind) = kind else {
+        return Value::Null;
+    };
+    let e = kind.extension_fields();
+    let params = |p: &BodyParams<'_>| {
+        p.iter()
+            .map(|(k, v)| json!([s(&k), s(&v)]))
+            .collect::<Vec<_>>()
+    };
+    json!({
+        "md5": ns(&e.md5),
+        "params": params(&e.params),
+        "disposition": e.disposition.as_ref().map(|d| json!({ "kind": s(&d.kind), "params": params(&d.params) })),
+        "language": e.language.iter().map(|l| s(l)).collect::<Vec<_>>(),
+        "location": ns(&e.location),
+    })
+}
+
 fn node(b: BodyRef<'_, '_>) -> Value {
     let children: Vec<Value> = b.children().map(node).collect();
     match b.kind() {
@@ -217,12 +282,12 @@ fn node(b: BodyRef<'_, '_>) -> Value {
             "size": p.size,
             "lines": p.lines,
             "message": p.envelope.as_ref().map(|e| json!({ "envelope": envelope(e), "body": children.first() })),
-            "extension": s(&p.extension),
+            "extension": extension(b.kind()),
         }),
-        Some(BodyKind::Multipart { subtype, extension }) => json!({
+        Some(BodyKind::Multipart { subtype, .. }) => json!({
             "parts": children,
             "subtype": s(subtype),
-            "extension": s(extension),
+            "extension": extension(b.kind()),
         }),
         None => Value::Null,
     }

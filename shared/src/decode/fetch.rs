@@ -6,16 +6,16 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use super::core::{
-    byte, fail, list_too_long, literal, nil, nstring, number, number64, quoted, skip_quoted,
-    skip_string_lenient, skip_value, sp, sp0, string_lenient, too_deep, IResult,
+    byte, fail, list_too_long, literal, nil, nstring, number, number64, paren_list, quoted,
+    skip_quoted, skip_string_lenient, skip_value, sp, sp0, string_lenient, too_deep, IResult,
 };
 use super::extensions::gmail::labels;
 use super::extensions::objectid::{nil_or_paren_objectid, paren_objectid};
 use super::flag::flag_list_raw;
 use crate::types::core::{is_atom_char, Atom};
 use crate::types::fetch::{
-    Address, AddressList, BodyKind, BodyNode, BodyParam, BodyParams, BodyStructure, DateTime,
-    Envelope, FetchItem, SinglePart,
+    Address, AddressList, BodyExtension, BodyKind, BodyNode, BodyParam, BodyParams, BodyStructure,
+    DateTime, Disposition, Envelope, FetchItem, SinglePart,
 };
 use crate::Limits;
 
@@ -373,6 +373,10 @@ fn body_node<'a>(
     ));
     let (rest, kind) = if i.first() == Some(&b'(') {
         multipart(i, limits, depth, nodes)?
+    } else if let Ok((after_nil, ())) = nil(i) {
+        // A multipart without parts, NIL in their place (Exchange, inside message/rfc822):
+        // a single part's type is never NIL.
+        multipart(sp0(after_nil)?.0, limits, depth, nodes)?
     } else {
         single_part(i, limits, depth, nodes)?
     };
@@ -451,6 +455,51 @@ pub(crate) fn body_params(raw: &[u8]) -> impl Iterator<Item = BodyParam<'_>> + '
     })
 }
 
+/// `body-ext-1part = body-fld-md5 [SP body-fld-dsp [SP body-fld-lang [SP body-fld-loc
+/// *(SP body-extension)]]]`, or `body-ext-mpart` (`body-fld-param` first) when `multipart`,
+/// from the text [`extension_data`] kept. Parsing stops at the first malformed field; the
+/// fields before it are kept.
+pub(crate) fn body_extension(raw: &[u8], multipart: bool) -> BodyExtension<'_> {
+    let mut ext = BodyExtension::default();
+    let _ = body_extension_fields(raw, multipart, &mut ext);
+    ext
+}
+
+fn body_extension_fields<'a>(
+    i: &'a [u8],
+    multipart: bool,
+    ext: &mut BodyExtension<'a>,
+) -> IResult<'a, ()> {
+    let (mut i, ()) = sp0(i)?;
+    if multipart {
+        (i, ext.params) = params(i)?;
+    } else {
+        (i, ext.md5) = nstring(i)?;
+    }
+    (i, ext.disposition) = disposition(sp0(i)?.0)?;
+    let (j, ()) = sp0(i)?;
+    (i, ext.language) = if j.first() == Some(&b'(') {
+        paren_list(j, usize::MAX, string_lenient)?
+    } else {
+        let (j, lang) = nstring(j)?;
+        (j, lang.into_iter().collect())
+    };
+    (i, ext.location) = nstring(sp0(i)?.0)?;
+    Ok((i, ()))
+}
+
+/// `body-fld-dsp = "(" string SP body-fld-param ")" / nil`.
+fn disposition(i: &[u8]) -> IResult<'_, Option<Disposition<'_>>> {
+    if let Ok((rest, ())) = nil(i) {
+        return Ok((rest, None));
+    }
+    let (i, ()) = byte(b'(')(i)?;
+    let (i, kind) = string_lenient(sp0(i)?.0)?;
+    let (i, params) = params(sp0(i)?.0)?;
+    let (i, ()) = byte(b')')(sp0(i)?.0)?;
+    Ok((i, Some(Disposition { kind, params })))
+}
+
 /// `body-type-1part = (body-type-basic / body-type-msg / body-type-text) [SP body-ext-1part]`,
 /// after the `(`.
 fn single_part<'a>(
@@ -460,7 +509,13 @@ fn single_part<'a>(
     nodes: &mut Vec<BodyNode<'a>>,
 ) -> IResult<'a, BodyKind<'a>> {
     let (i, media_type) = string_lenient(i)?;
-    let (i, subtype) = string_lenient(sp0(i)?.0)?;
+    let (i, ()) = sp0(i)?;
+    // A missing subtype (`("X-ZIP" ("BOUNDARY" "") ...`): the parameters come next.
+    let (i, subtype) = if i.first() == Some(&b'(') {
+        (i, Cow::Borrowed(&b""[..]))
+    } else {
+        string_lenient(i)?
+    };
     let (i, params) = params(sp0(i)?.0)?;
     let (i, id) = nstring(sp0(i)?.0)?;
     let (i, description) = nstring(sp0(i)?.0)?;
@@ -645,6 +700,78 @@ mod tests {
             ),
             Err(nom::Err::Failure(e)) if e.reason == Reason::TooDeep
         ));
+    }
+
+    fn structure(input: &[u8]) -> BodyStructure<'_> {
+        let (rest, b) = body(input, &Limits::default()).unwrap();
+        assert!(rest.is_empty(), "{:?}", core::str::from_utf8(rest));
+        b
+    }
+
+    #[test]
+    fn extension_fields() {
+        let b = structure(b"((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 21 0 \"Q2hlY2s=\" (\"inline\" NIL) (\"en\" \"de\") \"http://x/\")(\"application\" \"pdf\" (\"name\" \"a.pdf\") NIL NIL \"base64\" 690 NIL (\"attachment\" (\"filename\" \"a b.pdf\")) \"fr\" NIL) \"mixed\" (\"boundary\" \"--=_0\") NIL NIL)");
+        let nodes = b.nodes();
+        let root = nodes[0].kind.extension_fields();
+        assert_eq!(root.params.get("boundary").as_deref(), Some(&b"--=_0"[..]));
+        assert_eq!(root.disposition, None);
+        let text = nodes[1].kind.extension_fields();
+        assert_eq!(text.md5.as_deref(), Some(&b"Q2hlY2s="[..]));
+        let d = text.disposition.unwrap();
+        assert_eq!(
+            (d.kind.as_ref(), d.params.is_empty()),
+            (&b"inline"[..], true)
+        );
+        assert_eq!(text.language, [&b"en"[..], b"de"]);
+        assert_eq!(text.location.as_deref(), Some(&b"http://x/"[..]));
+        let pdf = nodes[2].kind.extension_fields();
+        let d = pdf.disposition.unwrap();
+        assert_eq!(d.kind.as_ref(), b"attachment");
+        assert_eq!(d.params.get("FILENAME").as_deref(), Some(&b"a b.pdf"[..]));
+        assert_eq!(pdf.language, [&b"fr"[..]]);
+        // No extension data at all.
+        let bare = structure(b"(\"text\" \"plain\" NIL NIL NIL \"7bit\" 3 1)");
+        assert_eq!(
+            bare.nodes()[0].kind.extension_fields(),
+            BodyExtension::default()
+        );
+    }
+
+    #[test]
+    fn body_structure_quirks() {
+        // Exchange 2016 (javamail #278): a string where the multipart's disposition belongs.
+        // The structure reads; the disposition is left empty, the parameters kept.
+        let b = structure(b"((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 21 0 NIL (\"inline\" NIL) NIL NIL) \"mixed\" (\"boundary\" \"x\") \"S/MIME Encrypted Message\" NIL)");
+        let root = b.nodes()[0].kind.extension_fields();
+        assert_eq!(root.params.get("boundary").as_deref(), Some(&b"x"[..]));
+        assert_eq!(root.disposition, None);
+        // mail.ru (vmime #159): NIL as a parameter value.
+        let b = structure(b"((\"text\" \"plain\" NIL NIL NIL \"8bit\" 536 0 NIL NIL NIL NIL) \"alternative\" (\"boundary\" NIL))");
+        assert_eq!(
+            b.nodes()[0]
+                .kind
+                .extension_fields()
+                .params
+                .get("boundary")
+                .as_deref(),
+            Some(&b""[..])
+        );
+        // MailKit #371: a part without a subtype.
+        let b = structure(b"((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"windows-1251\") NIL NIL \"base64\" 356 5)( \"X-ZIP\" (\"BOUNDARY\" \"\") NIL NIL \"base64\" 100) \"MIXED\")");
+        let BodyKind::Single(zip) = &b.nodes()[2].kind else {
+            panic!()
+        };
+        assert_eq!(
+            (zip.media_type.as_ref(), zip.subtype.as_ref(), zip.size),
+            (&b"X-ZIP"[..], &b""[..], 100)
+        );
+        // MailKit #1393: a multipart with NIL in place of its parts, inside a message/rfc822.
+        let b = structure(b"((\"text\" \"plain\" NIL NIL NIL \"7bit\" 727 16 NIL NIL NIL NIL)(\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 903 (NIL \"Re: Adresy\" NIL NIL NIL NIL NIL NIL NIL NIL) (NIL \"alternative\" (\"boundary\" \"Apple-Mail=_35\") NIL NIL NIL) 17 NIL NIL NIL NIL) \"report\" (\"report-type\" \"delivery-status\") NIL NIL NIL)");
+        let inner = &b.nodes()[3].kind;
+        assert!(
+            matches!(inner, BodyKind::Multipart { subtype, .. } if subtype.as_ref() == b"alternative")
+        );
+        assert_eq!(b.nodes().len(), 4);
     }
 
     #[test]

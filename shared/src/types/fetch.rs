@@ -300,7 +300,8 @@ pub enum BodyKind<'a> {
     /// Its children are the following subtrees.
     Multipart {
         subtype: Cow<'a, [u8]>,
-        /// `body-ext-mpart`, unparsed (parameters, disposition, language, location).
+        /// `body-ext-mpart` as sent (parameters, disposition, language, location); see
+        /// [`BodyKind::extension_fields`].
         extension: Cow<'a, [u8]>,
     },
     Single(SinglePart<'a>),
@@ -321,8 +322,45 @@ pub struct SinglePart<'a> {
     pub lines: Option<u32>,
     /// For `message/rfc822` (and `message/global`): the encapsulated message's envelope.
     pub envelope: Option<Box<Envelope<'a>>>,
-    /// `body-ext-1part`, unparsed (MD5, disposition, language, location).
+    /// `body-ext-1part` as sent (MD5, disposition, language, location); see
+    /// [`BodyKind::extension_fields`].
     pub extension: Cow<'a, [u8]>,
+}
+
+/// `body-fld-dsp` (RFC 9051 §9): a part's `Content-Disposition` value (`inline`,
+/// `attachment`) and its parameters (`filename`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disposition<'a> {
+    pub kind: Cow<'a, [u8]>,
+    pub params: BodyParams<'a>,
+}
+
+/// The extension fields of a part (`body-ext-1part`, `body-ext-mpart`), read on demand
+/// from the text kept in [`SinglePart::extension`] or [`BodyKind::Multipart`]'s
+/// `extension`. Fields a server left out, or sent malformed, are empty.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BodyExtension<'a> {
+    /// `body-fld-md5` (single parts only).
+    pub md5: NString<'a>,
+    /// `body-fld-param` (multiparts only: the boundary and the like).
+    pub params: BodyParams<'a>,
+    pub disposition: Option<Disposition<'a>>,
+    /// `body-fld-lang`: language tags.
+    pub language: Vec<Cow<'a, [u8]>>,
+    /// `body-fld-loc`: the part's `Content-Location`.
+    pub location: NString<'a>,
+}
+
+impl<'a> BodyKind<'a> {
+    /// The part's extension fields, parsed from their kept text.
+    pub fn extension_fields(&self) -> BodyExtension<'_> {
+        match self {
+            BodyKind::Multipart { extension, .. } => {
+                crate::decode::fetch::body_extension(extension, true)
+            }
+            BodyKind::Single(p) => crate::decode::fetch::body_extension(&p.extension, false),
+        }
+    }
 }
 
 /// A subtree of a [`BodyStructure`]: a node and its descendants.
