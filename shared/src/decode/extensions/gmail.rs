@@ -20,3 +20,32 @@ pub(crate) fn labels<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, Vec<Cow<'a
         astring(i)
     })
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gmail_labels() {
+        // From Gmail's IMAP extensions page: system labels bare, user labels as astrings.
+        let (rest, l) = labels(
+            b"(\\Inbox \\Sent Important \"Muy Importante\" {5}\r\nab\"cd) x",
+            &Limits::default(),
+        )
+        .unwrap();
+        assert_eq!(rest, b" x");
+        assert_eq!(
+            l,
+            [
+                &b"\\Inbox"[..],
+                b"\\Sent",
+                b"Important",
+                b"Muy Importante",
+                b"ab\"cd"
+            ]
+        );
+        assert_eq!(labels(b"()", &Limits::default()).unwrap().1.len(), 0);
+        assert!(labels(b"(\\ x)", &Limits::default()).is_err());
+    }
+}

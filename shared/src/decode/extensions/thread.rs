@@ -66,4 +66,25 @@ mod tests {
         assert_eq!(t[1].children[0].messages, vec![4, 23]);
         assert_eq!(t[1].children[1].messages, vec![44, 7, 96]);
     }
+
+    #[test]
+    fn empty_missing_parents_and_limits() {
+        // No threads at all.
+        assert_eq!(threads(b"\r\n", &Limits::default()).unwrap().1, vec![]);
+        // RFC 5256 §4: a thread whose root is missing starts with its branches.
+        let (_, t) = threads(b" ((1)(2 3))", &Limits::default()).unwrap();
+        assert!(t[0].messages.is_empty());
+        assert_eq!(t[0].children.len(), 2);
+        assert_eq!(t[0].children[1].messages, vec![2, 3]);
+        // A number after a branch is not in the grammar.
+        assert!(threads(b" (1 (2) 3)", &Limits::default()).is_err());
+        let limits = Limits {
+            max_depth: 3,
+            ..Limits::default()
+        };
+        assert!(matches!(
+            threads(b" ((((1))))", &limits),
+            Err(nom::Err::Failure(e)) if e.reason == crate::decode::core::Reason::TooDeep
+        ));
+    }
 }
