@@ -2,9 +2,11 @@
 //! Petrel, and imap-codec's command decoder must read back the same command from the bytes
 //! (all parts joined, as the server sees them once it has sent its continuations).
 //!
-//! Petrel has no command decoder, so checking its command encoder against imap-codec is the
-//! round trip available for commands (`reencode` covers responses). Strings holding NUL are
-//! refused by `AString::new` and `Mailbox::new`, as no literal may hold NUL (RFC 9051 `CHAR8`).
+//! Petrel's own `decode_command` must then read the same bytes back to an equal command:
+//! imap-codec checks the encoder against an independent grammar, Petrel's decoder checks that
+//! nothing is lost (the property tests in `shared/tests/roundtrip.rs` cover every command
+//! type; `reencode` starts from decoded bytes instead). Strings holding NUL are refused by
+//! `AString::new` and `Mailbox::new`, as no literal may hold NUL (RFC 9051 `CHAR8`).
 #![no_main]
 
 use imap_codec::decode::Decoder;
@@ -97,7 +99,24 @@ fuzz_target!(|data: &[u8]| {
         }
     };
     let command = Command { tag, body };
-    let mut wire: Vec<u8> = encode(&command, opts).parts.concat();
+    let joined: Vec<u8> = encode(&command, opts).parts.concat();
+    match petrel_imap::decode_command(&joined, &petrel_imap::Limits::default()) {
+        Ok((rest, ours)) => {
+            assert!(rest.is_empty(), "bytes left after the command: {rest:?}");
+            assert_eq!(
+                ours,
+                command,
+                "read back from {:?}",
+                String::from_utf8_lossy(&joined)
+            );
+        }
+        Err(e) => panic!(
+            "decode_command cannot read {:?} encoded as {:?}: {e}",
+            command,
+            String::from_utf8_lossy(&joined)
+        ),
+    }
+    let mut wire = joined;
     // imap-codec 2.0.0-alpha.10 cannot decode LIST-EXTENDED return options (RFC 5258), so
     // the option is checked here byte for byte and taken off before decoding.
     if let CommandBody::List {

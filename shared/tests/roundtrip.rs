@@ -1116,6 +1116,58 @@ mod commands {
         }
     }
 
+    /// Bytes that look like commands: fragments of them spliced with arbitrary bytes.
+    fn commandish() -> impl Strategy<Value = Vec<u8>> {
+        let pieces = prop_oneof![
+            Just(b"a1 ".to_vec()),
+            Just(b"UID ".to_vec()),
+            Just(b"\r\n".to_vec()),
+            Just(b"{3}\r\n".to_vec()),
+            Just(b"~{2+}\r\n".to_vec()),
+            Just(b"(".to_vec()),
+            Just(b")".to_vec()),
+            Just(b"\"".to_vec()),
+            Just(b"SEARCH NOT OR ".to_vec()),
+            Just(b"FETCH 1:* (BODY.PEEK[".to_vec()),
+            Just(b"STORE 1 (UNCHANGEDSINCE 5) +FLAGS ".to_vec()),
+            Just(b"SELECT INBOX (QRESYNC (".to_vec()),
+            Just(b"LIST (SUBSCRIBED) \"\" (".to_vec()),
+            Just(b"NOTIFY SET (".to_vec()),
+            Just(b"APPEND x (\\Seen) ".to_vec()),
+            Just(b"AUTHENTICATE PLAIN\r\n".to_vec()),
+            prop::collection::vec(any::<u8>(), 0..8),
+        ];
+        prop::collection::vec(pieces, 0..30).prop_map(|p| p.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        /// Nothing a client sends panics the command decoder, with default or tiny limits, and
+        /// every decoded command consumes input.
+        #[test]
+        fn command_decoder_never_panics(input in commandish()) {
+            let tiny = Limits { max_line: 48, max_literal: 4, max_depth: 2, max_list: 3, max_message: 64 };
+            for limits in [Limits::default(), tiny] {
+                let mut rest = input.as_slice();
+                while !rest.is_empty() {
+                    match decode_command(rest, &limits) {
+                        Ok((after, _)) => {
+                            prop_assert!(after.len() < rest.len());
+                            rest = after;
+                        }
+                        Err(_) => {
+                            rest = rest
+                                .iter()
+                                .position(|&b| b == b'\n')
+                                .map_or(&[][..], |lf| &rest[lf + 1..]);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// The strategy reaches every variant (checked on values alone, which is cheap).
     #[test]
     fn every_variant_is_generated() {

@@ -652,6 +652,11 @@ fn append<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, CommandBody<'a>> {
     let mut date = None;
     if j.starts_with(b"\"") {
         let (k, d) = date_time(j)?;
+        // `zone = ("+" / "-") 4DIGIT` holds at most 99:59; the lenient date parser reads
+        // `+9999` as 99 h 99 min, which no zone can write back.
+        if d.zone_minutes.unsigned_abs() >= 100 * 60 {
+            return fail(j);
+        }
         date = Some(d);
         j = sp(k)?.0;
     }
@@ -1477,6 +1482,12 @@ mod tests {
                 message: Cow::Borrowed(b"a\0b"),
             }
         );
+        // A zone no `zone` can write back: 99 hours and 99 minutes.
+        assert!(decode_command(
+            b"a APPEND x \"01-Jan-2000 00:00:00 +9999\" {0}\r\n\r\n",
+            &Limits::default()
+        )
+        .is_err());
         assert!(matches!(
             body(b"a APPEND Drafts {2+}\r\nhi\r\n"),
             CommandBody::Append { message, .. } if message.as_ref() == b"hi"
