@@ -30,6 +30,7 @@
 
 use alloc::borrow::Cow;
 use alloc::boxed::Box;
+use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -80,8 +81,8 @@ pub fn decode_command<'a>(
     let mut rest = input.get(end..).unwrap_or_default();
     let mut command = match command(message, limits) {
         Ok(([], command)) => command,
-        Ok((left, _)) => return Err(DecodeError::malformed(message, left)),
-        Err(e) => return Err(grammar_error(message, e, limits)),
+        Ok((left, _)) => return Err(redact(DecodeError::malformed(message, left), message)),
+        Err(e) => return Err(redact(grammar_error(message, e, limits), message)),
     };
     if let CommandBody::Authenticate {
         initial_response: response @ None,
@@ -94,6 +95,27 @@ pub fn decode_command<'a>(
         }
     }
     Ok((rest, command))
+}
+
+/// LOGIN and AUTHENTICATE carry secrets, which an error must not show (it is for logs): only
+/// their tag and name are kept.
+fn redact(e: DecodeError, message: &[u8]) -> DecodeError {
+    let mut words = message.splitn(3, |&b| b == b' ');
+    let (Some(tag), Some(name)) = (words.next(), words.next()) else {
+        return e;
+    };
+    let secret = name.eq_ignore_ascii_case(b"LOGIN") || name.eq_ignore_ascii_case(b"AUTHENTICATE");
+    match e {
+        DecodeError::Malformed { offset, .. } if secret => DecodeError::Malformed {
+            offset,
+            message: alloc::format!(
+                "{} {} <redacted>",
+                String::from_utf8_lossy(tag),
+                String::from_utf8_lossy(name)
+            ),
+        },
+        e => e,
+    }
 }
 
 /// A complete line holding only base64 (or nothing, the empty response), decoded.
@@ -214,7 +236,7 @@ fn charset(i: &[u8]) -> IResult<'_, Atom<'_>> {
         Cow::Borrowed(b) => core::str::from_utf8(b)
             .ok()
             .and_then(|s| Atom::try_from(s).ok()),
-        Cow::Owned(v) => alloc::string::String::from_utf8(v)
+        Cow::Owned(v) => String::from_utf8(v)
             .ok()
             .and_then(|s| Atom::try_from(s).ok()),
     };
@@ -350,56 +372,77 @@ fn uid_command<'a>(
     limits: &Limits,
     at: &'a [u8],
 ) -> IResult<'a, CommandBody<'a>> {
-    if !matches!(
-        name,
-        b"FETCH" | b"SEARCH" | b"STORE" | b"COPY" | b"MOVE" | b"EXPUNGE" | b"SORT" | b"THREAD"
-    ) {
-        return fail(at);
-    }
+    type Parser = for<'b> fn(&'b [u8], &Limits) -> IResult<'b, CommandBody<'b>>;
+    // Picked before the space is read, so that an unknown name is reported at the name.
+    let parse: Parser = match name {
+        b"FETCH" => fetch,
+        b"SEARCH" => search,
+        b"STORE" => store,
+        b"COPY" => copy,
+        b"MOVE" => move_,
+        b"EXPUNGE" => uid_expunge,
+        b"SORT" => sort,
+        b"THREAD" => thread,
+        _ => return fail(at),
+    };
     let (j, ()) = sp(after)?;
-    match name {
-        b"FETCH" => fetch(j, limits),
-        b"SEARCH" => search(j, limits),
-        b"STORE" => store(j, limits),
-        b"COPY" | b"MOVE" => {
-            let (j, set) = sequence_set(j, limits)?;
-            let (j, ()) = sp(j)?;
-            let (j, mailbox) = mailbox(j)?;
-            let body = if name == b"COPY" {
-                CommandBody::Copy {
-                    set,
-                    mailbox,
-                    uid: true,
-                }
-            } else {
-                CommandBody::Move {
-                    set,
-                    mailbox,
-                    uid: true,
-                }
-            };
-            Ok((j, body))
-        }
-        b"EXPUNGE" => sequence_set(j, limits).map(|(r, set)| (r, CommandBody::UidExpunge { set })),
-        b"SORT" => sort(j, limits),
-        b"THREAD" => {
-            let (j, algorithm) = atom(j)?;
-            let (j, ()) = sp(j)?;
-            let (j, charset) = charset(j)?;
-            let (j, ()) = sp(j)?;
-            let (j, criteria) = search_keys(j, limits)?;
-            Ok((
-                j,
-                CommandBody::Thread {
-                    algorithm: Atom::unvalidated(algorithm),
-                    charset,
-                    criteria,
-                    uid: true,
-                },
-            ))
-        }
-        _ => fail(at),
-    }
+    parse(j, limits)
+}
+
+/// `copy = "COPY" SP sequence-set SP mailbox`.
+fn copy<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, CommandBody<'a>> {
+    let (j, (set, mailbox)) = set_and_mailbox(i, limits)?;
+    Ok((
+        j,
+        CommandBody::Copy {
+            set,
+            mailbox,
+            uid: true,
+        },
+    ))
+}
+
+/// `move = "MOVE" SP sequence-set SP mailbox` (RFC 6851).
+fn move_<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, CommandBody<'a>> {
+    let (j, (set, mailbox)) = set_and_mailbox(i, limits)?;
+    Ok((
+        j,
+        CommandBody::Move {
+            set,
+            mailbox,
+            uid: true,
+        },
+    ))
+}
+
+fn set_and_mailbox<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, (SequenceSet, Mailbox<'a>)> {
+    let (j, set) = sequence_set(i, limits)?;
+    let (j, ()) = sp(j)?;
+    let (j, mailbox) = mailbox(j)?;
+    Ok((j, (set, mailbox)))
+}
+
+/// `uid-expunge = "UID" SP "EXPUNGE" SP sequence-set` (RFC 4315).
+fn uid_expunge<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, CommandBody<'a>> {
+    sequence_set(i, limits).map(|(r, set)| (r, CommandBody::UidExpunge { set }))
+}
+
+/// `thread = ["UID" SP] "THREAD" SP thread-alg SP search-criteria` (RFC 5256).
+fn thread<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, CommandBody<'a>> {
+    let (j, algorithm) = atom(i)?;
+    let (j, ()) = sp(j)?;
+    let (j, charset) = charset(j)?;
+    let (j, ()) = sp(j)?;
+    let (j, criteria) = search_keys(j, limits)?;
+    Ok((
+        j,
+        CommandBody::Thread {
+            algorithm: Atom::unvalidated(algorithm),
+            charset,
+            criteria,
+            uid: true,
+        },
+    ))
 }
 
 fn unset_uid(mut body: CommandBody<'_>) -> CommandBody<'_> {
@@ -423,13 +466,7 @@ fn authenticate(i: &[u8]) -> IResult<'_, CommandBody<'_>> {
     let (j, mechanism) = atom(i)?;
     let mechanism = Atom::unvalidated(mechanism);
     let Ok((k, ())) = sp(j) else {
-        return Ok((
-            j,
-            CommandBody::Authenticate {
-                mechanism,
-                initial_response: None,
-            },
-        ));
+        return Ok((j, authenticate_without(mechanism)));
     };
     let n = k.iter().take_while(|&&b| is_base64_char(b)).count();
     let text = &k[..n];
@@ -537,21 +574,21 @@ fn list<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, CommandBody<'a>> {
         }
         _ => (j, Vec::new()),
     };
-    let plain = selection.is_empty()
-        && patterns.len() == 1
-        && matches!(return_options.as_slice(), [] | [ListReturn::SpecialUse]);
-    if plain {
-        if let Some(pattern) = patterns.into_iter().next() {
-            return Ok((
-                j,
-                CommandBody::List {
-                    reference,
-                    pattern,
-                    return_special_use: !return_options.is_empty(),
-                },
-            ));
+    let mut patterns = patterns;
+    if selection.is_empty() && matches!(return_options.as_slice(), [] | [ListReturn::SpecialUse]) {
+        match <[AString<'a>; 1]>::try_from(patterns) {
+            Ok([pattern]) => {
+                return Ok((
+                    j,
+                    CommandBody::List {
+                        reference,
+                        pattern,
+                        return_special_use: !return_options.is_empty(),
+                    },
+                ))
+            }
+            Err(more) => patterns = more,
         }
-        return fail(i);
     }
     Ok((
         j,
@@ -1282,7 +1319,6 @@ mod tests {
     use crate::encode::{encode, EncodeOptions};
     use crate::framer::FrameError;
     use crate::types::fetch::DateTime;
-    use alloc::string::String;
 
     /// Decodes a whole command, checks that nothing is left, and that encoding it and
     /// decoding again gives the same command.
@@ -1817,7 +1853,7 @@ mod tests {
         match decode_command(b"a LOGIN bob {3}\r\nx\0y\r\n", &Limits::default()) {
             Err(DecodeError::Malformed { offset, message }) => {
                 assert_eq!(offset, 12);
-                assert!(message.starts_with("a LOGIN bob {3}"), "{message}");
+                assert_eq!(message, "a LOGIN <redacted>");
             }
             other => panic!("{other:?}"),
         }
