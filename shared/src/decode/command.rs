@@ -1712,6 +1712,14 @@ mod tests {
                 ..
             }
         ));
+        // An empty line is the empty response (what the encoder sends without SASL-IR).
+        let (rest, c) =
+            decode_command(b"a AUTHENTICATE EXTERNAL\r\n\r\n", &Limits::default()).unwrap();
+        assert_eq!(rest, b"");
+        assert!(matches!(
+            c.body,
+            CommandBody::Authenticate { initial_response: Some(ir), .. } if ir.expose().is_empty()
+        ));
         // ...but a line that is not base64 is the next command, and a partial line waits.
         let (rest, c) = decode_command(
             b"A001 AUTHENTICATE GSSAPI\r\nA002 NOOP\r\n",
