@@ -320,6 +320,9 @@ fn parse_date_time(s: &[u8]) -> Option<DateTime> {
         return None;
     }
     let z = digits(zone_digits)?;
+    if z % 100 >= 60 {
+        return None;
+    }
     let zone_minutes = i16::try_from(z / 100 * 60 + z % 100).ok()?;
     let zone_minutes = match sign {
         b'+' => zone_minutes,
@@ -789,5 +792,8 @@ mod tests {
             assert_eq!((d.unix_time(), d.zone_minutes), (1_704_067_200, 0));
         }
         assert!(date_time(b"\"01-Jan-2024 00:00:00 CEST\"").is_err());
+        // Zone minutes past 59 (found by fuzzing: `+9999` wrote back as `+0039`).
+        assert!(date_time(b"\"01-Jan-2024 00:00:00 +9999\"").is_err());
+        assert!(date_time(b"\"01-Jan-2024 00:00:00 -2359\"").is_ok());
     }
 }

@@ -327,7 +327,13 @@ fn data(o: &mut Out, d: &Data<'_>) {
             o.raw(b") ");
             delimiter(o, l.delimiter);
             o.raw(b" ");
-            o.astring(l.mailbox.as_bytes());
+            // A bare name followed by bytes other than `(` would read back as one name
+            // with spaces (a quirk the decoder forgives), so then the name is quoted.
+            if matches!(l.extended.as_slice(), [ListExtendedItem::Unparsed(_)]) {
+                o.string(l.mailbox.as_bytes());
+            } else {
+                o.astring(l.mailbox.as_bytes());
+            }
             list_extended(o, &l.extended);
         }
         Data::Flags(fs) => {
@@ -840,4 +846,25 @@ fn tagged_ext_comps(o: &mut Out, comps: &[TaggedExtComp<'_>]) {
         }
     }
     o.raw(b")");
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::{decode_response, Limits};
+
+    fn reencodes(wire: &[u8]) {
+        let first = decode_response(wire, &Limits::default()).unwrap();
+        let again = encode_response(&first);
+        assert_eq!(decode_response(&again, &Limits::default()).unwrap(), first);
+    }
+
+    #[test]
+    fn list_with_unparsed_extended_data_keeps_its_name() {
+        // Found by the reencode fuzz target: written bare, `Sent` and the unparsed bytes
+        // after it read back as one name with a space.
+        reencodes(b"* LIST (\\HasNoChildren \\Sent) \"/\" \"Sent\"Items\"\r\r\n");
+        reencodes(b"* LIST () \"/\" Sent (CHILDINFO (\"SUBSCRIBED\") X-N 1:3,5)\r\n");
+    }
 }
