@@ -1,10 +1,11 @@
-//! Arbitrary bytes never panic the decoder, with the default limits and with small ones;
+//! Arbitrary bytes never panic the decoders (responses and commands), with the default limits
+//! and with small ones;
 //! libFuzzer's `-malloc_limit_mb` (see smoke.sh) catches any allocation sized by the input's
 //! announcements rather than by its bytes.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use petrel_imap::{decode_response, Limits, ResponseDecoder};
+use petrel_imap::{decode_command, decode_response, Limits, ResponseDecoder};
 
 #[path = "common.rs"]
 mod common;
@@ -23,5 +24,6 @@ fuzz_target!(|data: &[u8]| {
         // What is left is an incomplete message, never more than was fed.
         assert!(decoder.buffered() <= data.len());
         let _ = decode_response(data, &limits);
+        let _ = decode_command(data, &limits);
     }
 });
