@@ -3,6 +3,7 @@
 //! behind `cfg(target_arch = "wasm32")`.
 
 pub mod engine;
+pub mod html;
 pub mod model;
 #[cfg(target_arch = "wasm32")]
 pub mod net;

@@ -9,7 +9,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::engine::{Disconnect, Event, Folder, FolderRole, MessageSummary, Request, SignInError};
+use crate::engine::{
+    Disconnect, Event, Folder, FolderRole, MessageSummary, MessageView, Request, SignInError,
+};
 
 /// Which screen the app shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -27,6 +29,29 @@ pub enum Pane {
     #[default]
     Folders,
     Messages,
+    /// The reading pane (on wide screens it sits beside the list).
+    Message,
+}
+
+/// The message in the reading pane.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reading {
+    /// The folder's id and the message's UID.
+    pub folder: String,
+    pub uid: u32,
+    pub state: ReadingState,
+    /// The part of the attachment being downloaded.
+    pub downloading: Option<String>,
+    /// Why the last download failed.
+    pub download_error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadingState {
+    Loading,
+    Ready(Box<MessageView>),
+    /// The server's or engine's reason, for a person.
+    Failed(String),
 }
 
 /// Something went wrong, in terms a person can act on.
@@ -117,6 +142,8 @@ pub struct Model {
     /// The message list of `selected` is being fetched.
     pub loading: bool,
     pub pane: Pane,
+    /// The open message, if any.
+    pub reading: Option<Reading>,
     pub problem: Option<Problem>,
 }
 
@@ -127,6 +154,16 @@ pub enum Action {
     SignInRequested { user: String },
     /// The person opened a folder.
     OpenFolderRequested { folder: String },
+    /// The person opened a message of the list.
+    OpenMessageRequested { folder: String, uid: u32 },
+    /// The person asked for an attachment of the open message.
+    DownloadRequested {
+        folder: String,
+        uid: u32,
+        part: String,
+    },
+    /// The person closed the reading pane.
+    CloseMessage,
     /// The person signed out. The app returns to the sign-in screen at once: whatever the
     /// old session says afterwards no longer matters.
     SignOutRequested,
@@ -145,6 +182,15 @@ impl Action {
             Request::SignIn { user, .. } => Action::SignInRequested { user: user.clone() },
             Request::OpenFolder { folder } => Action::OpenFolderRequested {
                 folder: folder.clone(),
+            },
+            Request::OpenMessage { folder, uid } => Action::OpenMessageRequested {
+                folder: folder.clone(),
+                uid: *uid,
+            },
+            Request::DownloadAttachment { folder, uid, part } => Action::DownloadRequested {
+                folder: folder.clone(),
+                uid: *uid,
+                part: part.clone(),
             },
             Request::SignOut => Action::SignOutRequested,
         }
@@ -172,6 +218,27 @@ impl Model {
                 self.loading = true;
                 self.pane = Pane::Messages;
                 self.selected = Some(folder);
+                self.reading = None;
+            }
+            Action::OpenMessageRequested { folder, uid } => {
+                self.pane = Pane::Message;
+                self.reading = Some(Reading {
+                    folder,
+                    uid,
+                    state: ReadingState::Loading,
+                    downloading: None,
+                    download_error: None,
+                });
+            }
+            Action::DownloadRequested { folder, uid, part } => {
+                if let Some(reading) = self.reading_mut(&folder, uid) {
+                    reading.downloading = Some(part);
+                    reading.download_error = None;
+                }
+            }
+            Action::CloseMessage => {
+                self.reading = None;
+                self.pane = Pane::Messages;
             }
             Action::SignOutRequested => self = self.signed_out(None),
             Action::ShowFolders => self.pane = Pane::Folders,
@@ -221,6 +288,60 @@ impl Model {
                     self.loading = false;
                 }
             }
+            Action::Engine(Event::MessageOpened {
+                folder,
+                uid,
+                message,
+            }) => {
+                if let Some(reading) = self.reading_mut(&folder, uid) {
+                    reading.state = ReadingState::Ready(message);
+                }
+            }
+            Action::Engine(Event::MessageFailed {
+                folder,
+                uid,
+                reason,
+            }) => {
+                if let Some(reading) = self.reading_mut(&folder, uid) {
+                    reading.state = ReadingState::Failed(reason);
+                }
+            }
+            Action::Engine(Event::MessageSeen { folder, uid }) => {
+                let mut was_unread = false;
+                if self.selected.as_deref() == Some(folder.as_str()) {
+                    if let Some(row) = self.messages.iter_mut().find(|m| m.uid == uid) {
+                        was_unread = row.unread;
+                        row.unread = false;
+                    }
+                    if was_unread {
+                        if let Some(FolderStatus {
+                            unseen: Some(n), ..
+                        }) = self.status.as_mut()
+                        {
+                            *n = n.saturating_sub(1);
+                        }
+                    }
+                }
+                if was_unread {
+                    if let Some(n) = self.unseen.get_mut(&folder) {
+                        *n = n.saturating_sub(1);
+                    }
+                }
+            }
+            Action::Engine(Event::AttachmentFetched {
+                folder,
+                uid,
+                part,
+                error,
+                ..
+            }) => {
+                if let Some(reading) = self.reading_mut(&folder, uid) {
+                    if reading.downloading.as_deref() == Some(part.as_str()) {
+                        reading.downloading = None;
+                    }
+                    reading.download_error = error;
+                }
+            }
             Action::Engine(Event::Problem(text)) => {
                 // Whatever was under way failed; stop showing it as under way.
                 self.loading = false;
@@ -248,6 +369,13 @@ impl Model {
     /// The folder whose id is `id`.
     pub fn folder(&self, id: &str) -> Option<&Folder> {
         self.folders.iter().find(|folder| folder.id == id)
+    }
+
+    /// The reading pane, if it shows message `uid` of `folder`.
+    fn reading_mut(&mut self, folder: &str, uid: u32) -> Option<&mut Reading> {
+        self.reading
+            .as_mut()
+            .filter(|r| r.folder == folder && r.uid == uid)
     }
 
     /// Whether news about `folder` is for the open folder; after sign-in, the first folder
@@ -837,5 +965,117 @@ mod tests {
                 depth: 1
             }
         );
+    }
+
+    #[test]
+    fn opening_a_message_shows_loading_then_the_message_and_marks_the_row_read() {
+        let model = signed_in().reduce(Action::OpenMessageRequested {
+            folder: "INBOX".to_owned(),
+            uid: 2,
+        });
+        assert_eq!(model.pane, Pane::Message);
+        let reading = model.reading.clone().unwrap();
+        assert_eq!(reading.state, ReadingState::Loading);
+        let view = MessageView {
+            subject: "Message 2".to_owned(),
+            text: Some("hi".to_owned()),
+            ..MessageView::default()
+        };
+        let model = run(
+            model,
+            [
+                // News about another message is not for the pane.
+                Action::Engine(Event::MessageFailed {
+                    folder: "INBOX".to_owned(),
+                    uid: 1,
+                    reason: "x".to_owned(),
+                }),
+                Action::Engine(Event::MessageOpened {
+                    folder: "INBOX".to_owned(),
+                    uid: 2,
+                    message: Box::new(view.clone()),
+                }),
+                Action::Engine(Event::MessageSeen {
+                    folder: "INBOX".to_owned(),
+                    uid: 2,
+                }),
+                // Twice: the count must not drop again.
+                Action::Engine(Event::MessageSeen {
+                    folder: "INBOX".to_owned(),
+                    uid: 2,
+                }),
+            ],
+        );
+        assert_eq!(
+            model.reading.as_ref().unwrap().state,
+            ReadingState::Ready(Box::new(view))
+        );
+        assert!(!model.messages.iter().find(|m| m.uid == 2).unwrap().unread);
+        assert_eq!(model.unseen.get("INBOX"), Some(&0));
+        assert_eq!(model.status.unwrap().unseen, Some(0));
+
+        let model = model.reduce(Action::CloseMessage);
+        assert!(model.reading.is_none());
+        assert_eq!(model.pane, Pane::Messages);
+    }
+
+    #[test]
+    fn a_failed_message_shows_the_reason_and_a_folder_change_closes_the_pane() {
+        let model = run(
+            signed_in(),
+            [
+                Action::OpenMessageRequested {
+                    folder: "INBOX".to_owned(),
+                    uid: 1,
+                },
+                Action::Engine(Event::MessageFailed {
+                    folder: "INBOX".to_owned(),
+                    uid: 1,
+                    reason: "gone".to_owned(),
+                }),
+            ],
+        );
+        assert_eq!(
+            model.reading.as_ref().unwrap().state,
+            ReadingState::Failed("gone".to_owned())
+        );
+        let model = model.reduce(Action::OpenFolderRequested {
+            folder: "Sent".to_owned(),
+        });
+        assert!(model.reading.is_none());
+    }
+
+    #[test]
+    fn downloads_show_busy_and_their_failure() {
+        let model = run(
+            signed_in(),
+            [
+                Action::OpenMessageRequested {
+                    folder: "INBOX".to_owned(),
+                    uid: 1,
+                },
+                Action::DownloadRequested {
+                    folder: "INBOX".to_owned(),
+                    uid: 1,
+                    part: "2".to_owned(),
+                },
+            ],
+        );
+        assert_eq!(
+            model.reading.as_ref().unwrap().downloading.as_deref(),
+            Some("2")
+        );
+        let model = model.reduce(Action::Engine(Event::AttachmentFetched {
+            folder: "INBOX".to_owned(),
+            uid: 1,
+            part: "2".to_owned(),
+            name: String::new(),
+            media_type: String::new(),
+            bytes: Vec::new(),
+            error: Some("no".to_owned()),
+        }));
+        let reading = model.reading.unwrap();
+        assert_eq!(reading.downloading, None);
+        assert_eq!(reading.download_error.as_deref(), Some("no"));
     }
 }

@@ -127,8 +127,24 @@ async fn session(
         if open {
             socket.write(&mut engine);
         }
-        while let Some(event) = engine.poll_event() {
+        while let Some(mut event) = engine.poll_event() {
             ended |= matches!(event, Event::Disconnected(_));
+            if let Event::AttachmentFetched {
+                name,
+                media_type,
+                bytes,
+                error,
+                ..
+            } = &mut event
+            {
+                // The bytes go to the browser's download, never into the model.
+                let bytes = std::mem::take(bytes);
+                if error.is_none() {
+                    if let Err(reason) = save(name, media_type, &bytes) {
+                        *error = Some(reason);
+                    }
+                }
+            }
             dispatch(Action::from(event));
         }
         if ended {
@@ -136,6 +152,41 @@ async fn session(
         }
     }
     None
+}
+
+/// Hands `bytes` to the browser as a download named `name`.
+fn save(name: &str, media_type: &str, bytes: &[u8]) -> Result<(), String> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    // The type only names the file for the browser; it is never rendered by the app.
+    options.set_type(if media_type.is_empty() {
+        "application/octet-stream"
+    } else {
+        media_type
+    });
+    let blob =
+        web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).map_err(js_text)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(js_text)?;
+    let document = web_sys::window()
+        .and_then(|window| window.document())
+        .ok_or_else(|| "no document".to_owned())?;
+    let anchor: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(js_text)?
+        .dyn_into()
+        .map_err(|_| "no anchor element".to_owned())?;
+    anchor.set_href(&url);
+    anchor.set_download(if name.is_empty() { "attachment" } else { name });
+    anchor.click();
+    // Some browsers read the blob after click() returns: let it go a little later.
+    let revoke = Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    if let Some(window) = web_sys::window() {
+        let _ = window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 60_000);
+    }
+    Ok(())
 }
 
 fn lost(reason: Option<String>) -> Action {

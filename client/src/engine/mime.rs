@@ -156,7 +156,7 @@ fn q_decode(text: &[u8]) -> Vec<u8> {
 
 /// The built-in charsets first (they are most of the mail, and cost no call into the
 /// browser), then `charsets`, then lossy UTF-8: garbled text beats a missing subject.
-fn decode_charset(charset: &str, bytes: &[u8], charsets: &dyn Charsets) -> String {
+pub(crate) fn decode_charset(charset: &str, bytes: &[u8], charsets: &dyn Charsets) -> String {
     let label = charset.to_ascii_lowercase();
     match label.as_str() {
         // US-ASCII is a subset of UTF-8; 8-bit bytes in it are wrong either way.

@@ -20,11 +20,19 @@
 //! folders (emitting `Event::Folders`) and opens INBOX by itself (`FolderOpened`, then
 //! `Messages` with the newest 50, newest first).
 //!
+//! `OpenMessage` fetches one whole message (`UID FETCH uid (UID FLAGS BODY.PEEK[])`, selecting
+//! its folder first if needed), parses it (`message`) and reports `MessageOpened`; if the
+//! message was unread it then stores `\Seen` and reports `MessageSeen` once the server
+//! agreed. Only the newest `OpenMessage` is answered: a superseded message's bytes are
+//! dropped unparsed, so the engine holds at most one message body at a time.
+//! `DownloadAttachment` fetches one part of the open message and reports its decoded bytes.
+//!
 //! Header text in charsets beyond UTF-8, ASCII, Latin-1 and Windows-1252 is decoded by the
 //! [`Charsets`] given to [`Engine::with_charsets`]; the web app passes the browser's
 //! decoders. [`Engine::new`] has only the built-in ones and shows other charsets lossily.
 
 mod folders;
+pub mod message;
 mod messages;
 pub mod mime;
 mod sync;
@@ -33,6 +41,7 @@ use std::collections::VecDeque;
 
 use petrel_imap::{Limits, Session};
 
+pub use message::{Address, Attachment, MessageView};
 pub use mime::{BuiltInOnly, Charsets};
 
 /// A password: its `Debug` never shows it.
@@ -65,6 +74,18 @@ pub enum Request {
     OpenFolder {
         folder: String,
     },
+    /// Fetch and parse one message, selecting `folder` first if another one is open, and
+    /// mark it read.
+    OpenMessage {
+        folder: String,
+        uid: u32,
+    },
+    /// Fetch one attachment of the message opened last (`part` is [`Attachment::part`]).
+    DownloadAttachment {
+        folder: String,
+        uid: u32,
+        part: String,
+    },
     SignOut,
 }
 
@@ -85,6 +106,35 @@ pub enum Event {
     Messages {
         folder: String,
         messages: Vec<MessageSummary>,
+    },
+    /// The message asked for with `OpenMessage`, parsed.
+    MessageOpened {
+        folder: String,
+        uid: u32,
+        message: Box<MessageView>,
+    },
+    /// The server stored `\Seen` on a message the person opened.
+    MessageSeen {
+        folder: String,
+        uid: u32,
+    },
+    /// The message asked for with `OpenMessage` could not be fetched (`NO`, `BAD`, gone);
+    /// the text is for a person.
+    MessageFailed {
+        folder: String,
+        uid: u32,
+        reason: String,
+    },
+    /// An attachment asked for with `DownloadAttachment`, decoded; `bytes` is empty and
+    /// `error` set when the server refused.
+    AttachmentFetched {
+        folder: String,
+        uid: u32,
+        part: String,
+        name: String,
+        media_type: String,
+        bytes: Vec<u8>,
+        error: Option<String>,
     },
     /// An operation failed but the session goes on (`NO`/`BAD` to a command, a response that
     /// could not be decoded). The text is for a person.

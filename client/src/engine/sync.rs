@@ -1,15 +1,27 @@
 //! The engine's flow: what to send next given what the server said. Sign-in (CAPABILITY
 //! when needed, AUTHENTICATE PLAIN or LOGIN), the folder list, opening a folder (STATUS for
-//! the unread count, SELECT, FETCH of the newest 50) and sign-out.
+//! the unread count, SELECT, FETCH of the newest 50), reading a message (UID FETCH of the
+//! whole message, then UID STORE of `\Seen`), fetching one attachment, and sign-out.
+//!
+//! Reading uses `BODY.PEEK[]` and an explicit `STORE +FLAGS.SILENT (\Seen)` rather than
+//! `BODY[]`, which sets `\Seen` as a side effect: the message is marked read only after it
+//! was fetched and parsed, `MessageSeen` is reported only once the server has agreed (so the
+//! list never shows a state the server does not have), a read-only folder simply refuses the
+//! STORE, and a future "keep unread" setting is one condition.
 
 use std::collections::VecDeque;
 
 use petrel_imap::types::capability::Capability;
-use petrel_imap::types::command::{CommandBody, FetchAttribute, StatusAttribute};
+use petrel_imap::types::command::{
+    Atomish, CommandBody, FetchAttribute, StatusAttribute, StoreKind,
+};
 use petrel_imap::types::core::{AString, Atom, Mailbox, Secret, SequenceSet, Tag};
+use petrel_imap::types::fetch::FetchItem;
+use petrel_imap::types::flag::Flag;
 use petrel_imap::types::response::{Code, Data, StatusItem, StatusKind, StatusResponse};
 use petrel_imap::{Session, SessionEvent, State};
 
+use super::message::{self, Attachment, MessageView};
 use super::mime::Charsets;
 use super::{folders, messages, Disconnect, Event, Folder, MessageSummary, Request, SignInError};
 
@@ -32,7 +44,31 @@ enum Op {
     Fetch {
         folder: String,
     },
+    /// `UID FETCH uid (UID FLAGS BODY.PEEK[])`.
+    Message {
+        folder: String,
+        uid: u32,
+    },
+    /// `UID STORE uid +FLAGS.SILENT (\Seen)` after opening an unread message.
+    MarkSeen {
+        folder: String,
+        uid: u32,
+    },
+    /// `UID FETCH uid (BODY.PEEK[part])` for a download.
+    Part {
+        folder: String,
+        uid: u32,
+        part: String,
+    },
     Logout,
+}
+
+/// A message fetched and parsed, waiting for its FETCH to complete.
+#[derive(Debug)]
+struct Opened {
+    uid: u32,
+    view: Box<MessageView>,
+    seen: bool,
 }
 
 #[derive(Debug, Default)]
@@ -53,6 +89,17 @@ pub(crate) struct Flow {
     exists: u32,
     unseen: Option<(String, u32)>,
     fetched: Vec<(u32, MessageSummary)>,
+    /// The message asked for last, `(folder, uid)`: only its FETCH is parsed.
+    reading: Option<(String, u32)>,
+    /// The parsed `reading` message until its FETCH completes.
+    opened: Option<Opened>,
+    /// The attachments of the message opened last, `(folder, uid, parts)`.
+    open_parts: Option<(String, u32, Vec<Attachment>)>,
+    /// A fetched attachment part until its FETCH completes: `(uid, part, decoded bytes)`.
+    part_data: Option<(u32, String, Vec<u8>)>,
+    /// Why the response to a pending message FETCH could not be read (too big for the
+    /// codec's limits, malformed), for `MessageFailed`.
+    read_error: Option<String>,
 }
 
 impl Flow {
@@ -93,8 +140,112 @@ impl Flow {
                     self.deferred.push_back(Request::OpenFolder { folder });
                 }
             }
+            Request::OpenMessage { folder, uid } => {
+                if self.signed_in {
+                    self.open_message(s, out, folder, uid);
+                } else {
+                    self.deferred
+                        .push_back(Request::OpenMessage { folder, uid });
+                }
+            }
+            Request::DownloadAttachment { folder, uid, part } => {
+                self.download(s, out, folder, uid, part);
+            }
             Request::SignOut => self.send(s, CommandBody::Logout, Op::Logout),
         }
+    }
+
+    fn open_message(
+        &mut self,
+        s: &mut Session,
+        out: &mut VecDeque<Event>,
+        folder: String,
+        uid: u32,
+    ) {
+        let Some(set) = SequenceSet::range(uid, uid) else {
+            out.push_back(Event::MessageFailed {
+                folder,
+                uid,
+                reason: "there is no message 0".into(),
+            });
+            return;
+        };
+        if self.current.as_deref() != Some(folder.as_str()) {
+            // Commands run in order, so the FETCH below reads the folder this selects.
+            self.open(s, out, folder.clone());
+            if self.current.as_deref() != Some(folder.as_str()) {
+                return;
+            }
+        }
+        let Ok(section) = Atomish::try_from("") else {
+            return;
+        };
+        self.reading = Some((folder.clone(), uid));
+        // Drop the previous message now: at most one is held.
+        self.opened = None;
+        let body = CommandBody::Fetch {
+            set,
+            items: vec![
+                FetchAttribute::Uid,
+                FetchAttribute::Flags,
+                FetchAttribute::BodySection {
+                    peek: true,
+                    section,
+                    partial: None,
+                },
+            ],
+            uid: true,
+        };
+        self.send(s, body, Op::Message { folder, uid });
+    }
+
+    fn download(
+        &mut self,
+        s: &mut Session,
+        out: &mut VecDeque<Event>,
+        folder: String,
+        uid: u32,
+        part: String,
+    ) {
+        let known = self.open_parts.as_ref().is_some_and(|(f, u, parts)| {
+            *f == folder && *u == uid && parts.iter().any(|a| a.part == part)
+        });
+        let open = self.current.as_deref() == Some(folder.as_str());
+        // A part specifier is digits and dots: checked before it goes on the wire.
+        let attribute: Option<Atomish<'_>> = part
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.')
+            .then(|| part.as_str().try_into().ok())
+            .flatten();
+        let (true, true, Some(section), Some(set)) =
+            (known, open, attribute, SequenceSet::range(uid, uid))
+        else {
+            out.push_back(Event::AttachmentFetched {
+                folder,
+                uid,
+                part,
+                name: String::new(),
+                media_type: String::new(),
+                bytes: Vec::new(),
+                error: Some("open the message again to download this attachment".into()),
+            });
+            return;
+        };
+        let body = CommandBody::Fetch {
+            set,
+            items: vec![
+                FetchAttribute::Uid,
+                FetchAttribute::BodySection {
+                    peek: true,
+                    section,
+                    partial: None,
+                },
+            ],
+            uid: true,
+        };
+        self.part_data = None;
+        let part = part.clone();
+        self.send(s, body, Op::Part { folder, uid, part });
     }
 
     fn send(&mut self, s: &mut Session, body: CommandBody<'_>, op: Op) {
@@ -183,6 +334,8 @@ impl Flow {
             return;
         };
         self.current = Some(folder.clone());
+        self.reading = None;
+        self.opened = None;
         self.exists = 0;
         self.unseen = None;
         self.fetched.clear();
@@ -192,6 +345,21 @@ impl Flow {
         };
         self.send(s, status, Op::Status);
         self.send(s, CommandBody::Select { mailbox }, Op::Select { folder });
+    }
+
+    fn mark_seen(&mut self, s: &mut Session, folder: String, uid: u32) {
+        let Some(set) = SequenceSet::range(uid, uid) else {
+            return;
+        };
+        let body = CommandBody::Store {
+            set,
+            kind: StoreKind::Add,
+            silent: true,
+            flags: vec![Flag::Seen],
+            uid: true,
+            unchanged_since: None,
+        };
+        self.send(s, body, Op::MarkSeen { folder, uid });
     }
 
     /// `charsets` decodes header text in charsets the engine does not know itself.
@@ -236,6 +404,13 @@ impl Flow {
                 self.completed(s, out, op, status);
             }
             SessionEvent::BadResponse(err) => {
+                if self
+                    .ops
+                    .iter()
+                    .any(|(_, op)| matches!(op, Op::Message { .. }))
+                {
+                    self.read_error = Some(format!("the server's answer could not be read: {err}"));
+                }
                 out.push_back(Event::Problem(format!(
                     "could not understand the server: {err}"
                 )));
@@ -267,6 +442,13 @@ impl Flow {
                     }
                 }
             }
+            Data::Fetch { items, .. }
+                if items
+                    .iter()
+                    .any(|item| matches!(item, FetchItem::BodySection { .. })) =>
+            {
+                self.body(items, charsets);
+            }
             Data::Fetch { seq, items }
                 if self
                     .ops
@@ -279,6 +461,64 @@ impl Flow {
             }
             _ => {}
         }
+    }
+
+    /// A FETCH carrying a body section: the message being read, or an attachment part.
+    /// Anything else (a superseded message, a section nobody asked for) is dropped unparsed.
+    fn body(&mut self, items: Vec<FetchItem<'static>>, charsets: &dyn Charsets) {
+        let mut uid = None;
+        let mut seen = false;
+        let mut section_data = None;
+        for item in items {
+            match item {
+                FetchItem::Uid(u) => uid = Some(u),
+                FetchItem::Flags(flags) => seen = flags.contains(&Flag::Seen),
+                FetchItem::BodySection {
+                    section,
+                    data,
+                    binary: false,
+                    origin: None,
+                } => section_data = Some((section, data)),
+                _ => {}
+            }
+        }
+        let (Some(uid), Some((section, Some(data)))) = (uid, section_data) else {
+            return;
+        };
+        if section.is_empty() {
+            let wanted = matches!(
+                (&self.reading, &self.current),
+                (Some((folder, u)), Some(current)) if *u == uid && folder == current
+            ) && self
+                .ops
+                .iter()
+                .any(|(_, op)| matches!(op, Op::Message { uid: u, .. } if *u == uid));
+            if wanted {
+                self.opened = Some(Opened {
+                    uid,
+                    view: Box::new(message::parse(&data, charsets)),
+                    seen,
+                });
+            }
+            return;
+        }
+        let wanted = self.ops.iter().find_map(|(_, op)| match op {
+            Op::Part { uid: u, part, .. } if *u == uid && part.as_bytes() == &section[..] => {
+                Some(part.clone())
+            }
+            _ => None,
+        });
+        let Some(part) = wanted else {
+            return;
+        };
+        let encoding = self
+            .open_parts
+            .as_ref()
+            .and_then(|(_, u, parts)| (*u == uid).then_some(parts))
+            .and_then(|parts| parts.iter().find(|a| a.part == part))
+            .map(|a| a.encoding.clone())
+            .unwrap_or_default();
+        self.part_data = Some((uid, part, message::decode_transfer(&encoding, &data)));
     }
 
     fn completed(
@@ -383,6 +623,75 @@ impl Flow {
                 out.push_back(Event::Messages {
                     folder,
                     messages: rows.into_iter().map(|(_, row)| row).collect(),
+                });
+            }
+            Op::Message { folder, uid } => {
+                let opened = self.opened.take().filter(|o| o.uid == uid);
+                let read_error = self.read_error.take();
+                if self.reading.as_ref() != Some(&(folder.clone(), uid)) {
+                    // Superseded by a later OpenMessage or OpenFolder.
+                    return;
+                }
+                match opened {
+                    Some(Opened { view, seen, .. }) if ok => {
+                        self.open_parts = Some((folder.clone(), uid, view.attachments.clone()));
+                        out.push_back(Event::MessageOpened {
+                            folder: folder.clone(),
+                            uid,
+                            message: view,
+                        });
+                        if !seen {
+                            self.mark_seen(s, folder, uid);
+                        }
+                    }
+                    _ => {
+                        let reason = if let Some(error) = read_error {
+                            error
+                        } else if ok {
+                            "the message is no longer in this folder".to_owned()
+                        } else {
+                            status.text.into_owned()
+                        };
+                        out.push_back(Event::MessageFailed {
+                            folder,
+                            uid,
+                            reason,
+                        });
+                    }
+                }
+            }
+            // A refusal (a read-only folder, say) leaves the message unread, which is then
+            // the truth: nothing to report.
+            Op::MarkSeen { folder, uid } if ok => out.push_back(Event::MessageSeen { folder, uid }),
+            Op::MarkSeen { .. } => {}
+            Op::Part { folder, uid, part } => {
+                let data = self
+                    .part_data
+                    .take()
+                    .filter(|(u, p, _)| *u == uid && *p == part)
+                    .map(|(_, _, bytes)| bytes);
+                let meta = self
+                    .open_parts
+                    .as_ref()
+                    .and_then(|(_, _, parts)| parts.iter().find(|a| a.part == part));
+                let name = meta.map(|a| a.name.clone()).unwrap_or_default();
+                let media_type = meta.map(|a| a.media_type.clone()).unwrap_or_default();
+                let (bytes, error) = match data {
+                    Some(bytes) if ok => (bytes, None),
+                    _ if ok => (
+                        Vec::new(),
+                        Some("the server sent no data for the attachment".to_owned()),
+                    ),
+                    _ => (Vec::new(), Some(status.text.into_owned())),
+                };
+                out.push_back(Event::AttachmentFetched {
+                    folder,
+                    uid,
+                    part,
+                    name,
+                    media_type,
+                    bytes,
+                    error,
                 });
             }
             Op::Logout => self.finish(out, Disconnect::SignedOut),

@@ -416,3 +416,190 @@ fn engine_new_is_send() {
     fn send<T: Send>(_: &T) {}
     send(&Engine::new());
 }
+
+/// Signed in with INBOX open and its list fetched: the state for reading messages.
+fn inbox_open() -> Vec<Step> {
+    vec![
+        S(GREETING),
+        R(sign_in()),
+        C(AUTH),
+        S(LOGGED_IN),
+        C(LIST_CMD),
+        S(LIST),
+        C(OPEN_INBOX),
+        S(SELECTED),
+        C(FETCH_CMD),
+        S(FETCHED),
+    ]
+}
+
+const MESSAGE_7: &str = "From: Carol <carol@example.org>\r\nSubject: A {literal}!\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nCaf=E9\r\n--b\r\nContent-Type: text/plain; name=notes.txt\r\nContent-Disposition: attachment; filename=notes.txt\r\nContent-Transfer-Encoding: base64\r\n\r\naGk=\r\n--b--\r\n";
+
+fn fetched_7() -> String {
+    format!(
+        "* 3 FETCH (UID 7 FLAGS () BODY[] {{{}}}\r\n{MESSAGE_7})\r\np6 OK Fetch completed.\r\n",
+        MESSAGE_7.len()
+    )
+}
+
+#[test]
+fn opening_an_unread_message_fetches_it_then_marks_it_seen() {
+    let fetched = fetched_7();
+    let mut script = inbox_open();
+    script.extend([
+        R(Request::OpenMessage {
+            folder: "INBOX".into(),
+            uid: 7,
+        }),
+        C("p6 UID FETCH 7 (UID FLAGS BODY.PEEK[])\r\n"),
+        S(Box::leak(fetched.into_boxed_str())),
+        C("p7 UID STORE 7 +FLAGS.SILENT (\\Seen)\r\n"),
+        S("p7 OK Store completed.\r\n"),
+        R(Request::DownloadAttachment {
+            folder: "INBOX".into(),
+            uid: 7,
+            part: "2".into(),
+        }),
+        C("p8 UID FETCH 7 (UID BODY.PEEK[2])\r\n"),
+        S("* 3 FETCH (UID 7 BODY[2] {4}\r\naGk=)\r\np8 OK done\r\n"),
+    ]);
+    let events = run_all_chunkings(&script);
+    let n = events.len();
+    let Event::MessageOpened {
+        folder,
+        uid,
+        message,
+    } = &events[n - 3]
+    else {
+        panic!("{events:?}")
+    };
+    assert_eq!((folder.as_str(), *uid), ("INBOX", 7));
+    assert_eq!(message.subject, "A {literal}!");
+    assert_eq!(message.from[0].name, "Carol");
+    assert_eq!(message.text.as_deref(), Some("Café"));
+    assert_eq!(message.attachments.len(), 1);
+    assert_eq!(message.attachments[0].name, "notes.txt");
+    assert_eq!(message.attachments[0].size, 2);
+    assert_eq!(
+        events[n - 2],
+        Event::MessageSeen {
+            folder: "INBOX".into(),
+            uid: 7
+        }
+    );
+    assert_eq!(
+        events[n - 1],
+        Event::AttachmentFetched {
+            folder: "INBOX".into(),
+            uid: 7,
+            part: "2".into(),
+            name: "notes.txt".into(),
+            media_type: "text/plain".into(),
+            bytes: b"hi".to_vec(),
+            error: None,
+        }
+    );
+}
+
+#[test]
+fn a_seen_message_is_not_stored_again_and_another_folder_is_selected_first() {
+    let body = "Subject: old\r\n\r\nhello";
+    let fetched = format!(
+        "* STATUS Sent (UNSEEN 0)\r\np6 OK\r\n* 1 EXISTS\r\np7 OK [READ-WRITE] done\r\n\
+         * 1 FETCH (UID 4 FLAGS (\\Seen) BODY[] {{{}}}\r\n{body})\r\np8 OK done\r\n",
+        body.len()
+    );
+    let mut script = inbox_open();
+    script.extend([
+        R(Request::OpenMessage {
+            folder: "Sent".into(),
+            uid: 4,
+        }),
+        C("p6 STATUS Sent (UNSEEN)\r\np7 SELECT Sent\r\np8 UID FETCH 4 (UID FLAGS BODY.PEEK[])\r\n"),
+        S(Box::leak(fetched.into_boxed_str())),
+    ]);
+    let events = run_all_chunkings(&script);
+    let opened = events
+        .iter()
+        .find_map(|e| match e {
+            Event::MessageOpened {
+                folder, message, ..
+            } if folder == "Sent" => Some(message),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("{events:?}"));
+    assert_eq!(opened.text.as_deref(), Some("hello"));
+    assert!(!events
+        .iter()
+        .any(|e| matches!(e, Event::MessageSeen { .. })));
+}
+
+#[test]
+fn a_refused_or_missing_message_fails_and_a_superseded_one_is_dropped() {
+    let mut script = inbox_open();
+    script.extend([
+        R(Request::OpenMessage {
+            folder: "INBOX".into(),
+            uid: 7,
+        }),
+        R(Request::OpenMessage {
+            folder: "INBOX".into(),
+            uid: 2,
+        }),
+        C("p6 UID FETCH 7 (UID FLAGS BODY.PEEK[])\r\np7 UID FETCH 2 (UID FLAGS BODY.PEEK[])\r\n"),
+        // The first answer arrives but nobody wants it any more; the second finds nothing.
+        S(Box::leak(fetched_7().into_boxed_str())),
+        S("p7 OK Fetch completed.\r\n"),
+        R(Request::OpenMessage {
+            folder: "INBOX".into(),
+            uid: 1,
+        }),
+        C("p8 UID FETCH 1 (UID FLAGS BODY.PEEK[])\r\n"),
+        S("p8 NO [SERVERBUG] Internal error\r\n"),
+    ]);
+    let events = run_all_chunkings(&script);
+    let reading: Vec<&Event> = events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                Event::MessageOpened { .. }
+                    | Event::MessageFailed { .. }
+                    | Event::MessageSeen { .. }
+            )
+        })
+        .collect();
+    assert_eq!(
+        reading,
+        [
+            &Event::MessageFailed {
+                folder: "INBOX".into(),
+                uid: 2,
+                reason: "the message is no longer in this folder".into()
+            },
+            &Event::MessageFailed {
+                folder: "INBOX".into(),
+                uid: 1,
+                reason: "Internal error".into()
+            },
+        ]
+    );
+}
+
+#[test]
+fn a_download_without_an_open_message_is_refused_locally() {
+    let mut script = inbox_open();
+    script.extend([
+        R(Request::DownloadAttachment {
+            folder: "INBOX".into(),
+            uid: 7,
+            part: "2 (BODY[])".into(),
+        }),
+        C(""),
+    ]);
+    let events = run(&script, 0);
+    assert!(
+        matches!(events.last(), Some(Event::AttachmentFetched { error: Some(_), bytes, .. }) if bytes.is_empty()),
+        "{events:?}"
+    );
+}

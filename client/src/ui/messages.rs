@@ -13,6 +13,10 @@ pub struct MessageListProps {
     pub messages: Vec<MessageSummary>,
     pub status: Option<FolderStatus>,
     pub loading: bool,
+    /// The UID of the message in the reading pane.
+    pub open: Option<u32>,
+    /// Opens a message by UID.
+    pub on_open: Callback<u32>,
 }
 
 #[function_component]
@@ -28,6 +32,14 @@ pub fn MessageList(props: &MessageListProps) -> Html {
         }
     });
     let empty = !props.loading && props.messages.is_empty();
+    // When the reading pane closes, give focus back to the row it was opened from.
+    let previous = use_mut_ref(|| None::<u32>);
+    use_effect_with(props.open, move |open| {
+        let closed = previous.replace(*open);
+        if let (None, Some(uid)) = (open, closed) {
+            crate::ui::reader::focus(&format!("message-{uid}"));
+        }
+    });
     html! {
         <section class="messages" aria-labelledby="folder-title">
             <header class="pane-header">
@@ -38,7 +50,7 @@ pub fn MessageList(props: &MessageListProps) -> Html {
             </header>
             <div class="message-list" role="list" aria-label="Messages"
                 aria-busy={props.loading.to_string()}>
-                { for props.messages.iter().map(row) }
+                { for props.messages.iter().map(|m| row(m, props.open == Some(m.uid), &props.on_open)) }
             </div>
             if props.loading {
                 <p class="loading"><span class="spinner" aria-hidden="true"></span>{ "Loading messages…" }</p>
@@ -49,7 +61,7 @@ pub fn MessageList(props: &MessageListProps) -> Html {
     }
 }
 
-fn row(message: &MessageSummary) -> Html {
+fn row(message: &MessageSummary, open: bool, on_open: &Callback<u32>) -> Html {
     let from = if message.from.trim().is_empty() {
         "(unknown sender)"
     } else {
@@ -61,8 +73,13 @@ fn row(message: &MessageSummary) -> Html {
         &message.subject
     };
     let date = message.date.and_then(MessageDate::new);
+    let uid = message.uid;
+    let on_open = on_open.clone();
+    // A button per row: Enter and Space open it, and it is announced as something to press.
     html! {
-        <div role="listitem" key={message.uid} data-uid={message.uid.to_string()}
+        <div role="listitem" key={message.uid} data-uid={message.uid.to_string()}>
+        <button type="button" id={format!("message-{uid}")} onclick={move |_| on_open.emit(uid)}
+            aria-current={open.then_some("true")}
             class={classes!("message", message.unread.then_some("unread"), message.flagged.then_some("flagged"))}>
             <span class="from">{ from }</span>
             <span class="subject">{ subject }</span>
@@ -75,6 +92,7 @@ fn row(message: &MessageSummary) -> Html {
             if message.flagged {
                 <span class="visually-hidden">{ "Flagged" }</span>
             }
+        </button>
         </div>
     }
 }

@@ -6,6 +6,7 @@ mod context;
 mod folders;
 mod format;
 mod messages;
+mod reader;
 mod sign_in;
 
 use wasm_bindgen::JsCast;
@@ -17,6 +18,7 @@ use banner::Banner;
 pub use context::{use_app, AppContext, AppProvider};
 use folders::FolderList;
 use messages::MessageList;
+use reader::Reader;
 use sign_in::SignIn;
 
 /// The whole app.
@@ -71,6 +73,31 @@ fn Mail() -> Html {
     let on_sign_out = app.request.reform(|_| Request::SignOut);
     let on_back = app.dispatch.reform(|_| Action::ShowFolders);
     let on_dismiss = app.dispatch.reform(|()| Action::DismissProblem);
+    let on_open_message = {
+        let folder = model.selected.clone().unwrap_or_default();
+        app.request.reform(move |uid| Request::OpenMessage {
+            folder: folder.clone(),
+            uid,
+        })
+    };
+    let on_close = app.dispatch.reform(|()| Action::CloseMessage);
+    let reader = model.reading.clone().map(|reading| {
+        let (folder, uid) = (reading.folder.clone(), reading.uid);
+        let on_download = {
+            let folder = folder.clone();
+            app.request.reform(move |part| Request::DownloadAttachment {
+                folder: folder.clone(),
+                uid,
+                part,
+            })
+        };
+        let on_retry = app.request.reform(move |()| Request::OpenMessage {
+            folder: folder.clone(),
+            uid,
+        });
+        html! { <Reader {reading} on_close={on_close.clone()} {on_download} {on_retry} /> }
+    });
+    let open = model.reading.as_ref().map(|r| r.uid);
     let title = model
         .selected
         .as_deref()
@@ -80,6 +107,7 @@ fn Mail() -> Html {
     let pane = match model.pane {
         Pane::Folders => "show-folders",
         Pane::Messages => "show-messages",
+        Pane::Message => "show-message",
     };
     let unseen: Vec<(String, u32)> = model
         .unseen
@@ -87,7 +115,7 @@ fn Mail() -> Html {
         .map(|(id, n)| (id.clone(), *n))
         .collect();
     html! {
-        <div class={classes!("mail", pane)}>
+        <div class={classes!("mail", pane, open.is_some().then_some("reading"))}>
             <header class="topbar">
                 <button type="button" class="back" onclick={on_back}>
                     <span aria-hidden="true">{ "‹ " }</span>{ "Folders" }
@@ -109,8 +137,10 @@ fn Mail() -> Html {
                     selected={model.selected.clone().map(AttrValue::from)} {unseen} {on_open} />
                 <main class="content">
                     <MessageList {title} messages={model.messages.clone()}
-                        status={model.status} loading={model.loading} />
+                        status={model.status} loading={model.loading} {open}
+                        on_open={on_open_message} />
                 </main>
+                { for reader }
             </div>
         </div>
     }

@@ -1,0 +1,1095 @@
+//! A whole message (RFC 5322 + MIME, RFC 2045-2049) to a [`MessageView`]: decoded headers,
+//! the text and HTML bodies, and the attachments.
+//!
+//! This is Petrel's own small parser rather than a crate such as `mail-parser`: the engine
+//! already decodes RFC 2047 words and charsets (`mime.rs`, with the browser's TextDecoder
+//! behind the [`Charsets`] seam), and what remains (header fields, parameters with RFC 2231,
+//! multipart boundaries, base64 and quoted-printable, format=flowed) is a few hundred lines.
+//! A general parser would bring its own charset tables into the wasm bundle, which is the
+//! cost the seam exists to avoid.
+//!
+//! Hostile input is expected. Nothing here indexes past what it checked, recursion is
+//! bounded by [`MAX_DEPTH`], the number of parts by [`MAX_PARTS`] and of header fields by
+//! [`MAX_FIELDS`]; a part without a closing boundary ends at the end of its parent, bad
+//! base64 and quoted-printable are decoded as far as they make sense, and an unknown charset
+//! comes out as UTF-8 with replacement characters. The whole message is already bounded by
+//! the codec's limits on one response.
+
+use super::mime::{decode_charset, decode_header, Charsets};
+
+/// Multiparts nested deeper than this are shown as attachments rather than walked.
+const MAX_DEPTH: usize = 16;
+/// Parts beyond this many are ignored: a message of a million empty parts is an attack.
+const MAX_PARTS: usize = 512;
+/// Header fields beyond this many in one header are ignored.
+const MAX_FIELDS: usize = 1000;
+
+/// An opened message, ready to render.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MessageView {
+    /// Decoded (RFC 2047) subject.
+    pub subject: String,
+    pub from: Vec<Address>,
+    pub to: Vec<Address>,
+    pub cc: Vec<Address>,
+    pub reply_to: Vec<Address>,
+    /// The `Date:` header in seconds since the Unix epoch, when it parses.
+    pub date: Option<i64>,
+    /// The `Date:` header as written, for when it does not.
+    pub date_text: String,
+    /// The plain-text body (several inline text parts are joined), line breaks as `\n`.
+    pub text: Option<String>,
+    /// The HTML body, unsanitised: it must only ever be shown in an isolated frame (see
+    /// `crate::html`).
+    pub html: Option<String>,
+    pub attachments: Vec<Attachment>,
+}
+
+/// One address of a header's address list.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Address {
+    /// The decoded display name; empty when there is none.
+    pub name: String,
+    /// `local@domain` (or whatever stood there, for a malformed address).
+    pub email: String,
+}
+
+impl Address {
+    /// The name if there is one, else the address.
+    pub fn display(&self) -> &str {
+        if self.name.is_empty() {
+            &self.email
+        } else {
+            &self.name
+        }
+    }
+}
+
+/// An attachment (or any part that is not shown as the body).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// The IMAP part specifier (`"2"`, `"1.3"`), for fetching the part alone.
+    pub part: String,
+    /// The file name (RFC 2231 / RFC 2047 decoded), or a name made up from the type.
+    pub name: String,
+    /// `type/subtype`, lowercase.
+    pub media_type: String,
+    /// The decoded size in bytes.
+    pub size: usize,
+    /// The part's Content-Transfer-Encoding, lowercase, for decoding the part fetched alone.
+    pub encoding: String,
+}
+
+/// Parses a whole message.
+pub fn parse(raw: &[u8], charsets: &dyn Charsets) -> MessageView {
+    let (header, body) = split_header(raw);
+    let fields = header_fields(header);
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| *v)
+    };
+    let addresses = |name: &str| field(name).map_or_else(Vec::new, |v| address_list(v, charsets));
+    let date_text = field("date")
+        .map(|v| decode_header(v, charsets).trim().to_owned())
+        .unwrap_or_default();
+    let mut view = MessageView {
+        subject: field("subject")
+            .map(|v| decode_header(v, charsets).trim().to_owned())
+            .unwrap_or_default(),
+        from: addresses("from"),
+        to: addresses("to"),
+        cc: addresses("cc"),
+        reply_to: addresses("reply-to"),
+        date: parse_date(&date_text),
+        date_text,
+        ..MessageView::default()
+    };
+    let mut walk = Walk {
+        view: &mut view,
+        charsets,
+        parts: 0,
+    };
+    // A message that is not multipart is part "1" in IMAP's numbering (RFC 9051 §6.4.5).
+    walk.entity(&fields, body, "1", 0, Context::Mixed);
+    view
+}
+
+/// Decodes a part's body as fetched alone (`BODY[part]`), given its transfer encoding.
+pub fn decode_transfer(encoding: &str, body: &[u8]) -> Vec<u8> {
+    match encoding {
+        "base64" => base64(body),
+        "quoted-printable" => quoted_printable(body),
+        _ => body.to_vec(),
+    }
+}
+
+/// How a parent multipart presents its children.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Context {
+    /// `mixed` (and anything unknown): inline text parts are body, the rest attachments.
+    Mixed,
+    /// `alternative`: one rendering of the same content; the richest of each kind wins.
+    Alternative,
+}
+
+struct Walk<'v, 'c> {
+    view: &'v mut MessageView,
+    charsets: &'c dyn Charsets,
+    parts: usize,
+}
+
+impl Walk<'_, '_> {
+    fn entity(
+        &mut self,
+        fields: &[(&str, &[u8])],
+        body: &[u8],
+        part: &str,
+        depth: usize,
+        context: Context,
+    ) {
+        self.parts += 1;
+        if self.parts > MAX_PARTS {
+            return;
+        }
+        let field = |name: &str| {
+            fields
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| *v)
+        };
+        let content_type = field("content-type").map(|v| parse_parameterised(v, self.charsets));
+        let (media_type, params) = match &content_type {
+            Some((value, params)) if value.contains('/') => (value.clone(), params.as_slice()),
+            // RFC 2045 §5.2: no (or an unusable) Content-Type means text/plain; us-ascii.
+            _ => ("text/plain".to_owned(), &[][..]),
+        };
+        let param = |list: &[(String, String)], name: &str| {
+            list.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
+        };
+        let encoding = field("content-transfer-encoding")
+            .map(|v| String::from_utf8_lossy(v).trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        let disposition =
+            field("content-disposition").map(|v| parse_parameterised(v, self.charsets));
+        let attachment = disposition
+            .as_ref()
+            .is_some_and(|(value, _)| value == "attachment");
+        let filename = disposition
+            .as_ref()
+            .and_then(|(_, p)| param(p, "filename"))
+            .or_else(|| param(params, "name"))
+            .map(|name| decode_header(name.as_bytes(), self.charsets))
+            .map(|name| safe_name(&name))
+            .filter(|name| !name.is_empty());
+
+        if let Some(sub) = media_type.strip_prefix("multipart/") {
+            let boundary = param(params, "boundary").filter(|b| !b.is_empty());
+            if let (Some(boundary), true) = (boundary, depth < MAX_DEPTH) {
+                let context = if sub == "alternative" {
+                    Context::Alternative
+                } else {
+                    Context::Mixed
+                };
+                let children = split_multipart(body, boundary.as_bytes());
+                // In an alternative, the last part is the preferred one (RFC 2046 §5.1.4):
+                // walk in order and let later renderings replace earlier ones.
+                for (k, child) in children.into_iter().enumerate() {
+                    let (header, body) = split_header(child);
+                    let child_fields = header_fields(header);
+                    let id = if part == "1" && depth == 0 {
+                        format!("{}", k + 1)
+                    } else {
+                        format!("{part}.{}", k + 1)
+                    };
+                    self.entity(&child_fields, body, &id, depth + 1, context);
+                }
+                return;
+            }
+        }
+        // A multipart without a boundary cannot be split: show its body as text, which is
+        // more use to a person than an opaque attachment (too-deep nesting stays one).
+        let media_type = if media_type.starts_with("multipart/") && depth < MAX_DEPTH {
+            "text/plain".to_owned()
+        } else {
+            media_type
+        };
+
+        let inline_text = !attachment
+            && (media_type == "text/plain" || media_type == "text/html")
+            && (filename.is_none() || disposition.is_some());
+        if inline_text {
+            let bytes = decode_transfer(&encoding, body);
+            let charset = param(params, "charset").unwrap_or_else(|| "us-ascii".to_owned());
+            let mut text = decode_charset(&charset, &bytes, self.charsets);
+            if media_type == "text/html" {
+                set_or_append(&mut self.view.html, text, context, "<hr>");
+            } else {
+                let flowed = param(params, "format").is_some_and(|f| f == "flowed");
+                if flowed {
+                    let delsp = param(params, "delsp").is_some_and(|d| d == "yes");
+                    text = unflow(&text, delsp);
+                }
+                set_or_append(
+                    &mut self.view.text,
+                    normalise_newlines(&text),
+                    context,
+                    "\n\n",
+                );
+            }
+            return;
+        }
+
+        let bytes = decode_transfer(&encoding, body);
+        let name = filename.unwrap_or_else(|| {
+            let ext = media_type.rsplit('/').next().unwrap_or("bin");
+            format!("part-{part}.{}", if ext == "rfc822" { "eml" } else { ext })
+        });
+        self.view.attachments.push(Attachment {
+            part: part.to_owned(),
+            name,
+            media_type,
+            size: bytes.len(),
+            encoding,
+        });
+    }
+}
+
+/// In an alternative, a later rendering replaces an earlier one; in a mixed part, inline
+/// text parts follow each other.
+fn set_or_append(slot: &mut Option<String>, text: String, context: Context, separator: &str) {
+    match (slot.as_mut(), context) {
+        (Some(existing), Context::Mixed) => {
+            existing.push_str(separator);
+            existing.push_str(&text);
+        }
+        _ => *slot = Some(text),
+    }
+}
+
+/// A file name for display and download: no path, no control characters.
+fn safe_name(name: &str) -> String {
+    let leaf = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    leaf.chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+/// Splits at the first empty line. A message without one is all header (RFC 5322 allows no
+/// body); one that starts with an empty line has no header.
+fn split_header(raw: &[u8]) -> (&[u8], &[u8]) {
+    if raw.starts_with(b"\r\n") {
+        return (&[], &raw[2..]);
+    }
+    if raw.starts_with(b"\n") {
+        return (&[], &raw[1..]);
+    }
+    let mut i = 0;
+    while let Some(nl) = raw[i..].iter().position(|&b| b == b'\n') {
+        let end = i + nl + 1;
+        let rest = &raw[end..];
+        if rest.starts_with(b"\r\n") {
+            return (&raw[..end], &rest[2..]);
+        }
+        if rest.starts_with(b"\n") {
+            return (&raw[..end], &rest[1..]);
+        }
+        i = end;
+    }
+    (raw, &[])
+}
+
+/// Header fields as (name, unfolded-later raw value). Lines without a colon are skipped;
+/// continuation lines belong to the field before them.
+fn header_fields(header: &[u8]) -> Vec<(&str, &[u8])> {
+    let mut out: Vec<(&str, &[u8])> = Vec::new();
+    let mut start = 0;
+    let mut current: Option<(usize, usize, usize)> = None; // name end, value start, value end
+    let mut field_start = 0;
+    fn push<'h>(
+        out: &mut Vec<(&'h str, &'h [u8])>,
+        header: &'h [u8],
+        field_start: usize,
+        c: (usize, usize, usize),
+    ) {
+        if out.len() < MAX_FIELDS {
+            if let Ok(name) = std::str::from_utf8(&header[field_start..c.0]) {
+                out.push((name.trim(), &header[c.1..c.2]));
+            }
+        }
+    }
+    while start < header.len() {
+        let end = header[start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(header.len(), |p| start + p + 1);
+        let line = &header[start..end];
+        let content_end = start + trim_newline(line).len();
+        if line.first().is_some_and(|&b| b == b' ' || b == b'\t') {
+            if let Some(c) = current.as_mut() {
+                c.2 = content_end;
+            }
+        } else {
+            if let Some(c) = current.take() {
+                push(&mut out, header, field_start, c);
+            }
+            if let Some(colon) = line.iter().position(|&b| b == b':') {
+                field_start = start;
+                current = Some((start + colon, start + colon + 1, content_end));
+            }
+        }
+        start = end;
+    }
+    if let Some(c) = current {
+        push(&mut out, header, field_start, c);
+    }
+    out
+}
+
+fn trim_newline(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// `value; name=value; name="quoted"` (Content-Type, Content-Disposition) with RFC 2231
+/// parameters (`name*=charset'lang'%XX`, `name*0=`, `name*1*=`). The value comes out
+/// lowercase; parameter names lowercase; parameter values decoded to text.
+fn parse_parameterised(raw: &[u8], charsets: &dyn Charsets) -> (String, Vec<(String, String)>) {
+    let text = String::from_utf8_lossy(raw);
+    let text = text.replace(['\r', '\n'], "");
+    let mut pieces = split_unquoted(&text, ';').into_iter();
+    let value = pieces
+        .next()
+        .map(|v| strip_comments(v).trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    // (name, section, extended, raw value)
+    let mut raw_params: Vec<(String, Option<u32>, bool, String)> = Vec::new();
+    for piece in pieces {
+        let Some((name, val)) = piece.split_once('=') else {
+            continue;
+        };
+        let name = name.trim().to_ascii_lowercase();
+        let val = val.trim();
+        let val = if let Some(inner) = val.strip_prefix('"') {
+            unquote(inner)
+        } else {
+            strip_comments(val).trim().to_owned()
+        };
+        let (name, extended) = match name.strip_suffix('*') {
+            Some(n) => (n.to_owned(), true),
+            None => (name, false),
+        };
+        let (name, section) = match name.split_once('*') {
+            Some((n, s)) => (n.to_owned(), s.parse::<u32>().ok()),
+            None => (name, None),
+        };
+        if raw_params.len() < 64 {
+            raw_params.push((name, section, extended, val));
+        }
+    }
+    let mut params: Vec<(String, String)> = Vec::new();
+    let mut names: Vec<&str> = Vec::new();
+    for (name, ..) in &raw_params {
+        if !names.contains(&name.as_str()) {
+            names.push(name);
+        }
+    }
+    for name in names {
+        let mut sections: Vec<&(String, Option<u32>, bool, String)> =
+            raw_params.iter().filter(|(n, ..)| n == name).collect();
+        // A plain `name=` wins only if there is no RFC 2231 form.
+        let rfc2231 = sections.iter().any(|(_, s, e, _)| s.is_some() || *e);
+        if rfc2231 {
+            sections.retain(|(_, s, e, _)| s.is_some() || *e);
+            sections.sort_by_key(|(_, s, ..)| s.unwrap_or(0));
+            let mut charset = String::new();
+            let mut bytes = Vec::new();
+            for (k, (_, _, extended, val)) in sections.iter().enumerate() {
+                if *extended {
+                    let mut v = val.as_str();
+                    if k == 0 {
+                        // charset'language'value
+                        let mut parts = v.splitn(3, '\'');
+                        if let (Some(c), Some(_), Some(rest)) =
+                            (parts.next(), parts.next(), parts.next())
+                        {
+                            charset = c.to_owned();
+                            v = rest;
+                        }
+                    }
+                    bytes.extend(percent_decode(v.as_bytes()));
+                } else {
+                    bytes.extend_from_slice(val.as_bytes());
+                }
+            }
+            let charset = if charset.is_empty() {
+                "utf-8"
+            } else {
+                &charset
+            };
+            params.push((name.to_owned(), decode_charset(charset, &bytes, charsets)));
+        } else if let Some((_, _, _, val)) = sections.first() {
+            params.push((name.to_owned(), val.clone()));
+        }
+    }
+    (value, params)
+}
+
+/// Splits at `sep` outside double quotes.
+fn split_unquoted(s: &str, sep: char) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut quoted = false;
+    let mut escaped = false;
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            c if c == sep && !quoted => {
+                out.push(&s[start..i]);
+                start = i + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[start..]);
+    out
+}
+
+/// The inside of a quoted string (after the opening quote), unescaped, up to the closing
+/// quote or the end.
+fn unquote(inner: &str) -> String {
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => break,
+            '\\' => {
+                if let Some(next) = chars.next() {
+                    out.push(next);
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Drops RFC 5322 comments (`(like this)`), nested, outside quotes.
+fn strip_comments(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut depth = 0usize;
+    for c in s.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth > 0 => depth -= 1,
+            c if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn percent_decode(s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        if s[i] == b'%' {
+            if let (Some(h), Some(l)) = (
+                s.get(i + 1).and_then(|&b| hex(b)),
+                s.get(i + 2).and_then(|&b| hex(b)),
+            ) {
+                out.push(h << 4 | l);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(s[i]);
+        i += 1;
+    }
+    out
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+/// The body parts of a multipart, between `--boundary` lines, preamble and epilogue
+/// dropped. A missing close delimiter ends the last part at the end of the body.
+fn split_multipart<'a>(body: &'a [u8], boundary: &[u8]) -> Vec<&'a [u8]> {
+    let mut parts = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut i = 0;
+    while i < body.len() && parts.len() < MAX_PARTS {
+        let end = body[i..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(body.len(), |p| i + p + 1);
+        let line = trim_newline(&body[i..end]);
+        if let Some(rest) = line
+            .strip_prefix(b"--")
+            .and_then(|l| l.strip_prefix(boundary))
+        {
+            let close = rest.starts_with(b"--");
+            let rest = if close { &rest[2..] } else { rest };
+            // RFC 2046 §5.1.1: only linear whitespace may follow the boundary.
+            if rest.iter().all(|&b| b == b' ' || b == b'\t') {
+                if let Some(s) = start {
+                    // The CRLF before a boundary belongs to the boundary.
+                    let mut e = i;
+                    if e > s && body[e - 1] == b'\n' {
+                        e -= 1;
+                        if e > s && body[e - 1] == b'\r' {
+                            e -= 1;
+                        }
+                    }
+                    parts.push(&body[s..e.max(s)]);
+                }
+                if close {
+                    return parts;
+                }
+                start = Some(end);
+            }
+        }
+        i = end;
+    }
+    if let Some(s) = start {
+        if s <= body.len() && parts.len() < MAX_PARTS {
+            parts.push(&body[s..]);
+        }
+    }
+    parts
+}
+
+/// Lenient base64: bytes outside the alphabet (line breaks, junk) are skipped, decoding stops
+/// at padding, and leftover bits are dropped.
+fn base64(input: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(input.len() / 4 * 3);
+    let mut acc = 0u32;
+    let mut bits = 0u32;
+    for &b in input {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            b'=' => {
+                // Padding ends a group; some senders concatenate encoded chunks, so keep
+                // going after it with a fresh group.
+                acc = 0;
+                bits = 0;
+                continue;
+            }
+            _ => continue,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    out
+}
+
+/// Quoted-printable (RFC 2045 §6.7): `=XX` is a byte, `=` at the end of a line joins it to
+/// the next, trailing whitespace on a line is dropped; a malformed `=` stays as it is.
+fn quoted_printable(input: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(input.len());
+    let mut lines = input.split(|&b| b == b'\n').peekable();
+    while let Some(line) = lines.next() {
+        let last = lines.peek().is_none();
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let trimmed_len = line
+            .iter()
+            .rposition(|&b| b != b' ' && b != b'\t')
+            .map_or(0, |p| p + 1);
+        let line = &line[..trimmed_len];
+        let (line, soft) = match line.strip_suffix(b"=") {
+            Some(l) => (l, true),
+            None => (line, false),
+        };
+        let mut i = 0;
+        while i < line.len() {
+            if line[i] == b'=' {
+                if let (Some(h), Some(l)) = (
+                    line.get(i + 1).and_then(|&b| hex(b)),
+                    line.get(i + 2).and_then(|&b| hex(b)),
+                ) {
+                    out.push(h << 4 | l);
+                    i += 3;
+                    continue;
+                }
+            }
+            out.push(line[i]);
+            i += 1;
+        }
+        if !soft && !last {
+            out.push(b'\n');
+        }
+    }
+    out
+}
+
+/// CRLF and lone CR to LF.
+fn normalise_newlines(s: &str) -> String {
+    s.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+/// format=flowed (RFC 3676): a line ending in a space continues on the next one (at the same
+/// quote depth); a leading space added for stuffing is removed. `delsp` drops the space.
+fn unflow(text: &str, delsp: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut open: Option<usize> = None; // quote depth of a paragraph being joined
+    for line in normalise_newlines(text).split('\n') {
+        let depth = line.bytes().take_while(|&b| b == b'>').count();
+        let content = &line[depth..];
+        let content = content.strip_prefix(' ').unwrap_or(content);
+        // The signature separator is never flowed.
+        let flowed = content.ends_with(' ') && content != "-- ";
+        match open {
+            Some(d) if d == depth => {}
+            Some(_) => {
+                out.push('\n');
+                out.push_str(&">".repeat(depth));
+                if depth > 0 {
+                    out.push(' ');
+                }
+            }
+            None => {
+                out.push_str(&">".repeat(depth));
+                if depth > 0 {
+                    out.push(' ');
+                }
+            }
+        }
+        if flowed {
+            let content = if delsp {
+                content.strip_suffix(' ').unwrap_or(content)
+            } else {
+                content
+            };
+            out.push_str(content);
+            open = Some(depth);
+        } else {
+            out.push_str(content);
+            out.push('\n');
+            open = None;
+        }
+    }
+    // The split gives one empty piece after a final newline.
+    if out.ends_with("\n\n") || (out.ends_with('\n') && !text.ends_with('\n')) {
+        out.pop();
+    }
+    out
+}
+
+/// An address list (`"Name" <a@b>, c@d, Group: e@f;`) with decoded display names.
+fn address_list(raw: &[u8], charsets: &dyn Charsets) -> Vec<Address> {
+    let text = String::from_utf8_lossy(raw).replace(['\r', '\n'], " ");
+    let mut out = Vec::new();
+    for item in split_unquoted(&text, ',') {
+        // A group's name (`Friends: a@b, c@d;`) is not an address.
+        let item = match item.split_once(':') {
+            Some((group, rest)) if !group.contains(['<', '"', '@']) => rest,
+            _ => item,
+        };
+        let item = item.trim().trim_end_matches(';').trim();
+        if item.is_empty() || out.len() >= 200 {
+            continue;
+        }
+        let (name, email) = match (item.rfind('<'), item.rfind('>')) {
+            (Some(open), Some(close)) if open < close => {
+                (item[..open].trim(), item[open + 1..close].trim().to_owned())
+            }
+            _ => ("", strip_comments(item).trim().to_owned()),
+        };
+        let name = if let Some(inner) = name.strip_prefix('"') {
+            unquote(inner)
+        } else {
+            strip_comments(name)
+        };
+        let name = decode_header(name.trim().as_bytes(), charsets)
+            .trim()
+            .to_owned();
+        out.push(Address { name, email });
+    }
+    out
+}
+
+/// An RFC 5322 date (`Fri, 01 Mar 2024 09:00:00 +0000`, day name and seconds optional,
+/// obsolete zone names accepted) in seconds since the Unix epoch.
+pub(crate) fn parse_date(text: &str) -> Option<i64> {
+    let text = strip_comments(text);
+    let mut words = text
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .peekable();
+    if words.peek()?.chars().next()?.is_ascii_alphabetic() {
+        words.next();
+    }
+    let day: i64 = words.next()?.parse().ok()?;
+    let month = words.next()?.get(..3)?.to_ascii_lowercase();
+    let month = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ]
+    .iter()
+    .position(|m| *m == month)? as i64
+        + 1;
+    let mut year: i64 = words.next()?.parse().ok()?;
+    if year < 50 {
+        year += 2000;
+    } else if year < 1000 {
+        year += 1900;
+    }
+    let mut time = words.next()?.split(':');
+    let hour: i64 = time.next()?.parse().ok()?;
+    let minute: i64 = time.next()?.parse().ok()?;
+    let second: i64 = time.next().map_or(Some(0), |s| s.parse().ok())?;
+    let zone = match words.next() {
+        Some(z) if z.starts_with(['+', '-']) && z.len() == 5 => {
+            let n: i64 = z[1..].parse().ok()?;
+            let offset = (n / 100) * 3600 + (n % 100) * 60;
+            if z.starts_with('-') {
+                -offset
+            } else {
+                offset
+            }
+        }
+        Some(z) => match z.to_ascii_uppercase().as_str() {
+            "EDT" => -4 * 3600,
+            "EST" | "CDT" => -5 * 3600,
+            "CST" | "MDT" => -6 * 3600,
+            "MST" | "PDT" => -7 * 3600,
+            "PST" => -8 * 3600,
+            _ => 0,
+        },
+        None => 0,
+    };
+    if !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    if !(1900..=9999).contains(&year) {
+        return None;
+    }
+    Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - zone)
+}
+
+/// Howard Hinnant's `days_from_civil`: a proleptic Gregorian date to days since 1970-01-01.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::engine::mime::{BuiltInOnly, Table};
+
+    fn parse_crlf(text: &str) -> MessageView {
+        parse(text.replace('\n', "\r\n").as_bytes(), &BuiltInOnly)
+    }
+
+    #[test]
+    fn plain_text_with_headers() {
+        let m = parse_crlf(
+            "From: \"Ada Lovelace\" <ada@example.org>\n\
+             To: Alice <alice@localhost>, bob@example.com\n\
+             Cc: =?UTF-8?Q?J=C3=B6rg?= <joerg@example.de>\n\
+             Subject: =?ISO-8859-1?Q?Gr=FC=DFe?=\n\
+             Date: Fri, 01 Mar 2024 10:00:00 +0100\n\
+             \n\
+             Hello,\n\
+             world.\n",
+        );
+        assert_eq!(m.subject, "Grüße");
+        assert_eq!(
+            m.from,
+            [Address {
+                name: "Ada Lovelace".into(),
+                email: "ada@example.org".into()
+            }]
+        );
+        assert_eq!(m.to.len(), 2);
+        assert_eq!(m.to[1].display(), "bob@example.com");
+        assert_eq!(m.cc[0].name, "Jörg");
+        assert_eq!(m.date, Some(1_709_283_600));
+        assert_eq!(m.text.as_deref(), Some("Hello,\nworld.\n"));
+        assert_eq!(m.html, None);
+        assert!(m.attachments.is_empty());
+    }
+
+    #[test]
+    fn quoted_printable_latin1_body() {
+        let m = parse_crlf(
+            "Content-Type: text/plain; charset=\"ISO-8859-1\"\n\
+             Content-Transfer-Encoding: quoted-printable\n\
+             \n\
+             Gr=FC=DFe aus M=FCnchen, ein sehr langer Satz der umbrochen =\n\
+             wird.  \n\
+             =3D Ende =XY\n",
+        );
+        assert_eq!(
+            m.text.as_deref(),
+            Some("Grüße aus München, ein sehr langer Satz der umbrochen wird.\n= Ende =XY\n")
+        );
+    }
+
+    #[test]
+    fn base64_utf8_body_and_bad_base64() {
+        let m = parse_crlf(
+            "Content-Type: text/plain; charset=utf-8\n\
+             Content-Transfer-Encoding: BASE64\n\
+             \n\
+             Q2Fmw6kgYXUgbGFpdCDimJU=\n",
+        );
+        assert_eq!(m.text.as_deref(), Some("Café au lait ☕"));
+        // Junk characters are skipped; a truncated group loses only its last bits.
+        let m = parse_crlf(
+            "Content-Type: text/plain\nContent-Transfer-Encoding: base64\n\naGVs*bG8g!d29y\nbGQ\n",
+        );
+        assert_eq!(m.text.as_deref(), Some("hello world"));
+    }
+
+    #[test]
+    fn alternative_prefers_both_text_and_html() {
+        let m = parse_crlf(
+            "Content-Type: multipart/alternative; boundary=\"b1\"\n\
+             \n\
+             preamble\n\
+             --b1\n\
+             Content-Type: text/plain; charset=utf-8\n\
+             \n\
+             Numbers are up.\n\
+             --b1\n\
+             Content-Type: text/html; charset=utf-8\n\
+             Content-Transfer-Encoding: quoted-printable\n\
+             \n\
+             <p>Numbers are <b>up</b>=2E</p>\n\
+             --b1--\n\
+             epilogue\n",
+        );
+        assert_eq!(m.text.as_deref(), Some("Numbers are up."));
+        assert_eq!(m.html.as_deref(), Some("<p>Numbers are <b>up</b>.</p>"));
+        assert!(m.attachments.is_empty());
+    }
+
+    #[test]
+    fn nested_mixed_related_with_attachments_and_part_numbers() {
+        let m = parse_crlf(
+            "Content-Type: multipart/mixed; boundary=outer\n\
+             \n\
+             --outer\n\
+             Content-Type: multipart/alternative; boundary=inner\n\
+             \n\
+             --inner\n\
+             Content-Type: text/plain\n\
+             \n\
+             See attached.\n\
+             --inner\n\
+             Content-Type: multipart/related; boundary=rel\n\
+             \n\
+             --rel\n\
+             Content-Type: text/html\n\
+             \n\
+             <img src=\"cid:logo\">\n\
+             --rel\n\
+             Content-Type: image/png\n\
+             Content-ID: <logo>\n\
+             Content-Transfer-Encoding: base64\n\
+             \n\
+             iVBORw==\n\
+             --rel--\n\
+             --inner--\n\
+             --outer\n\
+             Content-Type: application/pdf; name=\"report.pdf\"\n\
+             Content-Disposition: attachment; filename=\"report.pdf\"\n\
+             Content-Transfer-Encoding: base64\n\
+             \n\
+             JVBERi0xLjQK\n\
+             --outer\n\
+             Content-Type: message/rfc822\n\
+             \n\
+             Subject: inner\n\
+             \n\
+             forwarded\n\
+             --outer--\n",
+        );
+        assert_eq!(m.text.as_deref(), Some("See attached."));
+        assert_eq!(m.html.as_deref(), Some("<img src=\"cid:logo\">"));
+        let parts: Vec<(&str, &str, &str, usize)> = m
+            .attachments
+            .iter()
+            .map(|a| {
+                (
+                    a.part.as_str(),
+                    a.name.as_str(),
+                    a.media_type.as_str(),
+                    a.size,
+                )
+            })
+            .collect();
+        assert_eq!(
+            parts,
+            [
+                ("1.2.2", "part-1.2.2.png", "image/png", 4),
+                ("2", "report.pdf", "application/pdf", 9),
+                ("3", "part-3.eml", "message/rfc822", 27),
+            ]
+        );
+        assert_eq!(m.attachments[1].encoding, "base64");
+        assert_eq!(decode_transfer("base64", b"JVBERi0xLjQK"), b"%PDF-1.4\n");
+    }
+
+    #[test]
+    fn rfc_2231_and_2047_file_names() {
+        let m = parse_crlf(
+            "Content-Type: multipart/mixed; boundary=x\n\
+             \n\
+             --x\n\
+             Content-Type: application/octet-stream\n\
+             Content-Disposition: attachment;\n \
+             filename*=UTF-8''Gr%C3%BC%C3%9Fe%20%E2%98%95.txt\n\
+             \n\
+             a\n\
+             --x\n\
+             Content-Type: text/plain; name*0*=iso-8859-1'fr'r%E9sum;\n name*1=\"e final.txt\"\n\
+             Content-Disposition: attachment\n\
+             \n\
+             b\n\
+             --x\n\
+             Content-Type: image/jpeg; name=\"=?UTF-8?B?w6l0w6kuanBn?=\"\n\
+             \n\
+             c\n\
+             --x\n\
+             Content-Type: text/plain\n\
+             Content-Disposition: attachment; filename=\"../../etc/passwd\"\n\
+             \n\
+             d\n\
+             --x--\n",
+        );
+        let names: Vec<&str> = m.attachments.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["Grüße ☕.txt", "résume final.txt", "été.jpg", "passwd"]
+        );
+        assert_eq!(m.text, None);
+    }
+
+    #[test]
+    fn other_charsets_go_to_the_seam() {
+        let raw = b"Content-Type: text/plain; charset=KOI8-R\r\n\r\n\xf0\xd2\xc9\xd7\xc5\xd4";
+        let table = Table::east_and_west();
+        assert_eq!(parse(raw, &table).text.as_deref(), Some("Привет"));
+        // Unknown everywhere: replacement characters, not a panic or a blank.
+        let raw = b"Content-Type: text/plain; charset=x-unknown\r\n\r\nok \xff";
+        assert_eq!(parse(raw, &table).text.as_deref(), Some("ok \u{fffd}"));
+    }
+
+    #[test]
+    fn format_flowed() {
+        let m = parse_crlf(
+            "Content-Type: text/plain; format=flowed\n\
+             \n\
+             This is a long \n\
+             paragraph.\n\
+             > quoted \n\
+             > text\n\
+             \n \
+             From stuffed\n\
+             -- \n\
+             sig\n",
+        );
+        assert_eq!(
+            m.text.as_deref(),
+            Some("This is a long paragraph.\n> quoted text\n\nFrom stuffed\n-- \nsig\n")
+        );
+        let m = parse_crlf("Content-Type: text/plain; format=flowed; delsp=yes\n\nab \ncd\n");
+        assert_eq!(m.text.as_deref(), Some("abcd\n"));
+    }
+
+    #[test]
+    fn malformed_messages_never_panic_and_show_something() {
+        // No header/body separator, no boundary close, boundary parameter missing, garbage.
+        let cases: &[&[u8]] = &[
+            b"",
+            b"\r\n",
+            b"Subject: only a header",
+            b"Content-Type: multipart/mixed\r\n\r\nno boundary",
+            b"Content-Type: multipart/mixed; boundary=\"\"\r\n\r\n--\r\n",
+            b"Content-Type: multipart/mixed; boundary=z\r\n\r\n--z\r\nContent-Type: text/plain\r\n\r\nunclosed",
+            b"Content-Type: multipart/mixed; boundary=z\r\n\r\n--z--\r\n",
+            b"Content-Type: /; charset*0*=''%\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n=\r\n=4",
+            b"Content-Type: text/plain; name*=utf-8'\r\nContent-Disposition: ;;;===\r\n\r\nx",
+            b"From: <<<>>>, \"unterminated\r\nTo: ,,,\r\nDate: Mon, 99 Foo 20 99:99\r\n\r\n\xff\xfe",
+            b":\r\n \r\n\t\r\n\r\n",
+        ];
+        for raw in cases {
+            let _ = parse(raw, &BuiltInOnly);
+        }
+        let m = parse(cases[5], &BuiltInOnly);
+        assert_eq!(m.text.as_deref(), Some("unclosed"));
+        let m = parse(cases[3], &BuiltInOnly);
+        assert_eq!(m.text.as_deref(), Some("no boundary"));
+    }
+
+    #[test]
+    fn deep_nesting_and_many_parts_are_bounded() {
+        let mut raw = String::new();
+        for k in 0..200 {
+            raw.push_str(&format!(
+                "Content-Type: multipart/mixed; boundary=b{k}\r\n\r\n--b{k}\r\n"
+            ));
+        }
+        raw.push_str("Content-Type: text/plain\r\n\r\ndeep\r\n");
+        let m = parse(raw.as_bytes(), &BuiltInOnly);
+        assert!(m.text.is_none() && m.attachments.len() == 1, "{m:?}");
+
+        let mut raw = String::from("Content-Type: multipart/mixed; boundary=b\r\n\r\n");
+        for _ in 0..10_000 {
+            raw.push_str("--b\r\nContent-Type: application/x-a\r\n\r\nx\r\n");
+        }
+        let m = parse(raw.as_bytes(), &BuiltInOnly);
+        assert!(m.attachments.len() < MAX_PARTS);
+    }
+
+    #[test]
+    fn huge_headers_are_bounded() {
+        let mut raw = String::new();
+        for k in 0..5000 {
+            raw.push_str(&format!("X-Junk-{k}: {}\r\n", "y".repeat(10)));
+        }
+        raw.push_str(&format!("Subject: {}\r\n\r\nbody", "s".repeat(100_000)));
+        let m = parse(raw.as_bytes(), &BuiltInOnly);
+        // The subject is past the first MAX_FIELDS fields: ignored, not a crash.
+        assert_eq!(m.subject, "");
+        assert_eq!(m.text.as_deref(), Some("body"));
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(
+            parse_date("Fri, 01 Mar 2024 09:00:00 +0000"),
+            Some(1_709_283_600)
+        );
+        assert_eq!(parse_date("1 Mar 2024 04:00 -0500"), Some(1_709_283_600));
+        assert_eq!(
+            parse_date("Fri, 1 Mar 24 01:00:00 PST (Pacific)"),
+            Some(1_709_283_600)
+        );
+        assert_eq!(parse_date("yesterday"), None);
+        assert_eq!(parse_date(""), None);
+    }
+}
