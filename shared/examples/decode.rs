@@ -174,15 +174,17 @@ fn code(c: &Code<'_>) -> Value {
         Code::Unseen(n) => json!({ "UNSEEN": n }),
         Code::HighestModSeq(n) => json!({ "HIGHESTMODSEQ": n }),
         Code::BadCharset(c) => json!({ "BADCHARSET": c.iter().map(|c| s(c)).collect::<Vec<_>>() }),
-        Code::AppendUid { uid_validity, uids } => json!({ "APPENDUID": [uid_validity, uids] }),
+        Code::AppendUid { uid_validity, uids } => {
+            json!({ "APPENDUID": [json!(uid_validity), json!(uids.to_string())] })
+        }
         Code::CopyUid {
             uid_validity,
             source,
             destination,
         } => {
-            json!({ "COPYUID": [uid_validity, source, destination] })
+            json!({ "COPYUID": [json!(uid_validity), json!(source.to_string()), json!(destination.to_string())] })
         }
-        Code::Modified(set) => json!({ "MODIFIED": set }),
+        Code::Modified(set) => json!({ "MODIFIED": set.to_string() }),
         Code::MailboxId(id) => json!({ "MAILBOXID": id.as_str() }),
         Code::BadEvent(events) => {
             json!({ "BADEVENT": events.iter().map(|e| e.as_str()).collect::<Vec<_>>() })
@@ -441,7 +443,7 @@ fn data(d: &Data<'_>, m: &mut Map<String, Value>) {
             put("min", json!(e.min));
             put("max", json!(e.max));
             put("count", json!(e.count));
-            put("all", json!(e.all));
+            put("all", json!(e.all.as_ref().map(ToString::to_string)));
             put("modseq", json!(e.modseq));
             put(
                 "other",
@@ -499,7 +501,7 @@ fn data(d: &Data<'_>, m: &mut Map<String, Value>) {
         Data::Vanished { earlier, uids } => {
             put("data", json!("VANISHED"));
             put("earlier", json!(earlier));
-            put("uids", json!(uids));
+            put("uids", json!(uids.to_string()));
         }
         Data::Status { mailbox, items } => {
             put("data", json!("STATUS"));

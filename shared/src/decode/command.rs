@@ -35,8 +35,8 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use super::core::{
-    astring, atom, byte, crlf, fail, list_too_long, number, number64, paren_list, quoted, sp, sp0,
-    string, too_deep, IResult,
+    astring, atom, byte, crlf, fail, list_too_long, number, number64, paren_list, quoted,
+    sequence_set, sp, sp0, string, too_deep, IResult,
 };
 use super::fetch::date_time;
 use super::flag::{flag, flag_list, list_attribute};
@@ -246,25 +246,6 @@ fn charset(i: &[u8]) -> IResult<'_, Atom<'_>> {
     }
 }
 
-/// `sequence-set` (RFC 9051 §9), at most `max_list` ranges.
-fn sequence_set<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, SequenceSet> {
-    let n = i
-        .iter()
-        .take_while(|&&b| b.is_ascii_digit() || matches!(b, b':' | b',' | b'*'))
-        .count();
-    let text = &i[..n];
-    if text.iter().filter(|&&b| b == b',').count() >= limits.max_list {
-        return list_too_long(i);
-    }
-    let set = core::str::from_utf8(text)
-        .ok()
-        .and_then(|s| SequenceSet::try_from(s).ok());
-    match set {
-        Some(set) => Ok((&i[n..], set)),
-        None => fail(i),
-    }
-}
-
 fn command_body<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, CommandBody<'a>> {
     let (after, w) = word(i)?;
     let mut buf = [0u8; 24];
@@ -416,7 +397,7 @@ fn move_<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, CommandBody<'a>> {
 }
 
 fn set_and_mailbox<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, (SequenceSet, Mailbox<'a>)> {
-    let (j, set) = sequence_set(i, limits)?;
+    let (j, set) = sequence_set(i, limits.max_list)?;
     let (j, ()) = sp(j)?;
     let (j, mailbox) = mailbox(j)?;
     Ok((j, (set, mailbox)))
@@ -424,7 +405,7 @@ fn set_and_mailbox<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, (SequenceSet
 
 /// `uid-expunge = "UID" SP "EXPUNGE" SP sequence-set` (RFC 4315).
 fn uid_expunge<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, CommandBody<'a>> {
-    sequence_set(i, limits).map(|(r, set)| (r, CommandBody::UidExpunge { set }))
+    sequence_set(i, limits.max_list).map(|(r, set)| (r, CommandBody::UidExpunge { set }))
 }
 
 /// `thread = ["UID" SP] "THREAD" SP thread-alg SP search-criteria` (RFC 5256).
@@ -531,7 +512,7 @@ fn select_param<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, Option<QResync>
     let (j, modseq) = number64(j)?;
     let (j, known_uids) = match sp(j) {
         Ok((k, ())) if !k.starts_with(b")") => {
-            let (k, set) = sequence_set(k, limits)?;
+            let (k, set) = sequence_set(k, limits.max_list)?;
             (k, Some(set))
         }
         _ => (j, None),
@@ -832,7 +813,7 @@ fn notify_event(i: &[u8]) -> IResult<'_, NotifyEvent> {
 /// *(SP fetch-att) ")") [fetch-modifiers]` (RFC 9051, RFC 7162 §3.1.4.1 and §3.2.6).
 fn fetch<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, CommandBody<'a>> {
     use FetchAttribute as A;
-    let (j, set) = sequence_set(i, limits)?;
+    let (j, set) = sequence_set(i, limits.max_list)?;
     let (j, ()) = sp(j)?;
     let (j, items) = if j.starts_with(b"(") {
         paren_list(j, limits.max_list, fetch_attribute)?
@@ -1028,7 +1009,7 @@ fn partial(i: &[u8]) -> IResult<'_, Option<(u32, u32)>> {
 /// `store = "STORE" SP sequence-set [store-modifiers] SP store-att-flags` (RFC 7162
 /// `UNCHANGEDSINCE`); the flags as a list or space-separated.
 fn store<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, CommandBody<'a>> {
-    let (j, set) = sequence_set(i, limits)?;
+    let (j, set) = sequence_set(i, limits.max_list)?;
     let (mut j, ()) = sp(j)?;
     let mut unchanged_since = None;
     if j.starts_with(b"(") {
@@ -1200,7 +1181,7 @@ fn search_key<'a>(i: &'a [u8], limits: &Limits, depth: usize) -> IResult<'a, Sea
             return Ok((rest, K::And(keys)));
         }
         Some(b'0'..=b'9' | b'*') => {
-            return sequence_set(i, limits).map(|(r, s)| (r, K::SequenceSet(s)));
+            return sequence_set(i, limits.max_list).map(|(r, s)| (r, K::SequenceSet(s)));
         }
         _ => {}
     }
@@ -1255,7 +1236,7 @@ fn search_key<'a>(i: &'a [u8], limits: &Limits, depth: usize) -> IResult<'a, Sea
         }
         b"LARGER" => number(j).map(|(r, n)| (r, K::Larger(n))),
         b"SMALLER" => number(j).map(|(r, n)| (r, K::Smaller(n))),
-        b"UID" => sequence_set(j, limits).map(|(r, s)| (r, K::Uid(s))),
+        b"UID" => sequence_set(j, limits.max_list).map(|(r, s)| (r, K::Uid(s))),
         b"MODSEQ" => number64(j).map(|(r, n)| (r, K::ModSeq(n))),
         b"NOT" | b"OR" if depth == 0 => too_deep(i),
         b"NOT" => search_key(j, limits, depth - 1).map(|(r, k)| (r, K::Not(Box::new(k)))),

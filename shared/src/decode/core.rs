@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 use nom::error::{ErrorKind, ParseError};
 use nom::Parser;
 
-use crate::types::core::{is_astring_char, is_atom_char};
+use crate::types::core::{is_astring_char, is_atom_char, SequenceSet};
 
 pub(crate) type IResult<'a, O> = nom::IResult<&'a [u8], O, Error<'a>>;
 
@@ -368,6 +368,25 @@ pub(crate) fn paren_list<'a, O>(
         let (rest, o) = item.parse(i)?;
         out.push(o);
         i = rest;
+    }
+}
+
+/// `sequence-set` (RFC 9051 §9), at most `max` ranges.
+pub(crate) fn sequence_set(i: &[u8], max: usize) -> IResult<'_, SequenceSet> {
+    let n = i
+        .iter()
+        .take_while(|&&b| b.is_ascii_digit() || matches!(b, b':' | b',' | b'*'))
+        .count();
+    let text = &i[..n];
+    if text.iter().filter(|&&b| b == b',').count() >= max {
+        return list_too_long(i);
+    }
+    let set = core::str::from_utf8(text)
+        .ok()
+        .and_then(|s| SequenceSet::try_from(s).ok());
+    match set {
+        Some(set) => Ok((&i[n..], set)),
+        None => fail(i),
     }
 }
 

@@ -6,8 +6,8 @@ use alloc::vec::Vec;
 
 use super::capability::capabilities;
 use super::core::{
-    astring, atom, byte, crlf, fail, list_too_long, nil, number, number64, paren_list, quoted, sp,
-    sp0, text, IResult,
+    astring, atom, byte, crlf, fail, list_too_long, nil, number, number64, paren_list, quoted,
+    sequence_set, sp, sp0, text, IResult,
 };
 use super::extensions::condstore::vanished;
 use super::extensions::esearch::esearch;
@@ -28,21 +28,21 @@ use crate::Limits;
 /// `response = continue-req / response-data / response-tagged` (one message, CRLF included).
 pub(crate) fn response<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, Response<'a>> {
     match i.first() {
-        Some(b'+') => continue_req(i),
+        Some(b'+') => continue_req(i, limits),
         Some(b'*') => {
             let (i, ()) = byte(b'*')(i)?;
             let (i, ()) = sp0(i)?;
             untagged(i, limits)
         }
-        _ => tagged(i),
+        _ => tagged(i, limits),
     }
 }
 
 /// `continue-req = "+" [SP (resp-text / base64)] CRLF`; a bare `+` is accepted.
-fn continue_req(i: &[u8]) -> IResult<'_, Response<'_>> {
+fn continue_req<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, Response<'a>> {
     let (i, ()) = byte(b'+')(i)?;
     let (i, ()) = sp0(i)?;
-    let (i, code) = match resp_code(i) {
+    let (i, code) = match resp_code(i, limits) {
         Ok((rest, code)) => (sp0(rest)?.0, Some(code)),
         Err(_) => (i, None),
     };
@@ -52,7 +52,7 @@ fn continue_req(i: &[u8]) -> IResult<'_, Response<'_>> {
 }
 
 /// `response-tagged = tag SP resp-cond-state CRLF`.
-fn tagged(i: &[u8]) -> IResult<'_, Response<'_>> {
+fn tagged<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, Response<'a>> {
     let n = i
         .iter()
         .take_while(|&&b| is_astring_char(b) && b != b'+')
@@ -65,7 +65,7 @@ fn tagged(i: &[u8]) -> IResult<'_, Response<'_>> {
     };
     let (i, ()) = sp(&i[n..])?;
     let (i, kind) = status_kind(i)?;
-    let (i, (code, text)) = resp_text(i)?;
+    let (i, (code, text)) = resp_text(i, limits)?;
     let (i, ()) = crlf(i)?;
     Ok((
         i,
@@ -93,9 +93,9 @@ fn status_kind(i: &[u8]) -> IResult<'_, StatusKind> {
 
 /// `resp-text = ["[" resp-text-code "]" SP] text`, leniently with the space or the text
 /// missing.
-fn resp_text(i: &[u8]) -> IResult<'_, (Option<Code<'_>>, Cow<'_, str>)> {
+fn resp_text<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, (Option<Code<'a>>, Cow<'a, str>)> {
     let (i, ()) = sp0(i)?;
-    let (i, code) = match resp_code(i) {
+    let (i, code) = match resp_code(i, limits) {
         Ok((rest, code)) => (sp0(rest)?.0, Some(code)),
         Err(_) => (i, None),
     };
@@ -105,10 +105,10 @@ fn resp_text(i: &[u8]) -> IResult<'_, (Option<Code<'_>>, Cow<'_, str>)> {
 
 /// `"[" resp-text-code "]"`. A known code whose arguments do not parse, and any unknown
 /// code, is kept as [`Code::Other`] with its arguments unparsed.
-fn resp_code(i: &[u8]) -> IResult<'_, Code<'_>> {
+fn resp_code<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, Code<'a>> {
     let (i, ()) = byte(b'[')(i)?;
     let (after_name, name) = atom(i)?;
-    if let Ok((rest, code)) = known_code(name, after_name) {
+    if let Ok((rest, code)) = known_code(name, after_name, limits) {
         if let Ok((rest, ())) = byte(b']')(sp0(rest)?.0) {
             return Ok((rest, code));
         }
@@ -132,19 +132,7 @@ fn resp_code(i: &[u8]) -> IResult<'_, Code<'_>> {
     ))
 }
 
-pub(crate) fn set_text(i: &[u8]) -> IResult<'_, Cow<'_, str>> {
-    let n = i
-        .iter()
-        .take_while(|&&b| b.is_ascii_digit() || b == b':' || b == b',' || b == b'*')
-        .count();
-    if n == 0 {
-        return fail(i);
-    }
-    let s = core::str::from_utf8(&i[..n]).unwrap_or_default();
-    Ok((&i[n..], Cow::Borrowed(s)))
-}
-
-fn known_code<'a>(name: &str, i: &'a [u8]) -> IResult<'a, Code<'a>> {
+fn known_code<'a>(name: &str, i: &'a [u8], limits: &Limits) -> IResult<'a, Code<'a>> {
     let upper = |s: &str| name.eq_ignore_ascii_case(s);
     const SIMPLE: &[(&str, Code<'static>)] = &[
         ("ALERT", Code::Alert),
@@ -230,20 +218,20 @@ fn known_code<'a>(name: &str, i: &'a [u8]) -> IResult<'a, Code<'a>> {
     }
     if upper("MODIFIED") {
         let (i, ()) = sp(i)?;
-        return set_text(i).map(|(r, s)| (r, Code::Modified(s)));
+        return sequence_set(i, limits.max_list).map(|(r, s)| (r, Code::Modified(s)));
     }
     if upper("APPENDUID") {
         let (i, uid_validity) = num(i)?;
         let (i, ()) = sp(i)?;
-        let (i, uids) = set_text(i)?;
+        let (i, uids) = sequence_set(i, limits.max_list)?;
         return Ok((i, Code::AppendUid { uid_validity, uids }));
     }
     if upper("COPYUID") {
         let (i, uid_validity) = num(i)?;
         let (i, ()) = sp(i)?;
-        let (i, source) = set_text(i)?;
+        let (i, source) = sequence_set(i, limits.max_list)?;
         let (i, ()) = sp(i)?;
-        let (i, destination) = set_text(i)?;
+        let (i, destination) = sequence_set(i, limits.max_list)?;
         return Ok((
             i,
             Code::CopyUid {
@@ -280,7 +268,7 @@ fn untagged<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, Response<'a>> {
         return Ok((i, Response::Data(data)));
     }
     if let Ok((i, kind)) = status_kind(i) {
-        let (i, (code, text)) = resp_text(i)?;
+        let (i, (code, text)) = resp_text(i, limits)?;
         let (i, ()) = crlf(i)?;
         return Ok((
             i,
@@ -337,7 +325,7 @@ fn untagged<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, Response<'a>> {
         let (i, d) = id(after, limits)?;
         (i, Data::Id(d))
     } else if is("VANISHED") {
-        let (i, (earlier, uids)) = vanished(after)?;
+        let (i, (earlier, uids)) = vanished(after, limits.max_list)?;
         (i, Data::Vanished { earlier, uids })
     } else {
         let end = after.len() - trailing_crlf(after);

@@ -201,7 +201,7 @@ fn code_(o: &mut Out, c: &Code<'_>) {
             o.raw(b"APPENDUID ");
             o.num(uid_validity);
             o.raw(b" ");
-            o.raw(uids.as_bytes());
+            o.num(uids);
         }
         Code::CopyUid {
             uid_validity,
@@ -211,9 +211,9 @@ fn code_(o: &mut Out, c: &Code<'_>) {
             o.raw(b"COPYUID ");
             o.num(uid_validity);
             o.raw(b" ");
-            o.raw(source.as_bytes());
+            o.num(source);
             o.raw(b" ");
-            o.raw(destination.as_bytes());
+            o.num(destination);
         }
         Code::HighestModSeq(n) => {
             o.raw(b"HIGHESTMODSEQ ");
@@ -221,7 +221,7 @@ fn code_(o: &mut Out, c: &Code<'_>) {
         }
         Code::Modified(set) => {
             o.raw(b"MODIFIED ");
-            o.raw(set.as_bytes());
+            o.num(set);
         }
         Code::MailboxId(id) => {
             o.raw(b"MAILBOXID (");
@@ -395,7 +395,7 @@ fn data(o: &mut Out, d: &Data<'_>) {
             }
             if let Some(all) = &e.all {
                 o.raw(b" ALL ");
-                o.raw(all.as_bytes());
+                o.num(all);
             }
             if let Some(m) = e.modseq {
                 o.raw(b" MODSEQ ");
@@ -525,7 +525,7 @@ fn data(o: &mut Out, d: &Data<'_>) {
             } else {
                 b"VANISHED "
             });
-            o.raw(uids.as_bytes());
+            o.num(uids);
         }
         Data::Fetch { seq, items } => {
             o.num(seq);

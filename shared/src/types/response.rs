@@ -5,7 +5,7 @@ use alloc::borrow::Cow;
 use alloc::vec::Vec;
 
 use super::capability::Capability;
-use super::core::{Atom, Mailbox, ObjectId, Tag};
+use super::core::{Atom, Mailbox, ObjectId, SequenceSet, Tag};
 use super::extensions::esearch::ESearch;
 use super::extensions::id::Id;
 use super::extensions::list_extended::ListExtendedItem;
@@ -101,16 +101,17 @@ pub enum Code<'a> {
     UidNext(u32),
     UidValidity(u32),
     Unseen(u32),
-    /// RFC 4315 (UIDPLUS): `APPENDUID uidvalidity uid-set`, the set as sent.
+    /// RFC 4315 (UIDPLUS): `APPENDUID uidvalidity uid-set`.
     AppendUid {
         uid_validity: u32,
-        uids: Cow<'a, str>,
+        uids: SequenceSet,
     },
-    /// RFC 4315 (UIDPLUS): `COPYUID uidvalidity source-set dest-set`, sets as sent.
+    /// RFC 4315 (UIDPLUS): `COPYUID uidvalidity source-set dest-set`, the n-th source UID
+    /// copied to the n-th destination UID.
     CopyUid {
         uid_validity: u32,
-        source: Cow<'a, str>,
-        destination: Cow<'a, str>,
+        source: SequenceSet,
+        destination: SequenceSet,
     },
     /// RFC 4315.
     UidNotSticky,
@@ -118,8 +119,8 @@ pub enum Code<'a> {
     HighestModSeq(u64),
     /// RFC 7162.
     NoModSeq,
-    /// RFC 7162: `MODIFIED sequence-set`, the set as sent.
-    Modified(Cow<'a, str>),
+    /// RFC 7162: `MODIFIED sequence-set`.
+    Modified(SequenceSet),
     /// RFC 7162 (QRESYNC).
     Closed,
     /// RFC 5530 codes.
@@ -181,23 +182,20 @@ impl Code<'_> {
             UidNext(n) => UidNext(n),
             UidValidity(n) => UidValidity(n),
             Unseen(n) => Unseen(n),
-            AppendUid { uid_validity, uids } => AppendUid {
-                uid_validity,
-                uids: cow_static(uids),
-            },
+            AppendUid { uid_validity, uids } => AppendUid { uid_validity, uids },
             CopyUid {
                 uid_validity,
                 source,
                 destination,
             } => CopyUid {
                 uid_validity,
-                source: cow_static(source),
-                destination: cow_static(destination),
+                source,
+                destination,
             },
             UidNotSticky => UidNotSticky,
             HighestModSeq(n) => HighestModSeq(n),
             NoModSeq => NoModSeq,
-            Modified(s) => Modified(cow_static(s)),
+            Modified(s) => Modified(s),
             Closed => Closed,
             Unavailable => Unavailable,
             AuthenticationFailed => AuthenticationFailed,
@@ -336,10 +334,10 @@ pub enum Data<'a> {
     QuotaRoot(QuotaRoot<'a>),
     /// `ID` (RFC 2971).
     Id(Id<'a>),
-    /// `VANISHED [(EARLIER)] known-uids` (RFC 7162 QRESYNC); the set as sent.
+    /// `VANISHED [(EARLIER)] known-uids` (RFC 7162 QRESYNC).
     Vanished {
         earlier: bool,
-        uids: Cow<'a, str>,
+        uids: SequenceSet,
     },
     Fetch {
         seq: u32,
@@ -377,10 +375,7 @@ impl Data<'_> {
             Data::Quota(q) => Data::Quota(q.into_static()),
             Data::QuotaRoot(q) => Data::QuotaRoot(q.into_static()),
             Data::Id(i) => Data::Id(i.into_static()),
-            Vanished { earlier, uids } => Vanished {
-                earlier,
-                uids: cow_static(uids),
-            },
+            Vanished { earlier, uids } => Vanished { earlier, uids },
             Fetch { seq, items } => Fetch {
                 seq,
                 items: items.into_iter().map(FetchItem::into_static).collect(),

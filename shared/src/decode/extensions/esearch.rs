@@ -3,9 +3,9 @@
 use alloc::borrow::Cow;
 
 use crate::decode::core::{
-    atom, byte, fail, list_too_long, number, number64, skip_value, sp, sp0, string, IResult,
+    atom, byte, fail, list_too_long, number, number64, sequence_set, skip_value, sp, sp0, string,
+    IResult,
 };
-use crate::decode::response::set_text;
 use crate::types::core::Atom;
 use crate::types::extensions::esearch::ESearch;
 use crate::Limits;
@@ -54,7 +54,7 @@ pub(crate) fn esearch<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, ESearch<'
             out.count = Some(n);
             r
         } else if is("ALL") {
-            let (r, s) = set_text(rest)?;
+            let (r, s) = sequence_set(rest, limits.max_list)?;
             out.all = Some(s);
             r
         } else if is("MODSEQ") {
@@ -76,6 +76,7 @@ pub(crate) fn esearch<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, ESearch<'
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+    use crate::types::core::SequenceSet;
 
     #[test]
     fn rfc_4731_examples() {
@@ -90,7 +91,7 @@ mod tests {
         .unwrap();
         assert_eq!((e.uid, e.min, e.max), (true, Some(7), Some(3800)));
         let (_, e) = esearch(b" (TAG \"A284\") ALL 4:18,21,28", &Limits::default()).unwrap();
-        assert_eq!(e.all.as_deref(), Some("4:18,21,28"));
+        assert_eq!(e.all, Some(SequenceSet::try_from("4:18,21,28").unwrap()));
         let (_, e) = esearch(b"", &Limits::default()).unwrap();
         assert_eq!(e, ESearch::default());
     }

@@ -3,7 +3,7 @@
 use alloc::borrow::Cow;
 use alloc::vec::Vec;
 
-use crate::types::core::Atom;
+use crate::types::core::{Atom, SequenceSet};
 use crate::types::{cow_static, opt_static};
 
 /// `esearch-response = "ESEARCH" [search-correlator] [SP "UID"] *(SP search-return-data)`.
@@ -15,8 +15,8 @@ pub struct ESearch<'a> {
     pub min: Option<u32>,
     pub max: Option<u32>,
     pub count: Option<u32>,
-    /// `ALL sequence-set`, as sent.
-    pub all: Option<Cow<'a, str>>,
+    /// `ALL sequence-set`.
+    pub all: Option<SequenceSet>,
     /// RFC 7162.
     pub modseq: Option<u64>,
     /// Return data this crate does not know: name and value, unparsed.
@@ -31,7 +31,7 @@ impl ESearch<'_> {
             min: self.min,
             max: self.max,
             count: self.count,
-            all: opt_static(self.all),
+            all: self.all,
             modseq: self.modseq,
             other: self
                 .other
