@@ -663,16 +663,19 @@ mod commands {
             prop::collection::vec(mailbox(), 0..3).prop_map(M::Mailboxes),
         ];
         let events = prop::collection::vec(
-            prop::sample::select(vec![
-                NotifyEvent::MessageNew,
-                NotifyEvent::MessageExpunge,
-                NotifyEvent::FlagChange,
-                NotifyEvent::AnnotationChange,
-                NotifyEvent::MailboxName,
-                NotifyEvent::SubscriptionChange,
-                NotifyEvent::MailboxMetadataChange,
-                NotifyEvent::ServerMetadataChange,
-            ]),
+            prop_oneof![
+                prop::collection::vec(fetch_attribute(), 0..3)
+                    .prop_map(|fetch| NotifyEvent::MessageNew { fetch }),
+                prop::sample::select(vec![
+                    NotifyEvent::MessageExpunge,
+                    NotifyEvent::FlagChange,
+                    NotifyEvent::AnnotationChange,
+                    NotifyEvent::MailboxName,
+                    NotifyEvent::SubscriptionChange,
+                    NotifyEvent::MailboxMetadataChange,
+                    NotifyEvent::ServerMetadataChange,
+                ]),
+            ],
             0..3,
         );
         (mailboxes, events).prop_map(|(mailboxes, events)| NotifyGroup { mailboxes, events })

@@ -785,18 +785,28 @@ fn notify_group<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, NotifyGroup<'a>
     let (j, ()) = sp(j)?;
     let (j, events) = match keyword(b"NONE")(j) {
         Ok((k, ())) => (k, Vec::new()),
-        Err(_) => paren_list(j, limits.max_list, notify_event)?,
+        Err(_) => paren_list(j, limits.max_list, |i| notify_event(i, limits))?,
     };
     let (j, ()) = sp0(j)?;
     let (j, ()) = byte(b')')(j)?;
     Ok((j, NotifyGroup { mailboxes, events }))
 }
 
-fn notify_event(i: &[u8]) -> IResult<'_, NotifyEvent> {
+/// `notify-event`; `MessageNew` may carry `SP "(" fetch-att *(SP fetch-att) ")"`.
+fn notify_event<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, NotifyEvent<'a>> {
     let (rest, w) = word(i)?;
     let mut buf = [0u8; 24];
     let e = match upper(w, &mut buf) {
-        b"MESSAGENEW" => NotifyEvent::MessageNew,
+        b"MESSAGENEW" => {
+            let fetch = match sp(rest)
+                .and_then(|(j, ())| paren_list(j, limits.max_list, fetch_attribute))
+            {
+                Ok((j, fetch)) => return Ok((j, NotifyEvent::MessageNew { fetch })),
+                Err(nom::Err::Failure(e)) => return Err(nom::Err::Failure(e)),
+                Err(_) => Vec::new(),
+            };
+            NotifyEvent::MessageNew { fetch }
+        }
         b"MESSAGEEXPUNGE" => NotifyEvent::MessageExpunge,
         b"FLAGCHANGE" => NotifyEvent::FlagChange,
         b"ANNOTATIONCHANGE" => NotifyEvent::AnnotationChange,
@@ -1633,11 +1643,14 @@ mod tests {
                 groups: Some(vec![
                     NotifyGroup {
                         mailboxes: NotifyMailboxes::Selected,
-                        events: vec![NotifyEvent::MessageNew, NotifyEvent::MessageExpunge],
+                        events: vec![
+                            NotifyEvent::MessageNew { fetch: vec![] },
+                            NotifyEvent::MessageExpunge,
+                        ],
                     },
                     NotifyGroup {
                         mailboxes: NotifyMailboxes::Subtree(vec![Mailbox::inbox()]),
-                        events: vec![NotifyEvent::MessageNew],
+                        events: vec![NotifyEvent::MessageNew { fetch: vec![] }],
                     },
                     NotifyGroup {
                         mailboxes: NotifyMailboxes::Mailboxes(vec![
@@ -1656,12 +1669,36 @@ mod tests {
                 groups: None
             }
         );
-        // Event parameters (RFC 5465 §5.2) have no place in the type.
-        assert!(decode_command(
-            b"a NOTIFY SET (selected (MessageNew (uid) MessageExpunge))\r\n",
-            &Limits::default()
-        )
-        .is_err());
+        // RFC 5465 §3.1 (errata 1804): MessageNew with the items to send for new messages.
+        assert_eq!(
+            body(b"b notify set status (selected (MessageNew (uid body.peek[header.fields (from to subject)]) MessageExpunge)) (subtree Lists (MessageNew))\r\n"),
+            CommandBody::Notify {
+                status: true,
+                groups: Some(vec![
+                    NotifyGroup {
+                        mailboxes: NotifyMailboxes::Selected,
+                        events: vec![
+                            NotifyEvent::MessageNew {
+                                fetch: vec![
+                                    FetchAttribute::Uid,
+                                    FetchAttribute::BodySection {
+                                        peek: true,
+                                        section: Atomish::try_from("header.fields (from to subject)")
+                                            .unwrap(),
+                                        partial: None,
+                                    },
+                                ]
+                            },
+                            NotifyEvent::MessageExpunge,
+                        ],
+                    },
+                    NotifyGroup {
+                        mailboxes: NotifyMailboxes::Subtree(vec![Mailbox::try_from("Lists").unwrap()]),
+                        events: vec![NotifyEvent::MessageNew { fetch: vec![] }],
+                    },
+                ]),
+            }
+        );
     }
 
     #[test]

@@ -511,7 +511,7 @@ pub fn encode(command: &Command<'_>, opts: EncodeOptions) -> Encoded {
                                 w.raw(b" ");
                             }
                             w.raw(match e {
-                                NotifyEvent::MessageNew => b"MessageNew",
+                                NotifyEvent::MessageNew { .. } => b"MessageNew",
                                 NotifyEvent::MessageExpunge => b"MessageExpunge",
                                 NotifyEvent::FlagChange => b"FlagChange",
                                 NotifyEvent::AnnotationChange => b"AnnotationChange",
@@ -520,6 +520,18 @@ pub fn encode(command: &Command<'_>, opts: EncodeOptions) -> Encoded {
                                 NotifyEvent::MailboxMetadataChange => b"MailboxMetadataChange",
                                 NotifyEvent::ServerMetadataChange => b"ServerMetadataChange",
                             });
+                            if let NotifyEvent::MessageNew { fetch } = e {
+                                if !fetch.is_empty() {
+                                    w.raw(b" (");
+                                    for (k, item) in fetch.iter().enumerate() {
+                                        if k > 0 {
+                                            w.raw(b" ");
+                                        }
+                                        fetch_attribute(&mut w, item);
+                                    }
+                                    w.raw(b")");
+                                }
+                            }
                         }
                         w.raw(b")");
                     }
@@ -1206,7 +1218,10 @@ mod tests {
             groups: Some(vec![
                 NotifyGroup {
                     mailboxes: NotifyMailboxes::Selected,
-                    events: vec![NotifyEvent::MessageNew, NotifyEvent::MessageExpunge],
+                    events: vec![
+                        NotifyEvent::MessageNew { fetch: vec![] },
+                        NotifyEvent::MessageExpunge,
+                    ],
                 },
                 NotifyGroup {
                     mailboxes: NotifyMailboxes::Subtree(vec![Mailbox::inbox()]),

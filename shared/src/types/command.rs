@@ -212,9 +212,13 @@ pub enum NotifyMailboxes<'a> {
 }
 
 /// `notify-event` (RFC 5465 §5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NotifyEvent {
-    MessageNew,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotifyEvent<'a> {
+    /// `MessageNew [SP "(" fetch-att *(SP fetch-att) ")"]`: the items the server sends
+    /// with each new message of the selected mailbox (RFC 5465 §5.2); empty for none.
+    MessageNew {
+        fetch: Vec<FetchAttribute<'a>>,
+    },
     MessageExpunge,
     FlagChange,
     AnnotationChange,
@@ -228,7 +232,7 @@ pub enum NotifyEvent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotifyGroup<'a> {
     pub mailboxes: NotifyMailboxes<'a>,
-    pub events: Vec<NotifyEvent>,
+    pub events: Vec<NotifyEvent<'a>>,
 }
 
 /// The `QRESYNC` parameters of SELECT (RFC 7162 §3.2.5).
