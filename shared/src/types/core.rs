@@ -163,7 +163,7 @@ impl fmt::Display for Atom<'_> {
 
 /// A mailbox name in wire form (modified UTF-7, or UTF-8 after `UTF8=ACCEPT`).
 /// `INBOX` in any case is normalised to `INBOX` (RFC 9051 §5.1).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Mailbox<'a>(Cow<'a, [u8]>);
 
 impl<'a> Mailbox<'a> {
@@ -225,7 +225,7 @@ impl TryFrom<String> for Mailbox<'static> {
 
 /// A string argument of a command (`astring` / `string`): any bytes but NUL, which no
 /// literal may hold (RFC 9051 `CHAR8`). The encoder picks the atom, quoted or literal form.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct AString<'a>(Cow<'a, [u8]>);
 
 impl<'a> AString<'a> {
@@ -320,7 +320,7 @@ pub enum SeqBound {
 }
 
 /// `sequence-set = (seq-number / seq-range) ["," sequence-set]` (RFC 9051 §9).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct SequenceSet(Vec<(SeqBound, SeqBound)>);
 
 impl SequenceSet {
@@ -332,6 +332,34 @@ impl SequenceSet {
     }
     pub fn ranges(&self) -> &[(SeqBound, SeqBound)] {
         &self.0
+    }
+}
+
+// Debug shows byte strings as text (invalid UTF-8 replaced) and sets in their wire form:
+// logs and the decode tool's output are read by people debugging a server.
+impl fmt::Debug for Mailbox<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Mailbox({:?})",
+            alloc::string::String::from_utf8_lossy(&self.0)
+        )
+    }
+}
+
+impl fmt::Debug for AString<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "AString({:?})",
+            alloc::string::String::from_utf8_lossy(&self.0)
+        )
+    }
+}
+
+impl fmt::Debug for SequenceSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SequenceSet(\"{self}\")")
     }
 }
 
