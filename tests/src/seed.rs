@@ -53,7 +53,27 @@ pub enum Body {
         content_type: String,
         data: Vec<u8>,
     },
+    /// A single part with the given `Content-Type` and `Content-Transfer-Encoding`, the body
+    /// written as is (already encoded, 7-bit).
+    Single {
+        content_type: String,
+        encoding: String,
+        body: String,
+    },
 }
+
+/// The hostile HTML message's markup: a script, an event handler and a remote image, each of
+/// which would set `window.__pwned` in the app or fetch from [`TRACKER_HOST`] if it ran.
+pub const HOSTILE_HTML: &str =
+    "<html><head><script>parent.__pwned = 'script'; top.__pwned = 'script';</script></head>\n\
+<body><p id=\"hostile\">Nothing to see here.</p>\n\
+<img src=\"x\" onerror=\"parent.__pwned = 'onerror'\">\n\
+<img src=\"http://tracker.petrel.invalid/pixel.gif\" alt=\"\">\n\
+<p style=\"color: rgb(1, 2, 3)\">Styled inline.</p>\n\
+<a href=\"javascript:parent.__pwned='link'\">click</a></body></html>\n";
+
+/// The host of the hostile message's remote image: no request may go there.
+pub const TRACKER_HOST: &str = "tracker.petrel.invalid";
 
 /// One seeded message.
 #[derive(Debug, Clone)]
@@ -147,6 +167,25 @@ impl Mailbox {
                 "Grüße aus München",
                 false,
                 "Viele Grüße!\n",
+            ),
+            single(
+                &mut t,
+                "Mallory",
+                "mallory@example.net",
+                "Hostile HTML",
+                "text/html; charset=utf-8",
+                "7bit",
+                HOSTILE_HTML,
+            ),
+            single(
+                &mut t,
+                "Jürgen Müller",
+                "juergen@example.de",
+                "Latin-1 quoted-printable",
+                "text/plain; charset=ISO-8859-1",
+                "quoted-printable",
+                "Gr=FC=DFe aus K=F6ln, dies ist ein langer Absatz, der mit einem weichen =\n\
+                 Zeilenumbruch fortgesetzt wird.\n",
             ),
             Message {
                 flagged: true,
@@ -416,6 +455,15 @@ impl Message {
                     encoded = wrap76(&base64(data)),
                 ));
             }
+            Body::Single {
+                content_type,
+                encoding,
+                body,
+            } => {
+                text.push_str(&format!(
+                    "Content-Type: {content_type}\nContent-Transfer-Encoding: {encoding}\n\n{body}"
+                ));
+            }
         }
         text.replace('\n', "\r\n").into_bytes()
     }
@@ -516,6 +564,24 @@ fn alternative(
         html: html.to_string(),
     };
     message(t, name, addr, subject, subject, seen, body)
+}
+
+/// An unread single-part message whose body is written as is.
+fn single(
+    t: &mut Clock,
+    name: &str,
+    addr: &str,
+    subject: &str,
+    content_type: &str,
+    encoding: &str,
+    body: &str,
+) -> Message {
+    let body = Body::Single {
+        content_type: content_type.to_string(),
+        encoding: encoding.to_string(),
+        body: body.to_string(),
+    };
+    message(t, name, addr, subject, subject, false, body)
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -300,3 +300,142 @@ async fn an_unreachable_mail_server_is_reported_with_a_reason() {
         "the reason is for a person: {reason:?}"
     );
 }
+
+impl Client {
+    /// Opens message `uid` of `folder` and returns what the engine made of it.
+    async fn open(&mut self, folder: &str, uid: u32) -> petrel_client::engine::MessageView {
+        self.engine.request(Request::OpenMessage {
+            folder: folder.into(),
+            uid,
+        });
+        let event = self
+            .until(&format!("message {uid}"), |e| {
+                matches!(e, Event::MessageOpened { uid: u, .. } | Event::MessageFailed { uid: u, .. } if *u == uid)
+                    || fail(e)
+            })
+            .await;
+        match event {
+            Event::MessageOpened { message, .. } => *message,
+            other => panic!("{other:?}; events: {:#?}", self.seen),
+        }
+    }
+}
+
+#[tokio::test]
+async fn opens_messages_decodes_them_marks_them_read_and_downloads_attachments() {
+    let dovecot = Dovecot::start(&User::fixture()).unwrap();
+    let proxy = Proxy::start(ProxyOptions::for_dovecot(&dovecot)).unwrap();
+    let mut client = Client::connect(&proxy).await;
+    client.engine.request(sign_in("alice", "correct horse"));
+    let list = client.messages("INBOX").await;
+    let uid = |subject: &str| {
+        list.iter()
+            .find(|m| m.subject == subject)
+            .unwrap_or_else(|| panic!("no {subject:?} in {list:#?}"))
+            .uid
+    };
+
+    // multipart/alternative: both renderings.
+    let report = client.open("INBOX", uid("Quarterly report")).await;
+    assert_eq!(report.subject, "Quarterly report");
+    assert_eq!(report.from[0].name, "Grace Hopper");
+    assert_eq!(report.from[0].email, "grace@example.org");
+    assert_eq!(report.to[0].email, "alice@localhost");
+    assert_eq!(
+        report.date,
+        list.iter()
+            .find(|m| m.uid == uid("Quarterly report"))
+            .unwrap()
+            .date
+    );
+    assert_eq!(report.text.as_deref(), Some("Numbers are up."));
+    assert!(
+        report
+            .html
+            .as_deref()
+            .unwrap()
+            .contains("<p>Numbers are <b>up</b>.</p>"),
+        "{report:#?}"
+    );
+    // It was unread: the engine marks it read once the server agrees.
+    let seen = client
+        .until("the \\Seen flag", |e| {
+            matches!(e, Event::MessageSeen { .. }) || fail(e)
+        })
+        .await;
+    assert_eq!(
+        seen,
+        Event::MessageSeen {
+            folder: "INBOX".into(),
+            uid: uid("Quarterly report")
+        }
+    );
+
+    // An attachment, listed and then downloaded.
+    let photos_uid = uid("Photos from the trip");
+    let photos = client.open("INBOX", photos_uid).await;
+    assert_eq!(photos.text.as_deref(), Some("Three photos attached."));
+    assert_eq!(photos.attachments.len(), 1, "{photos:#?}");
+    let png = &photos.attachments[0];
+    assert_eq!(
+        (png.name.as_str(), png.media_type.as_str(), png.size),
+        ("trip.png", "image/png", 67)
+    );
+    client.engine.request(Request::DownloadAttachment {
+        folder: "INBOX".into(),
+        uid: photos_uid,
+        part: png.part.clone(),
+    });
+    let fetched = client
+        .until("the attachment", |e| {
+            matches!(e, Event::AttachmentFetched { .. }) || fail(e)
+        })
+        .await;
+    let Event::AttachmentFetched {
+        bytes, error, name, ..
+    } = fetched
+    else {
+        unreachable!()
+    };
+    assert_eq!(error, None);
+    assert_eq!(name, "trip.png");
+    assert_eq!(bytes.len(), 67);
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
+
+    // Quoted-printable ISO-8859-1 with a soft line break.
+    let latin1 = client.open("INBOX", uid("Latin-1 quoted-printable")).await;
+    assert_eq!(
+        latin1.text.as_deref(),
+        Some("Grüße aus Köln, dies ist ein langer Absatz, der mit einem weichen Zeilenumbruch fortgesetzt wird.\n")
+    );
+    assert_eq!(latin1.from[0].name, "Jürgen Müller");
+
+    // An HTML-only message comes back whole: isolating it is the UI's job (crate::html).
+    let hostile = client.open("INBOX", uid("Hostile HTML")).await;
+    assert_eq!(hostile.text, None);
+    assert!(hostile.html.as_deref().unwrap().contains("<script>"));
+
+    // Another folder: selected first, then read.
+    let recus = Mailbox::fixture().folder("Reçus").unwrap().wire_name();
+    let facture = client.open(&recus, 1).await;
+    assert_eq!(facture.subject, "Facture de mars");
+    assert_eq!(
+        facture.text.as_deref(),
+        Some("Veuillez trouver la facture.\n")
+    );
+
+    // A UID that does not exist is a failure the reading pane can show.
+    client.engine.request(Request::OpenMessage {
+        folder: recus.clone(),
+        uid: 999,
+    });
+    let failed = client
+        .until("the failure", |e| {
+            matches!(e, Event::MessageFailed { .. }) || fail(e)
+        })
+        .await;
+    assert!(
+        matches!(failed, Event::MessageFailed { uid: 999, .. }),
+        "{failed:?}"
+    );
+}

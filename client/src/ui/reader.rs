@@ -161,16 +161,19 @@ fn addresses(label: &'static str, list: &[Address]) -> Html {
     }
 }
 
-/// A byte count for people: `512 B`, `1.5 KB`, `2.3 MB`.
+/// A byte count for people: `512 B`, `1.5 KB`, `2.3 MB`. Integer arithmetic: float
+/// formatting would add kilobytes to the bundle.
 fn size(bytes: usize) -> String {
-    const KB: f64 = 1024.0;
-    let b = bytes as f64;
-    if b < KB {
+    let tenths = |unit: usize| {
+        let t = (bytes * 10 + unit / 2) / unit;
+        format!("{}.{}", t / 10, t % 10)
+    };
+    if bytes < 1024 {
         format!("{bytes} B")
-    } else if b < KB * KB {
-        format!("{:.1} KB", b / KB)
+    } else if bytes < 1024 * 1024 {
+        format!("{} KB", tenths(1024))
     } else {
-        format!("{:.1} MB", b / (KB * KB))
+        format!("{} MB", tenths(1024 * 1024))
     }
 }
 
