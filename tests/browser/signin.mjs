@@ -6,12 +6,16 @@
 //   PETREL_USER        the user name to type
 //   PETREL_PASSWORD    the password to type
 //   PETREL_EXPECT      "messages": expect the message list with PETREL_SUBJECTS (a JSON
-//                      array, newest first); "alert": expect a [role=alert] (wrong password)
+//                      array, newest first); "alert": expect a [role=alert] (wrong password);
+//                      "reading": open messages from the list (click, Enter) and check the
+//                      reading pane, including that a hostile HTML message runs no script
+//                      and loads nothing from PETREL_TRACKER
 //   PETREL_SCREENSHOT  where to save a screenshot if the check fails
 //   PETREL_CHROMIUM    the browser binary (default /usr/bin/chromium)
 // Exits 0 when the page shows what was expected; otherwise prints why (with the page's
 // console and errors) and exits 1.
 
+import { createServer } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,7 +33,18 @@ const password = env('PETREL_PASSWORD');
 const expect = env('PETREL_EXPECT');
 const subjects = JSON.parse(env('PETREL_SUBJECTS', '[]'));
 const screenshot = env('PETREL_SCREENSHOT', '');
+const tracker = env('PETREL_TRACKER', 'tracker.petrel.invalid');
 const TIMEOUT = 30_000;
+
+// The hostile message's remote image host resolves to this local server, which counts
+// what reaches it: a leak would show up here, not only in the browser's own bookkeeping.
+const trackerHits = [];
+const trackerServer = createServer((req, res) => {
+  trackerHits.push(req.url);
+  res.writeHead(204).end();
+});
+await new Promise((resolve) => trackerServer.listen(0, '127.0.0.1', resolve));
+const trackerPort = trackerServer.address().port;
 
 // A fresh profile each run: no cached app, no service worker, no stored session.
 const profile = await mkdtemp(join(tmpdir(), 'petrel-chromium-'));
@@ -45,9 +60,18 @@ const context = await chromium.launchPersistentContext(profile, {
     '--disable-component-update',
     '--disable-sync',
     '--disable-quic',
+    `--host-resolver-rules=MAP ${tracker} 127.0.0.1:${trackerPort}`,
   ],
 });
 const log = [];
+// Requests the browser let out: Chromium reports a request that CSP blocked too, failed
+// with "csp" before it reached the network, so those are left out.
+const requests = [];
+let dialogs = 0;
+context.on('requestfinished', (r) => requests.push(r.url()));
+context.on('requestfailed', (r) => {
+  if (!/csp/i.test(r.failure()?.errorText ?? '')) requests.push(r.url());
+});
 let failure = null;
 try {
   const page = context.pages()[0] ?? (await context.newPage());
@@ -55,6 +79,10 @@ try {
   page.on('console', (m) => log.push(`console.${m.type()}: ${m.text()}`));
   page.on('pageerror', (e) => log.push(`page error: ${e.message}`));
   page.on('requestfailed', (r) => log.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('dialog', (d) => {
+    dialogs += 1;
+    d.dismiss().catch(() => {});
+  });
 
   try {
     await page.goto(url);
@@ -82,6 +110,8 @@ try {
         throw new Error(`subjects out of order (positions ${JSON.stringify(order)})\nitems: ${JSON.stringify(texts)}`);
       }
       console.log(`message list shows ${texts.length} items, newest first`);
+    } else if (expect === 'reading') {
+      await reading(page);
     } else {
       throw new Error(`unknown PETREL_EXPECT ${expect}`);
     }
@@ -93,8 +123,82 @@ try {
     }
   }
 } finally {
+  trackerServer.close();
   await context.close();
   await rm(profile, { recursive: true, force: true });
+}
+
+// Opens messages the way a person does and checks the reading pane.
+async function reading(page) {
+  const list = page.locator('[role=list][aria-label=Messages]');
+  const row = (subject) => list.getByRole('button', { name: subject });
+  await row('Welcome to Petrel').waitFor({ state: 'visible' });
+
+  // A click on a plain-text message: its headers and body, line breaks kept.
+  await row('Welcome to Petrel').click();
+  const reader = page.locator('section.reader');
+  const title = reader.locator('#reader-title');
+  await title.filter({ hasText: 'Welcome to Petrel' }).waitFor();
+  const text = await reader.locator('.reader-text').innerText();
+  if (!text.includes('your mailbox is ready')) throw new Error(`body not shown: ${JSON.stringify(text)}`);
+  const meta = await reader.locator('.reader-meta').innerText();
+  if (!meta.includes('Ada Lovelace')) throw new Error(`sender not shown: ${JSON.stringify(meta)}`);
+  // Focus moved to the message, for keyboard and screen-reader users.
+  // (Effects run after the render that showed the heading: wait for them, briefly.)
+  const focusOn = (check, arg) =>
+    page.waitForFunction(check, arg, { timeout: 5_000 }).then(() => true, () => false);
+  if (!(await focusOn(() => document.activeElement?.id === 'reader-title'))) {
+    const focused = await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 80));
+    throw new Error(`focus is on ${focused}, not the message heading`);
+  }
+  // Escape closes the pane and gives focus back to the row.
+  await page.keyboard.press('Escape');
+  await reader.waitFor({ state: 'detached' });
+  if (!(await focusOn((s) => (document.activeElement?.textContent ?? '').includes(s), 'Welcome to Petrel'))) {
+    const back = await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 80));
+    throw new Error(`focus did not return to the row: ${back}`);
+  }
+  console.log('plain message opened by click, closed by Escape');
+
+  // Enter on a row with an attachment: it is listed with its name and size.
+  await row('Photos from the trip').focus();
+  await page.keyboard.press('Enter');
+  await title.filter({ hasText: 'Photos from the trip' }).waitFor();
+  const attachments = await reader.getByRole('list', { name: 'Attachments' }).innerText();
+  if (!attachments.includes('trip.png') || !attachments.includes('67 B')) {
+    throw new Error(`attachment not listed: ${JSON.stringify(attachments)}`);
+  }
+  console.log('attachment message opened with Enter');
+
+  // The hostile HTML message: shown in the sandboxed frame, nothing runs, nothing loads.
+  await row('Hostile HTML').click();
+  await title.filter({ hasText: 'Hostile HTML' }).waitFor();
+  const frame = reader.locator('iframe.reader-html');
+  await frame.waitFor();
+  const sandbox = await frame.getAttribute('sandbox');
+  if (sandbox === null || /allow-scripts|allow-same-origin/.test(sandbox)) {
+    throw new Error(`the frame is not sandboxed: sandbox=${JSON.stringify(sandbox)}`);
+  }
+  const inside = page.frameLocator('iframe.reader-html');
+  const shown = await inside.locator('#hostile').innerText();
+  if (!shown.includes('Nothing to see here.')) throw new Error(`HTML body not shown: ${JSON.stringify(shown)}`);
+  // Give an onerror handler, a script or an image every chance to fire.
+  await page.waitForTimeout(1000);
+  const pwned = await page.evaluate(() => window.__pwned);
+  if (pwned !== undefined) throw new Error(`a script in the message ran: __pwned = ${JSON.stringify(pwned)}`);
+  if (dialogs > 0) throw new Error(`the message opened ${dialogs} dialog(s)`);
+  const leaked = requests.filter((u) => u.includes(tracker));
+  if (leaked.length > 0) throw new Error(`requests left for the remote host: ${JSON.stringify(leaked)}`);
+  if (trackerHits.length > 0) throw new Error(`the remote host was reached: ${JSON.stringify(trackerHits)}`);
+  // The mail's own inline styles apply (the frame inherits the app's CSP, which must let
+  // them through while blocking scripts and remote loads).
+  const color = await inside.locator('p[style]').evaluate((p) => getComputedStyle(p).color);
+  if (color !== 'rgb(1, 2, 3)') throw new Error(`the message's inline style was dropped: color ${color}`);
+  console.log(`hostile HTML isolated: no script ran, no request to ${tracker}; inline styles kept`);
+
+  // The message list knows the opened messages are read now.
+  await list.locator('button.message.unread', { hasText: 'Hostile HTML' }).waitFor({ state: 'detached' });
+  console.log('opened message marked read in the list');
 }
 
 if (failure) {

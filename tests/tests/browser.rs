@@ -72,6 +72,7 @@ fn run_scenario(name: &str, password: &str, expect: &str, subjects: &[String]) {
         .env("PETREL_EXPECT", expect)
         .env("PETREL_SUBJECTS", subjects_json)
         .env("PETREL_SCREENSHOT", &shot)
+        .env("PETREL_TRACKER", petrel_tests::seed::TRACKER_HOST)
         .output()
         .expect("running node (is Node.js installed?)");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -88,6 +89,12 @@ fn run_scenario(name: &str, password: &str, expect: &str, subjects: &[String]) {
 fn signing_in_shows_the_newest_messages() {
     let subjects = Mailbox::fixture().inbox().subjects_newest_first();
     run_scenario("signin", "correct horse", "messages", &subjects);
+}
+
+#[test]
+fn reading_messages_shows_them_and_isolates_hostile_html() {
+    let subjects = Mailbox::fixture().inbox().subjects_newest_first();
+    run_scenario("reading", "correct horse", "reading", &subjects);
 }
 
 #[test]

@@ -108,6 +108,14 @@ pub async fn handle(
 /// Headers for every response. The CSP allows the app's own scripts and WebAssembly
 /// (`'wasm-unsafe-eval'`), no inline script, and connections only to this origin; `ws:` and
 /// `wss:` to the same host are listed too because older browsers do not count them as `'self'`.
+///
+/// Inline styles are allowed (`style-src 'unsafe-inline'`) for one reason: the app shows a
+/// message's HTML in a sandboxed `srcdoc` frame, and a `srcdoc` document inherits this
+/// policy, so without it every `style=` and `<style>` of a mail would be dropped and most mail
+/// would render unstyled. It cannot load anything (`img-src`, `font-src` and `connect-src`
+/// stay on this origin, and the frame adds its own `default-src 'none'`), and the app itself
+/// never renders markup it did not build (Yew escapes text), so the only cost is CSS
+/// injection into a document nobody can inject into. Scripts stay `'self'` only.
 fn security_headers(headers: &mut HeaderMap, request: &HeaderMap) {
     let host = request
         .get(header::HOST)
@@ -118,7 +126,7 @@ fn security_headers(headers: &mut HeaderMap, request: &HeaderMap) {
         None => "connect-src 'self'".to_owned(),
     };
     let csp = format!(
-        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
          {connect}; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
     );
     if let Ok(csp) = HeaderValue::from_str(&csp) {
@@ -424,6 +432,26 @@ mod tests {
         assert_eq!(client_address(&h, peer, false), peer);
         let h = headers(&[("x-forwarded-for", "garbage")]);
         assert_eq!(client_address(&h, peer, true), peer);
+    }
+
+    /// Mail HTML in the app's `srcdoc` frame inherits this policy: inline styles must pass,
+    /// inline scripts and remote loads must not.
+    #[test]
+    fn csp_allows_inline_styles_but_no_inline_script_or_remote_loads() {
+        let mut out = HeaderMap::new();
+        security_headers(&mut out, &headers(&[("host", "mail.example.org")]));
+        let csp = out[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        let directive = |name: &str| {
+            csp.split(';')
+                .map(str::trim)
+                .find(|d| d.split_whitespace().next() == Some(name))
+                .unwrap_or_else(|| panic!("no {name} in {csp}"))
+        };
+        assert_eq!(directive("style-src"), "style-src 'self' 'unsafe-inline'");
+        assert_eq!(directive("script-src"), "script-src 'self' 'wasm-unsafe-eval'");
+        assert_eq!(directive("img-src"), "img-src 'self' data:");
+        assert_eq!(directive("default-src"), "default-src 'self'");
+        assert!(!csp.contains("frame-src") && !csp.contains("child-src"), "{csp}");
     }
 
     #[test]
