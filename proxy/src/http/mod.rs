@@ -448,10 +448,16 @@ mod tests {
                 .unwrap_or_else(|| panic!("no {name} in {csp}"))
         };
         assert_eq!(directive("style-src"), "style-src 'self' 'unsafe-inline'");
-        assert_eq!(directive("script-src"), "script-src 'self' 'wasm-unsafe-eval'");
+        assert_eq!(
+            directive("script-src"),
+            "script-src 'self' 'wasm-unsafe-eval'"
+        );
         assert_eq!(directive("img-src"), "img-src 'self' data:");
         assert_eq!(directive("default-src"), "default-src 'self'");
-        assert!(!csp.contains("frame-src") && !csp.contains("child-src"), "{csp}");
+        assert!(
+            !csp.contains("frame-src") && !csp.contains("child-src"),
+            "{csp}"
+        );
     }
 
     #[test]
