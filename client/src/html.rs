@@ -25,6 +25,11 @@ pub const SANDBOX: &str = "allow-popups allow-popups-to-escape-sandbox";
 pub const POLICY: &str =
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; form-action 'none'";
 
+/// Defaults a mail's own styles override: the app's font rather than the browser's serif,
+/// and images no wider than the pane (phones).
+const BASE_STYLE: &str = "body{margin:0.75rem;font:15px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;\
+     overflow-wrap:anywhere}img{max-width:100%;height:auto}";
+
 /// The `srcdoc` for a message's HTML body: the policy first, then the mail's markup.
 pub fn document(html: &str) -> String {
     format!(
@@ -33,6 +38,7 @@ pub fn document(html: &str) -> String {
          <meta charset=\"utf-8\"><meta name=\"referrer\" content=\"no-referrer\">\
          <meta name=\"color-scheme\" content=\"light\">\
          <base target=\"_blank\">\
+         <style>{BASE_STYLE}</style>\
          </head><body>{html}</body></html>"
     )
 }
