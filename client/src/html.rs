@@ -27,7 +27,8 @@ pub const POLICY: &str =
 
 /// Defaults a mail's own styles override: the app's font rather than the browser's serif,
 /// and images no wider than the pane (phones).
-const BASE_STYLE: &str = "body{margin:0.75rem;font:15px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;\
+const BASE_STYLE: &str =
+    "body{margin:0.75rem;font:15px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;\
      overflow-wrap:anywhere}img{max-width:100%;height:auto}";
 
 /// The `srcdoc` for a message's HTML body: the policy first, then the mail's markup.
