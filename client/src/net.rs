@@ -22,6 +22,10 @@ use crate::model::Action;
 /// Browsers can take minutes to give up on an unresponsive host on their own.
 const CONNECT_TIMEOUT_MS: i32 = 10_000;
 
+/// How long a message may take to arrive before the reading pane says so (it still shows the
+/// message if it comes later). The engine has no clock; time is this task's business.
+const OPEN_TIMEOUT_MS: i32 = 60_000;
+
 /// Starts the connection task; it runs until the returned sender is dropped.
 pub fn spawn(dispatch: impl Fn(Action) + 'static) -> UnboundedSender<Request> {
     let (sender, requests) = mpsc::unbounded();
@@ -56,6 +60,40 @@ async fn wait_for_sign_in(requests: &mut UnboundedReceiver<Request>) -> Option<R
 enum Input {
     Request(Request),
     Socket(SocketEvent),
+    /// The message `(folder, uid)` has been awaited for [`OPEN_TIMEOUT_MS`].
+    OpenTimedOut(String, u32),
+}
+
+/// A one-shot browser timer; dropping it cancels it.
+struct Timer {
+    handle: Option<i32>,
+    _callback: Closure<dyn FnMut()>,
+}
+
+impl Timer {
+    fn start(ms: i32, fire: impl FnMut() + 'static) -> Timer {
+        let callback = Closure::<dyn FnMut()>::new(fire);
+        let handle = web_sys::window().and_then(|window| {
+            window
+                .set_timeout_with_callback_and_timeout_and_arguments_0(
+                    callback.as_ref().unchecked_ref(),
+                    ms,
+                )
+                .ok()
+        });
+        Timer {
+            handle,
+            _callback: callback,
+        }
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        if let (Some(handle), Some(window)) = (self.handle, web_sys::window()) {
+            window.clear_timeout_with_handle(handle);
+        }
+    }
 }
 
 /// Runs one session from `sign_in` until it ends. Returns the sign-in request that replaced
@@ -83,9 +121,15 @@ async fn session(
     // The engine queues requests made before the server's greeting.
     engine.request(sign_in);
     let mut open = false;
+    let (timeouts, timed_out) = mpsc::unbounded::<(String, u32)>();
+    // The message being opened and its timer.
+    let mut awaited: Option<((String, u32), Timer)> = None;
     let mut inputs = stream::select(
-        requests.by_ref().map(Input::Request),
-        events.map(Input::Socket),
+        stream::select(
+            requests.by_ref().map(Input::Request),
+            events.map(Input::Socket),
+        ),
+        timed_out.map(|(folder, uid)| Input::OpenTimedOut(folder, uid)),
     );
     while let Some(input) = inputs.next().await {
         let mut ended = false;
@@ -100,7 +144,32 @@ async fn session(
                 // the old session says afterwards is of no interest to anyone.
                 return None;
             }
+            Input::Request(Request::OpenMessage { folder, uid }) => {
+                let timeouts = timeouts.clone();
+                let key = (folder.clone(), uid);
+                let timer = Timer::start(OPEN_TIMEOUT_MS, move || {
+                    let _ = timeouts.unbounded_send(key.clone());
+                });
+                awaited = Some(((folder.clone(), uid), timer));
+                engine.request(Request::OpenMessage { folder, uid });
+            }
             Input::Request(request) => engine.request(request),
+            Input::OpenTimedOut(folder, uid) => {
+                if awaited
+                    .as_ref()
+                    .is_some_and(|(key, _)| *key == (folder.clone(), uid))
+                {
+                    awaited = None;
+                    dispatch(Action::Engine(Event::MessageFailed {
+                        folder,
+                        uid,
+                        reason: format!(
+                            "no answer from the mail server within {} seconds",
+                            OPEN_TIMEOUT_MS / 1000
+                        ),
+                    }));
+                }
+            }
             Input::Socket(SocketEvent::Open) => {
                 open = true;
                 socket.clear_timeout();
@@ -129,6 +198,16 @@ async fn session(
         }
         while let Some(mut event) = engine.poll_event() {
             ended |= matches!(event, Event::Disconnected(_));
+            if let Event::MessageOpened { folder, uid, .. }
+            | Event::MessageFailed { folder, uid, .. } = &event
+            {
+                if awaited
+                    .as_ref()
+                    .is_some_and(|((f, u), _)| f == folder && u == uid)
+                {
+                    awaited = None;
+                }
+            }
             if let Event::AttachmentFetched {
                 name,
                 media_type,

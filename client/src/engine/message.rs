@@ -23,6 +23,9 @@ const MAX_DEPTH: usize = 16;
 const MAX_PARTS: usize = 512;
 /// Header fields beyond this many in one header are ignored.
 const MAX_FIELDS: usize = 1000;
+/// Inline images (`cid:`) up to this many bytes in all are put into the HTML as `data:` URLs;
+/// beyond it they stay attachments only.
+const MAX_INLINE_IMAGES: usize = 4 * 1024 * 1024;
 
 /// An opened message, ready to render.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -110,10 +113,46 @@ pub fn parse(raw: &[u8], charsets: &dyn Charsets) -> MessageView {
         view: &mut view,
         charsets,
         parts: 0,
+        images: Vec::new(),
     };
     // A message that is not multipart is part "1" in IMAP's numbering (RFC 9051 §6.4.5).
     walk.entity(&fields, body, "1", 0, Context::Mixed);
+    let images = std::mem::take(&mut walk.images);
+    inline_images(&mut view, images);
     view
+}
+
+/// Points the HTML's `cid:` references (RFC 2392) at `data:` URLs of the parts they name,
+/// which the reading frame may show (it loads nothing from the network), and drops those
+/// parts from the attachment list: they are part of the body.
+fn inline_images(view: &mut MessageView, images: Vec<(String, String, Vec<u8>)>) {
+    let Some(html) = view.html.as_mut() else {
+        return;
+    };
+    let mut budget = MAX_INLINE_IMAGES;
+    for (part, content_id, bytes) in images {
+        let reference = format!("cid:{content_id}");
+        let media_type = view
+            .attachments
+            .iter()
+            .find(|a| a.part == part)
+            .map(|a| a.media_type.clone())
+            .filter(|t| !t.contains(['"', '\'', '<', '>', ' ', ';']));
+        let Some(media_type) = media_type else {
+            continue;
+        };
+        if bytes.len() > budget || !html.contains(&reference) {
+            continue;
+        }
+        budget -= bytes.len();
+        let encoded = petrel_imap::base64::encode(&bytes);
+        let url = format!(
+            "data:{media_type};base64,{}",
+            String::from_utf8_lossy(&encoded)
+        );
+        *html = html.replace(&reference, &url);
+        view.attachments.retain(|a| a.part != part);
+    }
 }
 
 /// Decodes a part's body as fetched alone (`BODY[part]`), given its transfer encoding.
@@ -138,6 +177,8 @@ struct Walk<'v, 'c> {
     view: &'v mut MessageView,
     charsets: &'c dyn Charsets,
     parts: usize,
+    /// Parts with a Content-ID: `(part, content id, decoded bytes)`, for `cid:` references.
+    images: Vec<(String, String, Vec<u8>)>,
 }
 
 impl Walk<'_, '_> {
@@ -242,6 +283,13 @@ impl Walk<'_, '_> {
         }
 
         let bytes = decode_transfer(&encoding, body);
+        let content_id = field("content-id")
+            .map(|v| String::from_utf8_lossy(v).trim().to_owned())
+            .map(|id| id.trim_start_matches('<').trim_end_matches('>').to_owned())
+            .filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_graphic()));
+        if let (Some(id), true) = (content_id, media_type.starts_with("image/")) {
+            self.images.push((part.to_owned(), id, bytes.clone()));
+        }
         let name = filename.unwrap_or_else(|| {
             let ext = media_type.rsplit('/').next().unwrap_or("bin");
             format!("part-{part}.{}", if ext == "rfc822" { "eml" } else { ext })
@@ -928,7 +976,11 @@ mod tests {
              --outer--\n",
         );
         assert_eq!(m.text.as_deref(), Some("See attached."));
-        assert_eq!(m.html.as_deref(), Some("<img src=\"cid:logo\">"));
+        // The related image is part of the body: a data: URL, not an attachment.
+        assert_eq!(
+            m.html.as_deref(),
+            Some("<img src=\"data:image/png;base64,iVBORw==\">")
+        );
         let parts: Vec<(&str, &str, &str, usize)> = m
             .attachments
             .iter()
@@ -944,12 +996,11 @@ mod tests {
         assert_eq!(
             parts,
             [
-                ("1.2.2", "part-1.2.2.png", "image/png", 4),
                 ("2", "report.pdf", "application/pdf", 9),
                 ("3", "part-3.eml", "message/rfc822", 27),
             ]
         );
-        assert_eq!(m.attachments[1].encoding, "base64");
+        assert_eq!(m.attachments[0].encoding, "base64");
         assert_eq!(decode_transfer("base64", b"JVBERi0xLjQK"), b"%PDF-1.4\n");
     }
 
@@ -1091,5 +1142,60 @@ mod tests {
         );
         assert_eq!(parse_date("yesterday"), None);
         assert_eq!(parse_date(""), None);
+    }
+
+    /// Random mutations of a message with every feature: parsing must never panic. (A
+    /// cheap stand-in for a fuzz target, run with every `cargo test`.)
+    #[test]
+    fn mutated_messages_never_panic() {
+        let sample = "From: =?UTF-8?Q?J=C3=B6rg?= <j@example.de>, \"a, b\" <ab@x>\r\n\
+            Subject: =?ISO-8859-1?B?R3L832U=?=\r\nDate: Fri, 1 Mar 2024 09:00 +0100\r\n\
+            Content-Type: multipart/mixed; boundary=\"o\"\r\n\r\n--o\r\n\
+            Content-Type: multipart/alternative; boundary=i\r\n\r\n--i\r\n\
+            Content-Type: text/plain; charset=iso-8859-1; format=flowed; delsp=yes\r\n\
+            Content-Transfer-Encoding: quoted-printable\r\n\r\nGr=FC=DFe =\r\nsoft \r\nx\r\n\
+            --i\r\nContent-Type: text/html\r\n\r\n<img src=cid:a@b>\r\n--i--\r\n--o\r\n\
+            Content-Type: image/gif; name*0*=utf-8''%C3%A9; name*1=x.gif\r\nContent-ID: <a@b>\r\n\
+            Content-Transfer-Encoding: base64\r\n\r\nR0lGODlh\r\n--o--\r\n";
+        let sample = sample.as_bytes();
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let pieces: [&[u8]; 8] = [
+            b"--o", b"--i--", b"\r\n", b"=", b"*0*=", b"'", b"\"", b"\xff",
+        ];
+        for _ in 0..3000 {
+            let mut m = sample.to_vec();
+            for _ in 0..(next() % 8 + 1) {
+                let at = (next() as usize) % (m.len() + 1);
+                match next() % 4 {
+                    0 if at < m.len() => m[at] = next() as u8,
+                    1 => {
+                        let piece = pieces[(next() as usize) % pieces.len()];
+                        m.splice(at..at, piece.iter().copied());
+                    }
+                    2 => m.truncate(at),
+                    _ if at < m.len() => {
+                        m.remove(at);
+                    }
+                    _ => {}
+                }
+            }
+            let _ = parse(&m, &BuiltInOnly);
+        }
+        // The unmutated sample parses fully.
+        let m = parse(sample, &BuiltInOnly);
+        assert_eq!(m.subject, "Grüße");
+        assert_eq!(m.from[1].name, "a, b");
+        assert_eq!(m.text.as_deref(), Some("Grüße soft\nx"));
+        assert_eq!(
+            m.html.as_deref(),
+            Some("<img src=data:image/gif;base64,R0lGODlh>")
+        );
+        assert!(m.attachments.is_empty(), "{m:?}");
     }
 }
