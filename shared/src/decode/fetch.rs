@@ -410,12 +410,14 @@ fn multipart<'a>(
 fn extension_data(i: &[u8], depth: usize) -> IResult<'_, Cow<'_, [u8]>> {
     let (start, ()) = sp0(i)?;
     let mut j = start;
+    // Up to the end of the last value, not trimmed: a literal may end in white space.
+    let mut end = 0;
     loop {
         if let Some(rest) = j.strip_prefix(b")") {
-            let ext = &start[..start.len() - j.len()];
-            return Ok((rest, Cow::Borrowed(ext.trim_ascii_end())));
+            return Ok((rest, Cow::Borrowed(&start[..end])));
         }
         j = skip_value(j, depth)?.0;
+        end = start.len() - j.len();
         j = sp0(j)?.0;
     }
 }
@@ -709,6 +711,25 @@ mod tests {
         let (rest, b) = body(input, &Limits::default()).unwrap();
         assert!(rest.is_empty(), "{:?}", core::str::from_utf8(rest));
         b
+    }
+
+    #[test]
+    fn extension_ending_in_a_literal_keeps_its_white_space() {
+        // Found by the round-trip tests: the kept text was trimmed, cutting the literal short.
+        let b = structure(b"(\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 NIL NIL NIL {2}\r\na  )");
+        let Some(BodyKind::Single(p)) = b.root().kind() else {
+            panic!()
+        };
+        assert_eq!(p.extension.as_ref(), b"NIL NIL NIL {2}\r\na ");
+        assert_eq!(
+            b.root()
+                .kind()
+                .unwrap()
+                .extension_fields()
+                .location
+                .as_deref(),
+            Some(&b"a "[..])
+        );
     }
 
     #[test]

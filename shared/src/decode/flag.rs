@@ -18,10 +18,7 @@ fn lookup<T: Clone>(name: &str, table: &[(&str, T)]) -> Option<T> {
 
 /// The characters of a flag after an optional `\`: lenient, see [`FlagName`].
 fn flag_word(i: &[u8]) -> IResult<'_, &str> {
-    let n = i
-        .iter()
-        .take_while(|&&b| is_flag_char(b) && b < 0x80)
-        .count();
+    let n = i.iter().take_while(|&&b| is_flag_char(b)).count();
     if n == 0 {
         return fail(i);
     }
@@ -87,8 +84,12 @@ pub(crate) fn flags_of(raw: &[u8]) -> impl Iterator<Item = Flag<'_>> + '_ {
 
 /// `flag-perm = flag / "\*"`.
 pub(crate) fn flag_perm(i: &[u8]) -> IResult<'_, FlagPerm<'_>> {
-    if let Some(rest) = i.strip_prefix(b"\\*") {
-        return Ok((rest, FlagPerm::Wildcard));
+    match i.strip_prefix(b"\\*") {
+        // `\*x` is a (lenient) flag extension named `*x`, not the wildcard and a keyword.
+        Some(rest) if !rest.first().copied().is_some_and(is_flag_char) => {
+            return Ok((rest, FlagPerm::Wildcard));
+        }
+        _ => {}
     }
     flag(i).map(|(r, f)| (r, FlagPerm::Flag(f)))
 }
@@ -143,5 +144,21 @@ mod tests {
         assert_eq!(flag_list(b"()", 10).unwrap().1, []);
         assert!(flag_list(b"(a b c)", 2).is_err());
         assert_eq!(flag_perm(b"\\*").unwrap().1, FlagPerm::Wildcard);
+        assert_eq!(
+            paren_list(b"(\\* \\*)", 10, flag_perm).unwrap().1,
+            [FlagPerm::Wildcard, FlagPerm::Wildcard]
+        );
+    }
+
+    #[test]
+    fn flag_extension_starting_with_a_star_is_not_the_wildcard() {
+        // Found by the round-trip tests: `\**` read as the wildcard and a keyword `*`.
+        assert_eq!(
+            paren_list(b"(\\** \\*x)", 10, flag_perm).unwrap().1,
+            [
+                FlagPerm::Flag(Flag::Extension(FlagName::unvalidated("**"))),
+                FlagPerm::Flag(Flag::Extension(FlagName::unvalidated("*x")))
+            ]
+        );
     }
 }

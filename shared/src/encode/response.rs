@@ -607,7 +607,14 @@ fn body(o: &mut Out, b: BodyRef<'_, '_>) {
     o.raw(b"(");
     match b.kind() {
         Some(BodyKind::Multipart { subtype, extension }) => {
-            for child in b.children() {
+            let mut children = b.children().peekable();
+            // A multipart without parts is written the way Exchange sends one, `NIL` where
+            // the parts go: with nothing there, the subtype would read as a single part's
+            // media type.
+            if children.peek().is_none() {
+                o.raw(b"NIL");
+            }
+            for child in children {
                 body(o, child);
             }
             o.raw(b" ");
@@ -772,7 +779,14 @@ fn fetch_item(o: &mut Out, item: &FetchItem<'_>) {
             o.raw(b"X-GM-LABELS (");
             for (k, l) in ls.iter().enumerate() {
                 o.sep(k);
-                if l.first() == Some(&b'\\') {
+                // A system label is `\` and an atom; a user label that merely starts with
+                // `\` (`\a b`) is a string, or it would not read back.
+                let system = l.len() > 1
+                    && l[0] == b'\\'
+                    && l[1..]
+                        .iter()
+                        .all(|&b| crate::types::core::is_astring_char(b));
+                if system {
                     o.raw(l);
                 } else {
                     o.astring(l);
@@ -866,5 +880,34 @@ mod tests {
         // after it read back as one name with a space.
         reencodes(b"* LIST (\\HasNoChildren \\Sent) \"/\" \"Sent\"Items\"\r\r\n");
         reencodes(b"* LIST () \"/\" Sent (CHILDINFO (\"SUBSCRIBED\") X-N 1:3,5)\r\n");
+    }
+
+    #[test]
+    fn gmail_label_starting_with_a_backslash_is_quoted() {
+        // Found by the round-trip tests: `\"` and `\a b` were written bare.
+        let wire = b"* 1 FETCH (X-GM-LABELS (\\Inbox \"\\\\\\\"\" \"\\\\a b\" \"\\\\\"))\r\n";
+        let r = decode_response(wire, &Limits::default()).unwrap();
+        let Response::Data(Data::Fetch { items, .. }) = &r else {
+            panic!("{r:?}")
+        };
+        assert_eq!(
+            items[0],
+            FetchItem::GmailLabels(alloc::vec![
+                alloc::borrow::Cow::Borrowed(&b"\\Inbox"[..]),
+                alloc::borrow::Cow::Borrowed(&b"\\\""[..]),
+                alloc::borrow::Cow::Borrowed(&b"\\a b"[..]),
+                alloc::borrow::Cow::Borrowed(&b"\\"[..]),
+            ])
+        );
+        assert_eq!(encode_response(&r), wire);
+    }
+
+    #[test]
+    fn multipart_without_parts_keeps_its_nil() {
+        // Found by the round-trip tests: written `( "mixed")`, it read back as a single part
+        // with a missing field.
+        let wire = b"* 1 FETCH (BODYSTRUCTURE (NIL \"mixed\"))\r\n";
+        let r = decode_response(wire, &Limits::default()).unwrap();
+        assert_eq!(encode_response(&r), wire);
     }
 }

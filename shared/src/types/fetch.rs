@@ -243,6 +243,27 @@ impl<'a> BodyParams<'a> {
         Self { raw }
     }
 
+    /// Builds parameters from attribute and value pairs (for tests and servers written with
+    /// this crate); none is `NIL`.
+    pub fn from_pairs(pairs: &[BodyParam<'_>]) -> BodyParams<'static> {
+        if pairs.is_empty() {
+            return BodyParams::default();
+        }
+        let mut raw = alloc::vec![b'('];
+        for (k, (name, value)) in pairs.iter().enumerate() {
+            if k > 0 {
+                raw.push(b' ');
+            }
+            crate::encode::write_nstring(&mut raw, Some(name));
+            raw.push(b' ');
+            crate::encode::write_nstring(&mut raw, Some(value));
+        }
+        raw.push(b')');
+        BodyParams {
+            raw: Cow::Owned(raw),
+        }
+    }
+
     /// Attribute and value pairs, in order.
     pub fn iter(&self) -> impl Iterator<Item = BodyParam<'_>> + '_ {
         crate::decode::fetch::body_params(&self.raw)

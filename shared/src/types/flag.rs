@@ -5,13 +5,13 @@ use alloc::borrow::Cow;
 use super::core::ValidationError;
 
 /// The name of a keyword or extension flag. Lenient: real servers put `]` and other
-/// atom-specials in keywords, so anything except space, parentheses, quotes, CR, LF and NUL
-/// is accepted.
+/// atom-specials in keywords, so any printable ASCII except space, parentheses, quotes and
+/// `{` is accepted. Not 8-bit: a flag is an atom, even after UTF8=ACCEPT (RFC 6855).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct FlagName<'a>(Cow<'a, str>);
 
 pub(crate) fn is_flag_char(b: u8) -> bool {
-    !matches!(b, b' ' | b'(' | b')' | b'"' | b'\r' | b'\n' | 0 | b'{') && b != 0x7f && b > 0x1f
+    !matches!(b, b' ' | b'(' | b')' | b'"' | b'{') && (0x21..0x7f).contains(&b)
 }
 
 impl<'a> FlagName<'a> {
@@ -138,5 +138,20 @@ impl ListAttribute<'_> {
             Important => Important,
             Other(n) => Other(n.into_static()),
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flag_names_are_ascii() {
+        // Found by the round-trip tests: `Ärger` was accepted, and the decoder (rightly)
+        // refused the FLAGS list it was written into.
+        assert!(FlagName::try_from("Ärger").is_err());
+        assert!(FlagName::try_from("$Junk]").is_ok());
+        assert!(FlagName::try_from("a\u{7f}").is_err());
     }
 }

@@ -60,19 +60,22 @@ fn description<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, NamespaceDescrip
     };
     let (ext_start, ()) = sp0(i)?;
     let mut j = ext_start;
+    // Up to the end of the last value, not trimmed: a literal may end in white space.
+    let mut end = 0;
     loop {
         if let Some(rest) = j.strip_prefix(b")") {
-            let ext = &ext_start[..ext_start.len() - j.len()];
             return Ok((
                 rest,
                 NamespaceDescription {
                     prefix,
                     delimiter,
-                    extensions: Cow::Borrowed(ext.trim_ascii_end()),
+                    extensions: Cow::Borrowed(&ext_start[..end]),
                 },
             ));
         }
-        j = sp0(skip_value(j, limits.max_depth)?.0)?.0;
+        j = skip_value(j, limits.max_depth)?.0;
+        end = ext_start.len() - j.len();
+        j = sp0(j)?.0;
     }
 }
 
@@ -97,5 +100,13 @@ mod tests {
             b"\"X-PARAM\" (\"FLAG1\" \"FLAG2\")"
         );
         assert_eq!(n.shared.len(), 2);
+    }
+
+    #[test]
+    fn extension_ending_in_a_literal_keeps_its_white_space() {
+        // Found by the round-trip tests: the kept text was trimmed, cutting the literal short.
+        let (_, n) =
+            namespace(b" ((\"\" \"/\" X {2}\r\na  )) NIL NIL", &Limits::default()).unwrap();
+        assert_eq!(n.personal[0].extensions.as_ref(), b"X {2}\r\na ");
     }
 }
