@@ -36,7 +36,7 @@ use petrel_imap::{Limits, ResponseDecoder};
 use proptest::prelude::*;
 
 fn tag() -> impl Strategy<Value = Tag<'static>> {
-    "[A-Za-z0-9.:_-]{1,8}".prop_map(|s| Tag::try_from(s).unwrap())
+    r"[A-Za-z0-9.:_!#$&',;<=>?@^`|~\[\]-]{1,8}".prop_map(|s| Tag::try_from(s).unwrap())
 }
 
 /// `resp-text`'s text. Never opening with `[`, which would read as a code.
@@ -205,7 +205,9 @@ fn list_attribute() -> BoxedStrategy<ListAttribute<'static>> {
             L::Trash,
             L::Important,
         ]),
-        "X[A-Za-z0-9_$.%*\\[\\]-]{0,6}".prop_map(|s| L::Other(FlagName::try_from(s).unwrap())),
+        // Not a known attribute's name, which would read back as that attribute.
+        "[XYZ$*%][A-Za-z0-9_$.%*\\[\\]\\\\-]{0,6}"
+            .prop_map(|s| L::Other(FlagName::try_from(s).unwrap())),
     ]
     .boxed()
 }
@@ -844,9 +846,13 @@ fn section() -> BoxedStrategy<Cow<'static, [u8]>> {
 fn fetch_item() -> BoxedStrategy<FetchItem<'static>> {
     prop_oneof![
         any::<u32>().prop_map(FetchItem::Uid).boxed(),
-        prop::collection::vec(flag(), 0..4)
-            .prop_map(|f| FetchItem::Flags(FlagList::from_flags(&f)))
-            .boxed(),
+        prop_oneof![
+            4 => prop::collection::vec(flag(), 0..4).prop_map(|f| FlagList::from_flags(&f)),
+            // Read back as `()`: see `canonical_fetch_item`.
+            1 => Just(FlagList::default()),
+        ]
+        .prop_map(FetchItem::Flags)
+        .boxed(),
         envelope()
             .prop_map(|e| FetchItem::Envelope(Box::new(e)))
             .boxed(),
@@ -1284,9 +1290,13 @@ fn canonical_list_extended(item: ListExtendedItem<'_>) -> ListExtendedItem<'_> {
 }
 
 /// `THREADID (NIL)` reads as no thread (the form Cyrus sends; see
-/// `decode::extensions::objectid`), so a thread id spelled `NIL` is none.
+/// `decode::extensions::objectid`), so a thread id spelled `NIL` is none. A default flag
+/// list, which has no wire text, is written and read back as `()`.
 fn canonical_fetch_item(item: FetchItem<'_>) -> FetchItem<'_> {
     match item {
+        FetchItem::Flags(f) if f.as_bytes().is_empty() => {
+            FetchItem::Flags(FlagList::from_flags(&[]))
+        }
         FetchItem::ThreadId(Some(id)) if id.as_str().eq_ignore_ascii_case("NIL") => {
             FetchItem::ThreadId(None)
         }

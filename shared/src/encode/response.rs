@@ -679,7 +679,12 @@ fn fetch_item(o: &mut Out, item: &FetchItem<'_>) {
         }
         FetchItem::Flags(fs) => {
             o.raw(b"FLAGS ");
-            o.raw(fs.as_bytes());
+            // A default (empty) list has no wire text of its own.
+            if fs.as_bytes().is_empty() {
+                o.raw(b"()");
+            } else {
+                o.raw(fs.as_bytes());
+            }
         }
         FetchItem::Envelope(e) => {
             o.raw(b"ENVELOPE ");
@@ -900,6 +905,16 @@ mod tests {
             ])
         );
         assert_eq!(encode_response(&r), wire);
+    }
+
+    #[test]
+    fn default_flag_list_is_written_empty() {
+        // Found by the round-trip tests: `FLAGS ` with nothing after it did not decode.
+        let r = Response::Data(Data::Fetch {
+            seq: 1,
+            items: alloc::vec![FetchItem::Flags(crate::types::fetch::FlagList::default())],
+        });
+        assert_eq!(encode_response(&r), b"* 1 FETCH (FLAGS ())\r\n");
     }
 
     #[test]
