@@ -526,6 +526,10 @@ fn test(root: &Path) -> ExitCode {
         "tests: {} passed, {} failed, {} skipped",
         counts.passed, counts.failed, counts.ignored
     );
+    // CI shows only the tail of the output: name the failing tests there.
+    for name in &counts.failures {
+        let _ = write!(summary, "\ntests: FAILED {name}");
+    }
     println!("{summary}");
     if failed == 0 && ensured {
         ExitCode::SUCCESS
@@ -539,11 +543,20 @@ struct TestCounts {
     passed: u64,
     failed: u64,
     ignored: u64,
+    failures: Vec<String>,
 }
 
 impl TestCounts {
-    /// Adds one libtest `test result: ok. 5 passed; 0 failed; 1 ignored; ...` line.
+    /// Adds one libtest line: a `test result: ok. 5 passed; 0 failed; 1 ignored; ...`
+    /// total, or a `test name ... FAILED` verdict whose name is kept.
     fn add(&mut self, line: &str) {
+        if let Some(name) = line
+            .strip_prefix("test ")
+            .and_then(|l| l.strip_suffix(" ... FAILED"))
+        {
+            self.failures.push(name.to_owned());
+            return;
+        }
         let Some(rest) = line.strip_prefix("test result: ") else {
             return;
         };
@@ -633,7 +646,10 @@ mod tests {
         counts
             .add("test result: FAILED. 2 passed; 3 failed; 0 ignored; 0 measured; 0 filtered out");
         counts.add("running 5 tests");
+        counts.add("test browser::login_works ... FAILED");
+        counts.add("test decode::ok ... ok");
         assert_eq!((counts.passed, counts.failed, counts.ignored), (7, 3, 1));
+        assert_eq!(counts.failures, ["browser::login_works"]);
     }
 
     #[test]
