@@ -1534,11 +1534,11 @@ mod commands {
         StatusAttribute, StoreKind,
     };
     use petrel_imap::types::core::{AString, Atom, Mailbox, Secret};
-    use petrel_imap::types::flag::{Flag, FlagName, ListAttribute};
+    use petrel_imap::types::flag::{Flag, FlagName};
     use petrel_imap::{decode_command, DecodeError, Limits};
     use proptest::prelude::*;
 
-    use super::{date_time, set, tag};
+    use super::{date_time, list_attribute, set, tag};
 
     /// Bytes for a string argument: atoms, text that must be quoted, 8-bit and CR/LF that must
     /// go in a literal, and the empty string. Never NUL, which no literal may hold.
@@ -1729,32 +1729,6 @@ mod commands {
             ]),
             0..4,
         )
-    }
-
-    fn list_attribute() -> impl Strategy<Value = ListAttribute<'static>> {
-        use ListAttribute as L;
-        prop_oneof![
-            prop::sample::select(vec![
-                L::NoInferiors,
-                L::NoSelect,
-                L::Marked,
-                L::Unmarked,
-                L::NonExistent,
-                L::Subscribed,
-                L::Remote,
-                L::HasChildren,
-                L::HasNoChildren,
-                L::All,
-                L::Archive,
-                L::Drafts,
-                L::Flagged,
-                L::Junk,
-                L::Sent,
-                L::Trash,
-                L::Important,
-            ]),
-            "X[A-Za-z]{0,6}".prop_map(|s| L::Other(FlagName::try_from(s).unwrap())),
-        ]
     }
 
     fn notify_group() -> impl Strategy<Value = NotifyGroup<'static>> {
