@@ -252,6 +252,23 @@ pub(crate) fn nil(i: &[u8]) -> IResult<'_, ()> {
     }
 }
 
+/// The hierarchy delimiter of LIST and NAMESPACE: `DQUOTE QUOTED-CHAR DQUOTE / nil`.
+/// A quoted value that is not one character a quoted string can carry (empty, several
+/// characters, NUL, CR, LF, bad UTF-8) reads as no hierarchy (`None`) rather than failing
+/// the response: the folder itself is still worth listing.
+pub(crate) fn hierarchy_delimiter(i: &[u8]) -> IResult<'_, Option<char>> {
+    if let Ok((rest, ())) = nil(i) {
+        return Ok((rest, None));
+    }
+    let (rest, quoted) = quoted(i)?;
+    let mut chars = core::str::from_utf8(&quoted).unwrap_or_default().chars();
+    let delimiter = match (chars.next(), chars.next()) {
+        (Some(c), None) if !matches!(c, '\0' | '\r' | '\n') => Some(c),
+        _ => None,
+    };
+    Ok((rest, delimiter))
+}
+
 /// `nstring = string / nil`.
 #[inline]
 pub(crate) fn nstring(i: &[u8]) -> IResult<'_, Option<Cow<'_, [u8]>>> {
@@ -394,6 +411,23 @@ pub(crate) fn sequence_set(i: &[u8], max: usize) -> IResult<'_, SequenceSet> {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hierarchy_delimiters() {
+        let d = |i: &'static [u8]| hierarchy_delimiter(i).map(|(rest, d)| (d, rest));
+        assert_eq!(d(b"\"/\" INBOX"), Ok((Some('/'), &b" INBOX"[..])));
+        assert_eq!(d(b"\"\\\\\" x"), Ok((Some('\\'), &b" x"[..])));
+        assert_eq!(d(b"NIL x"), Ok((None, &b" x"[..])));
+        assert_eq!(d(b"nil"), Ok((None, &b""[..])));
+        assert_eq!(d("\"\u{b7}\"".as_bytes()), Ok((Some('\u{b7}'), &b""[..])));
+        // Not one usable character: no hierarchy, rather than a failed response. NUL and CR
+        // would come back from the encoder as a literal, which is no delimiter.
+        for no in [&b"\"\""[..], b"\"./\"", b"\"\0\"", b"\"\r\"", b"\"\xff\""] {
+            assert_eq!(d(no).map(|(d, _)| d), Ok(None), "{no:?}");
+        }
+        assert!(d(b"/ INBOX").is_err());
+        assert!(d(b"{1}\r\n/").is_err());
+    }
 
     #[test]
     fn numbers() {

@@ -6,8 +6,8 @@ use alloc::vec::Vec;
 
 use super::capability::capabilities;
 use super::core::{
-    astring, atom, byte, crlf, fail, list_too_long, nil, number, number64, paren_list, quoted,
-    sequence_set, sp, sp0, text, IResult,
+    astring, atom, byte, crlf, fail, hierarchy_delimiter, list_too_long, nil, number, number64,
+    paren_list, sequence_set, sp, sp0, text, IResult,
 };
 use super::extensions::condstore::vanished;
 use super::extensions::esearch::esearch;
@@ -355,18 +355,7 @@ fn list_item<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, ListItem<'a>> {
     let (i, ()) = sp0(i)?;
     let (i, attributes) = paren_list(i, limits.max_list, list_attribute)?;
     let (i, ()) = sp0(i)?;
-    let (i, delimiter) = match nil(i) {
-        Ok((rest, ())) => (rest, None),
-        Err(_) => {
-            let (rest, d) = quoted(i)?;
-            let d = core::str::from_utf8(&d).ok().and_then(|s| {
-                let mut chars = s.chars();
-                let c = chars.next()?;
-                chars.next().is_none().then_some(c)
-            });
-            (rest, d)
-        }
-    };
+    let (i, delimiter) = hierarchy_delimiter(i)?;
     let (i, ()) = sp(i)?;
     let (line, crlf) = i.split_at(i.len() - trailing_crlf(i));
     let (mut rest, mut name) = astring(line)?;
@@ -615,6 +604,11 @@ mod tests {
         };
         assert!(l.mailbox.is_inbox());
         assert_eq!(l.delimiter, None);
+        // A NUL delimiter is no delimiter (it used to re-encode as a literal; fuzz reencode).
+        let Response::Data(Data::List(l)) = parse(b"* LIST () \"\0\" Sent\r\n") else {
+            panic!()
+        };
+        assert_eq!((l.delimiter, l.mailbox.as_bytes()), (None, &b"Sent"[..]));
         // A name with spaces, unquoted: the rest of the line is the rest of the name.
         let Response::Data(Data::List(l)) =
             parse(b"* LIST (\\HasNoChildren) \".\" INBOX.Sent Items \r\n")

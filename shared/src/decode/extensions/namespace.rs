@@ -3,7 +3,9 @@
 use alloc::borrow::Cow;
 use alloc::vec::Vec;
 
-use crate::decode::core::{byte, list_too_long, nil, quoted, skip_value, sp, sp0, string, IResult};
+use crate::decode::core::{
+    byte, hierarchy_delimiter, list_too_long, nil, skip_value, sp, sp0, string, IResult,
+};
 use crate::types::extensions::namespace::{NamespaceDescription, Namespaces};
 use crate::Limits;
 
@@ -48,16 +50,7 @@ fn description<'a>(i: &'a [u8], limits: &Limits) -> IResult<'a, NamespaceDescrip
     let (i, ()) = byte(b'(')(i)?;
     let (i, prefix) = string(sp0(i)?.0)?;
     let (i, ()) = sp(i)?;
-    let (i, delimiter) = match nil(i) {
-        Ok((rest, ())) => (rest, None),
-        Err(_) => {
-            let (rest, d) = quoted(i)?;
-            (
-                rest,
-                core::str::from_utf8(&d).ok().and_then(|s| s.chars().next()),
-            )
-        }
-    };
+    let (i, delimiter) = hierarchy_delimiter(i)?;
     let (ext_start, ()) = sp0(i)?;
     let mut j = ext_start;
     // Up to the end of the last value, not trimmed: a literal may end in white space.
