@@ -312,8 +312,8 @@ mod tests {
 
     #[test]
     fn close_reasons_fit_a_control_frame() {
-        for end in [
-            End::Upstream("mail server certificate not trusted"),
+        let certificate = crate::upstream::Problem::ALL.map(|p| End::Upstream(p.reason()));
+        for end in certificate.into_iter().chain([
             End::UpstreamClosed,
             End::UpstreamLost,
             End::BrowserSilent,
@@ -323,7 +323,7 @@ mod tests {
             End::Protocol,
             End::Idle,
             End::Shutdown,
-        ] {
+        ]) {
             let (_, reason) = end.close_frame().unwrap_or((CloseCode::Normal, ""));
             assert!(!reason.is_empty() && reason.len() <= 123, "{end:?}");
         }

@@ -1,5 +1,8 @@
 //! Connections to the configured mail servers: TCP, the optional PROXY protocol v2 header,
-//! then TLS verified against the system roots or a CA file, with the host as server name.
+//! then TLS verified against the system roots or a CA file, with the host as server name
+//! (how a certificate is judged, pinning included, is in `verify`).
+
+mod verify;
 
 use std::fmt;
 use std::io;
@@ -18,6 +21,8 @@ use tokio_rustls::rustls::{
 use tokio_rustls::TlsConnector;
 
 use crate::config::{Upstream, UpstreamTls};
+
+pub use verify::Problem;
 
 /// A configured upstream, ready to connect to.
 #[derive(Clone)]
@@ -42,7 +47,7 @@ pub enum UpstreamError {
     Unreachable(io::Error),
     /// Connect and TLS handshake took longer than the upstream timeout.
     Timeout,
-    /// The server's certificate did not verify.
+    /// The server's certificate did not verify; [`Problem::of`] says why.
     Certificate(rustls::Error),
     /// The TLS handshake failed otherwise (not TLS at all, protocol mismatch, reset).
     Tls(io::Error),
@@ -54,7 +59,7 @@ impl UpstreamError {
         match self {
             UpstreamError::Unreachable(_) => "mail server unreachable",
             UpstreamError::Timeout => "mail server did not answer in time",
-            UpstreamError::Certificate(_) => "mail server certificate not trusted",
+            UpstreamError::Certificate(e) => Problem::of(e).reason(),
             UpstreamError::Tls(_) => "TLS handshake with mail server failed",
         }
     }
@@ -65,7 +70,12 @@ impl fmt::Display for UpstreamError {
         match self {
             UpstreamError::Unreachable(e) => write!(f, "unreachable: {e}"),
             UpstreamError::Timeout => f.write_str("timed out"),
-            UpstreamError::Certificate(e) => write!(f, "certificate: {e}"),
+            UpstreamError::Certificate(e) => write!(
+                f,
+                "certificate: {}; to fix: {}",
+                verify::describe(e),
+                Problem::of(e).advice()
+            ),
             UpstreamError::Tls(e) => write!(f, "tls: {e}"),
         }
     }
@@ -89,7 +99,7 @@ pub fn client_config(tls: &UpstreamTls) -> Result<Arc<ClientConfig>, TlsSetupErr
     let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
         .with_safe_default_protocol_versions()
         .map_err(|e| TlsSetupError(format!("tls protocol versions: {e}")))?;
-    let config = match tls {
+    let verifier = match tls {
         UpstreamTls::SystemRoots => {
             let mut roots = RootCertStore::empty();
             let found = rustls_native_certs::load_native_certs();
@@ -103,33 +113,30 @@ pub fn client_config(tls: &UpstreamTls) -> Result<Arc<ClientConfig>, TlsSetupErr
                         .into(),
                 ));
             }
-            builder.with_root_certificates(roots).with_no_client_auth()
+            verify::Verifier::with_roots(roots, Arc::clone(&provider))
+                .map_err(|e| TlsSetupError(format!("system root certificates: {e}")))?
         }
         UpstreamTls::CaFile(path) => {
-            let mut roots = RootCertStore::empty();
-            let certs = CertificateDer::pem_file_iter(path).map_err(|e| {
-                TlsSetupError(format!("cannot read CA file {}: {e}", path.display()))
-            })?;
-            for cert in certs {
-                let cert =
-                    cert.map_err(|e| TlsSetupError(format!("in CA file {}: {e}", path.display())))?;
-                roots
-                    .add(cert)
-                    .map_err(|e| TlsSetupError(format!("in CA file {}: {e}", path.display())))?;
-            }
-            if roots.is_empty() {
-                return Err(TlsSetupError(format!(
-                    "no certificates in CA file {}",
-                    path.display()
-                )));
-            }
-            builder.with_root_certificates(roots).with_no_client_auth()
+            let certs = CertificateDer::pem_file_iter(path)
+                .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+                .map_err(|e| {
+                    TlsSetupError(format!("cannot read CA file {}: {e}", path.display()))
+                })?;
+            verify::Verifier::with_ca_file(certs, Arc::clone(&provider))
+                .map_err(|e| TlsSetupError(format!("in CA file {}: {e}", path.display())))?
         }
-        UpstreamTls::InsecureNoVerify => builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(NoVerification(provider)))
-            .with_no_client_auth(),
+        UpstreamTls::InsecureNoVerify => {
+            let config = builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(NoVerification(provider)))
+                .with_no_client_auth();
+            return Ok(Arc::new(config));
+        }
     };
+    let config = builder
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
     Ok(Arc::new(config))
 }
 
@@ -290,6 +297,26 @@ impl danger::ServerCertVerifier for NoVerification {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_certificate_failure_says_what_is_wrong_and_what_to_do() {
+        let expired = rustls::CertificateError::ExpiredContext {
+            time: UnixTime::since_unix_epoch(Duration::from_secs(1_700_000_000)),
+            not_after: UnixTime::since_unix_epoch(Duration::from_secs(1_600_000_000)),
+        };
+        let error = UpstreamError::Certificate(expired.into());
+        assert_eq!(
+            error.reason(),
+            "mail server certificate expired: renew it on the mail server"
+        );
+        assert_eq!(
+            error.to_string(),
+            "certificate: invalid peer certificate: certificate expired: verification time \
+             1700000000 (UNIX), but certificate is not valid after 1600000000 (100000000 seconds \
+             ago); to fix: renew the mail server's certificate; if it is pinned in --ca-file, put \
+             the new one there too"
+        );
+    }
 
     /// Known answer from the PROXY protocol specification's layout (section 2.2): an IPv4
     /// connection from 192.0.2.1:51000 to 198.51.100.2:443.

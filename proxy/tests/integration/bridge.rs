@@ -78,7 +78,7 @@ async fn upstream_down_closes_with_reason() {
 }
 
 #[tokio::test]
-async fn untrusted_certificate_closes_with_reason() {
+async fn certificate_from_an_unknown_ca_closes_with_reason() {
     let pki_server = pki(&["127.0.0.1"]);
     let pki_other = pki(&["127.0.0.1"]);
     let (up, _) = upstream(&pki_server, Behaviour::Echo, None).await;
@@ -86,20 +86,61 @@ async fn untrusted_certificate_closes_with_reason() {
     let mut ws = imap(&proxy).await;
     assert_eq!(
         close_of(&mut ws).await,
-        (1011, "mail server certificate not trusted".to_owned())
+        (
+            1011,
+            "mail server certificate issuer unknown: give its CA certificate with --ca-file"
+                .to_owned()
+        )
     );
 }
 
 #[tokio::test]
-async fn certificate_for_another_name_is_not_trusted() {
+async fn certificate_for_another_name_closes_with_reason() {
     let pki = pki(&["mail.example.org"]);
     let (up, _) = upstream(&pki, Behaviour::Echo, None).await;
     let proxy = Proxy::start(config(up, &pki)).await;
     let mut ws = imap(&proxy).await;
     assert_eq!(
         close_of(&mut ws).await,
-        (1011, "mail server certificate not trusted".to_owned())
+        (
+            1011,
+            "mail server certificate is for another name: connect by a name it lists (see the proxy log)"
+                .to_owned()
+        )
     );
+}
+
+#[tokio::test]
+async fn expired_certificate_closes_with_reason() {
+    let pki = pki_with(&["127.0.0.1"], |params| {
+        params.not_before = rcgen::date_time_ymd(2019, 1, 1);
+        params.not_after = rcgen::date_time_ymd(2020, 1, 1);
+    });
+    let (up, _) = upstream(&pki, Behaviour::Echo, None).await;
+    let proxy = Proxy::start(config(up, &pki)).await;
+    let mut ws = imap(&proxy).await;
+    assert_eq!(
+        close_of(&mut ws).await,
+        (
+            1011,
+            "mail server certificate expired: renew it on the mail server".to_owned()
+        )
+    );
+}
+
+#[tokio::test]
+async fn server_certificate_pinned_in_the_ca_file_is_trusted_despite_its_ca_flag() {
+    // The CA file holds the server's own certificate, marked CA:TRUE as `openssl req -x509`
+    // makes it (here issued by a CA that is not in the file).
+    let pki = pki_with(&["127.0.0.1"], |params| {
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    });
+    std::fs::write(&pki.ca_file, &pki.cert_pem).unwrap();
+    let (up, _) = upstream(&pki, Behaviour::Echo, None).await;
+    let proxy = Proxy::start(config(up, &pki)).await;
+    let mut ws = imap(&proxy).await;
+    send(&mut ws, b"a1 NOOP\r\n").await;
+    assert_eq!(read_bytes(&mut ws, 9).await, b"a1 NOOP\r\n");
 }
 
 #[tokio::test]

@@ -46,6 +46,11 @@ pub struct Pki {
 }
 
 pub fn pki(names: &[&str]) -> Pki {
+    pki_with(names, |_| {})
+}
+
+/// Like [`pki`], with the leaf's parameters changed by `adjust` (dates, CA flag).
+pub fn pki_with(names: &[&str], adjust: impl FnOnce(&mut CertificateParams)) -> Pki {
     let dir = temp_dir("pki");
     let ca_key = KeyPair::generate().unwrap();
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
@@ -53,8 +58,9 @@ pub fn pki(names: &[&str]) -> Pki {
     let ca_cert = ca_params.self_signed(&ca_key).unwrap();
     let issuer = Issuer::new(ca_params, ca_key);
     let key = KeyPair::generate().unwrap();
-    let params =
+    let mut params =
         CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>()).unwrap();
+    adjust(&mut params);
     let cert = params.signed_by(&key, &issuer).unwrap();
     let ca_file = dir.join("ca.pem");
     std::fs::write(&ca_file, ca_cert.pem()).unwrap();
