@@ -23,11 +23,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio_rustls::rustls::pki_types::ServerName;
-use tokio_rustls::rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
+use tokio_rustls::rustls::{ClientConnection, StreamOwned};
 
 use crate::error::{Context, Error, Result};
 use crate::seed::Mailbox;
-use crate::tls::Certs;
+use crate::tls::{CertKind, Certs};
 
 /// Where Debian installs the Dovecot master binary.
 pub const DOVECOT: &str = "/usr/sbin/dovecot";
@@ -79,9 +79,15 @@ pub struct Dovecot {
 impl Dovecot {
     /// Starts a throwaway instance with `users` in a temporary directory.
     pub fn start(users: &[User]) -> Result<Self> {
+        Self::start_with_cert(users, CertKind::CaSigned)
+    }
+
+    /// Like [`Dovecot::start`], serving a certificate of `kind`: [`CertKind::SelfSignedCa`]
+    /// is the certificate most private servers are set up with.
+    pub fn start_with_cert(users: &[User], kind: CertKind) -> Result<Self> {
         let data = tempdir("petrel-dovecot-")?;
         let path = data.path().to_path_buf();
-        Self::launch(&path, users, "", Some(data))
+        Self::launch(&path, users, "", kind, Some(data))
     }
 
     /// Starts an instance keeping its maildirs under `dir` (created if needed): seeded on
@@ -92,7 +98,7 @@ impl Dovecot {
         let dir = dir
             .canonicalize()
             .context(|| format!("resolving {}", dir.display()))?;
-        Self::launch(&dir, users, "", None)
+        Self::launch(&dir, users, "", CertKind::CaSigned, None)
     }
 
     /// Like [`Dovecot::start_in`], with `extra_config` appended to the generated
@@ -103,14 +109,14 @@ impl Dovecot {
         let dir = dir
             .canonicalize()
             .context(|| format!("resolving {}", dir.display()))?;
-        Self::launch(&dir, users, extra_config, None)
+        Self::launch(&dir, users, extra_config, CertKind::CaSigned, None)
     }
 
     /// Like [`Dovecot::start`], with `extra_config` appended as in [`Dovecot::start_in_with`].
     pub fn start_with(users: &[User], extra_config: &str) -> Result<Self> {
         let data = tempdir("petrel-dovecot-")?;
         let path = data.path().to_path_buf();
-        Self::launch(&path, users, extra_config, Some(data))
+        Self::launch(&path, users, extra_config, CertKind::CaSigned, Some(data))
     }
 
     /// The IMAPS address (127.0.0.1 and a free port).
@@ -145,6 +151,7 @@ impl Dovecot {
         dir: &Path,
         users: &[User],
         extra_config: &str,
+        cert: CertKind,
         data: Option<tempfile::TempDir>,
     ) -> Result<Self> {
         let run = tempdir("petrel-dovecot-run-")?;
@@ -159,7 +166,7 @@ impl Dovecot {
         open_up(dir)?;
         open_up(run.path())?;
 
-        let certs = Certs::generate(dir)?;
+        let certs = Certs::generate_kind(dir, cert)?;
         let homes = dir.join("home");
         fs::create_dir_all(&homes).context(|| format!("creating {}", homes.display()))?;
         open_up(&homes)?;
@@ -219,7 +226,8 @@ impl Dovecot {
         Ok(dovecot)
     }
 
-    /// Waits until the IMAPS port completes a TLS handshake with our CA and greets.
+    /// Waits until the IMAPS port completes a TLS handshake trusting our certificates and
+    /// greets.
     fn wait_ready(&mut self) -> Result<()> {
         let deadline = Instant::now() + Duration::from_secs(20);
         let mut last_error = String::from("never tried");
@@ -292,22 +300,13 @@ impl Drop for Dovecot {
     }
 }
 
-/// A blocking TLS connection to `addr` that trusts only the test CA, greeting consumed.
+/// A blocking TLS connection to `addr` that trusts only the test certificates, greeting
+/// consumed.
 pub fn connect_tls(
     addr: SocketAddr,
     certs: &Certs,
 ) -> Result<StreamOwned<ClientConnection, TcpStream>> {
-    let mut roots = RootCertStore::empty();
-    roots
-        .add(certs.ca_der.clone())
-        .context(|| "adding the test CA".into())?;
-    let config = ClientConfig::builder_with_provider(Arc::new(
-        tokio_rustls::rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .context(|| "tls versions".into())?
-    .with_root_certificates(roots)
-    .with_no_client_auth();
+    let config = certs.client_config()?;
     let name = ServerName::try_from("localhost").context(|| "server name".into())?;
     let connection =
         ClientConnection::new(Arc::new(config), name).context(|| "tls client".into())?;

@@ -5,9 +5,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Write;
+use std::net::TcpStream;
+use std::sync::Arc;
 
 use petrel_tests::dovecot::{connect_tls, read_line};
+use petrel_tests::tls::CertKind;
 use petrel_tests::{Dovecot, Mailbox, User};
+use tokio_rustls::rustls::{
+    self, pki_types::ServerName, ClientConfig, ClientConnection, RootCertStore,
+};
 
 /// Sends `command` with `tag` and collects the lines up to the tagged response.
 fn run(tls: &mut (impl std::io::Read + Write), tag: &str, command: &str) -> Vec<String> {
@@ -112,4 +118,39 @@ fn a_persistent_instance_keeps_its_mail_between_runs() {
         run(&mut tls, "e", "EXPUNGE");
         run(&mut tls, "o", "LOGOUT");
     }
+}
+
+#[test]
+fn a_self_signed_ca_certificate_is_served_and_refused_by_webpki_as_openssl_makes_it() {
+    let dovecot = Dovecot::start_with_cert(&User::fixture(), CertKind::SelfSignedCa).unwrap();
+    let certs = dovecot.certs();
+    assert_eq!(
+        std::fs::read(&certs.ca_pem).unwrap(),
+        std::fs::read(&certs.cert_pem).unwrap(),
+        "the certificate is its own CA"
+    );
+    let mut tls = connect_tls(dovecot.imaps(), certs).unwrap();
+    let presented = tls.conn.peer_certificates().unwrap().to_vec();
+    assert_eq!(presented, std::slice::from_ref(&certs.ca_der));
+    run(&mut tls, "o", "LOGOUT");
+
+    // What a plain WebPKI client makes of it: the failure that pinning exists for.
+    let mut roots = RootCertStore::empty();
+    roots.add(certs.ca_der.clone()).unwrap();
+    let config =
+        ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+    let connection =
+        ClientConnection::new(Arc::new(config), ServerName::try_from("localhost").unwrap())
+            .unwrap();
+    let tcp = TcpStream::connect(dovecot.imaps()).unwrap();
+    let mut webpki = rustls::StreamOwned::new(connection, tcp);
+    let error = read_line(&mut webpki).unwrap_err();
+    assert!(
+        error.to_string().contains("CaUsedAsEndEntity"),
+        "WebPKI should refuse a CA:TRUE server certificate: {error}"
+    );
 }

@@ -13,6 +13,7 @@ use petrel_client::engine::{
     Disconnect, Engine, Event, Folder, FolderRole, MessageSummary, Password, Request, SignInError,
 };
 use petrel_tests::dovecot::free_port;
+use petrel_tests::tls::{CertKind, Certs};
 use petrel_tests::{Dovecot, Mailbox, Proxy, ProxyOptions, User};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -437,5 +438,73 @@ async fn opens_messages_decodes_them_marks_them_read_and_downloads_attachments()
     assert!(
         matches!(failed, Event::MessageFailed { uid: 999, .. }),
         "{failed:?}"
+    );
+}
+
+/// Signs in through `proxy` and returns the reason of the disconnection that must follow.
+async fn refusal(proxy: &Proxy) -> String {
+    let mut client = Client::connect(proxy).await;
+    client.engine.request(sign_in("alice", "correct horse"));
+    let lost = client
+        .until("the disconnection", |e| {
+            matches!(e, Event::Disconnected(_) | Event::SignedIn { .. })
+        })
+        .await;
+    let Event::Disconnected(Disconnect::ConnectionLost(Some(reason))) = lost else {
+        panic!(
+            "expected ConnectionLost with a reason, got {lost:?}; events: {:#?}",
+            client.seen
+        );
+    };
+    reason
+}
+
+#[tokio::test]
+async fn signs_in_to_a_server_whose_self_signed_ca_certificate_is_pinned() {
+    // `openssl req -x509 ...` marks the certificate CA:TRUE, which WebPKI refuses as a
+    // server certificate; given with --ca-file it is trusted as itself.
+    let dovecot = Dovecot::start_with_cert(&User::fixture(), CertKind::SelfSignedCa).unwrap();
+    let proxy = Proxy::start(ProxyOptions::for_dovecot(&dovecot)).unwrap();
+    let mut client = Client::connect(&proxy).await;
+    client.engine.request(sign_in("alice", "correct horse"));
+    let messages = client.messages("INBOX").await;
+    assert_eq!(
+        messages.len(),
+        Mailbox::fixture().inbox().messages.len(),
+        "{:#?}",
+        client.seen
+    );
+}
+
+#[tokio::test]
+async fn another_self_signed_certificate_in_the_ca_file_is_refused_as_self_signed() {
+    let dovecot = Dovecot::start_with_cert(&User::fixture(), CertKind::SelfSignedCa).unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let other = Certs::generate_kind(elsewhere.path(), CertKind::SelfSignedCa).unwrap();
+    let proxy = Proxy::start(ProxyOptions {
+        ca_pem: other.ca_pem,
+        ..ProxyOptions::for_dovecot(&dovecot)
+    })
+    .unwrap();
+    assert_eq!(
+        refusal(&proxy).await,
+        "mail server certificate is self-signed: give that certificate with --ca-file"
+    );
+}
+
+#[tokio::test]
+async fn a_certificate_from_an_unknown_ca_is_refused_as_such() {
+    let dovecot = Dovecot::start(&User::fixture()).unwrap();
+    // Another CA, by the same name as the one that signed Dovecot's certificate.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let other = Certs::generate(elsewhere.path()).unwrap();
+    let proxy = Proxy::start(ProxyOptions {
+        ca_pem: other.ca_pem,
+        ..ProxyOptions::for_dovecot(&dovecot)
+    })
+    .unwrap();
+    assert_eq!(
+        refusal(&proxy).await,
+        "mail server certificate issuer unknown: give its CA certificate with --ca-file"
     );
 }
