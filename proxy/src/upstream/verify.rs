@@ -479,13 +479,27 @@ mod tests {
         key: &KeyPair,
         tls12_only: bool,
     ) -> Result<(), rustls::Error> {
+        let verifier = Arc::new(trusting(ca_file));
+        handshake_with(verifier, server_name, chain, key, tls12_only)
+    }
+
+    fn trusting(ca_file: &[&CertificateDer<'static>]) -> Verifier {
         let certs = ca_file.iter().map(|c| (*c).clone()).collect();
-        let verifier = Verifier::with_ca_file(certs, provider()).unwrap();
+        Verifier::with_ca_file(certs, provider()).unwrap()
+    }
+
+    fn handshake_with(
+        verifier: Arc<Verifier>,
+        server_name: &str,
+        chain: &[&CertificateDer<'static>],
+        key: &KeyPair,
+        tls12_only: bool,
+    ) -> Result<(), rustls::Error> {
         let client_config = ClientConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()
             .unwrap()
             .dangerous()
-            .with_custom_certificate_verifier(Arc::new(verifier))
+            .with_custom_certificate_verifier(verifier)
             .with_no_client_auth();
         // `CertifiedKey::new` does not check that the key belongs to the certificate, so a
         // server can present a certificate it does not hold the key of.
@@ -550,6 +564,53 @@ mod tests {
             )
             .unwrap();
         }
+    }
+
+    /// Everything logged while `f` runs on this thread.
+    fn logged(f: impl FnOnce()) -> String {
+        #[derive(Clone, Default)]
+        struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+        impl std::io::Write for Captured {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(bytes);
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, f);
+        let bytes = captured.0.lock().unwrap().clone();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn trust_by_pinning_is_logged_once() {
+        let cert = self_signed(&openssl_style("mail.example.org"));
+        let verifier = Arc::new(trusting(&[&cert.der]));
+        let log = logged(|| {
+            for _ in 0..3 {
+                handshake_with(
+                    Arc::clone(&verifier),
+                    "mail.example.org",
+                    &[&cert.der],
+                    &cert.key,
+                    false,
+                )
+                .unwrap();
+            }
+        });
+        assert_eq!(log.matches("trusted by pinning").count(), 1, "{log}");
+        assert!(
+            log.contains("server=mail.example.org certificate=CN=mail.example.org"),
+            "{log}"
+        );
     }
 
     #[test]
