@@ -155,8 +155,9 @@ impl fmt::Display for HostPort {
 pub enum UpstreamTls {
     /// The operating system's trusted roots.
     SystemRoots,
-    /// Only the CA certificates in this PEM file (a private CA, or the server's own
-    /// self-signed certificate).
+    /// Only the certificates in this PEM file: each is trusted as a CA and as itself, so the
+    /// server's own self-signed certificate is trusted (pinned) whatever its CA flag and
+    /// names.
     CaFile(PathBuf),
     /// No verification at all. For testing only; logged loudly at start.
     InsecureNoVerify,
@@ -275,8 +276,9 @@ pub struct Settings {
     #[arg(long, env = "PETREL_PROXY_SMTP_PROXY_PROTOCOL", num_args = 0..=1, default_missing_value = "true")]
     pub smtp_proxy_protocol: Option<bool>,
 
-    /// PEM file of CA certificates to verify the upstream servers with, instead of the
-    /// system's roots.
+    /// PEM file of certificates to verify the upstream servers with, instead of the system's
+    /// roots: a private CA, or the server's own (self-signed) certificate, which is then
+    /// trusted as exactly itself.
     #[arg(long, env = "PETREL_PROXY_CA_FILE")]
     pub ca_file: Option<PathBuf>,
 
