@@ -387,6 +387,15 @@ impl Session {
     /// after waiting too long). A submission in progress is reported: not sent, or, if the
     /// whole message had been written, may have been sent.
     pub fn connection_closed(&mut self) {
+        self.close();
+        self.out.clear();
+    }
+
+    /// Closes the session, reporting a transaction in progress as a lost connection would.
+    /// Bytes not yet transmitted stay: whether the caller took them before this point
+    /// depends only on how the server's bytes were chunked, so dropping them here would make
+    /// the session's output depend on it too.
+    fn close(&mut self) {
         if let State::Mail(tx) = core::mem::replace(&mut self.state, State::Closed) {
             let outcome = tx.outcome.clone().unwrap_or(if tx.end_written {
                 Outcome::MayHaveBeenSent
@@ -398,7 +407,6 @@ impl Session {
                 outcome,
             }));
         }
-        self.out.clear();
     }
 
     /// Bytes received from the server.
@@ -665,7 +673,7 @@ impl Session {
     /// The exchange broke: a transaction in progress is reported as the connection's end
     /// would report it, then the error; the session is closed.
     fn fail(&mut self, error: ProtocolError) {
-        self.connection_closed();
+        self.close();
         self.events.push_back(Event::ProtocolError(error));
     }
 }
