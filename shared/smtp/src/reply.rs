@@ -561,6 +561,30 @@ mod tests {
     }
 
     #[test]
+    fn a_line_without_end_holds_at_most_one_limit_of_bytes() {
+        let limits = Limits::default();
+        let mut p = ReplyParser::new(limits);
+        let chunk = [b'2'; 1000];
+        let mut out = Vec::new();
+        for _ in 0..10_000 {
+            p.feed(&chunk);
+            out.extend(core::iter::from_fn(|| p.next()));
+            assert!(p.buffered() <= limits.max_line + chunk.len());
+        }
+        p.feed(b"\r\n220 ok\r\n");
+        out.extend(core::iter::from_fn(|| p.next()));
+        assert_eq!(
+            out,
+            vec![
+                Err(ReplyError::LineTooLong {
+                    limit: limits.max_line
+                }),
+                Ok(reply(220, None, &["ok"]))
+            ]
+        );
+    }
+
+    #[test]
     fn a_too_long_continuation_line_breaks_its_reply_once() {
         let limits = Limits {
             max_line: 16,
