@@ -133,3 +133,36 @@ fn a_protocol_error_keeps_bytes_already_queued() {
     assert_eq!(s.transmit().unwrap(), b"QUIT\r\n");
     assert!(s.is_closed());
 }
+
+/// RFC 3030 §4.2: with PIPELINING all chunks go at once; a refused chunk fails the
+/// transaction, the replies to the later chunks are still read, and RSET follows.
+#[test]
+fn pipelined_bdat_chunks_and_a_refused_chunk() {
+    let mut s = ready("250-mx.example\r\n250-PIPELINING\r\n250 CHUNKING\r\n");
+    let mut big = submission("a@x.example", &["b@x.example"]);
+    big.message = vec![b'a'; (1 << 20) + 10];
+    s.send(big).unwrap();
+    assert_eq!(
+        s.transmit().unwrap(),
+        b"MAIL FROM:<a@x.example>\r\nRCPT TO:<b@x.example>\r\n"
+    );
+    s.feed(b"250 ok\r\n250 ok\r\n");
+    let wire = s.transmit().unwrap();
+    assert!(wire.starts_with(b"BDAT 1048576\r\naaa"));
+    let second = b"BDAT 12 LAST\r\naaaaaaaaaa\r\n";
+    assert!(wire.ends_with(second));
+    assert_eq!(wire.len(), 14 + (1 << 20) + second.len());
+    s.feed(b"451 4.3.0 local error\r\n503 5.5.1 no transaction\r\n");
+    assert_eq!(s.transmit().unwrap(), b"RSET\r\n");
+    assert!(s.poll_event().is_none());
+    s.feed(b"250 2.0.0 Ok\r\n");
+    let Some(Event::Submitted(report)) = s.poll_event() else {
+        panic!("no report")
+    };
+    assert_eq!(
+        report.to_string(),
+        "the message was not sent: the server refused it: the server had a local error \
+         (451 4.3.0 local error); trying again later may work"
+    );
+    assert!(s.is_ready());
+}
