@@ -424,7 +424,9 @@ impl Identity {
 }
 
 /// The first `/etc/passwd` entry matching `wanted(name, uid)`, as (name, uid, gid).
-pub(crate) fn passwd_entry(wanted: impl Fn(&str, u32) -> bool) -> Result<Option<(String, u32, u32)>> {
+pub(crate) fn passwd_entry(
+    wanted: impl Fn(&str, u32) -> bool,
+) -> Result<Option<(String, u32, u32)>> {
     let text = fs::read_to_string("/etc/passwd").context(|| "reading /etc/passwd".into())?;
     Ok(text.lines().find_map(|line| {
         let mut fields = line.split(':');
