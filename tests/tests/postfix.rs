@@ -86,7 +86,10 @@ impl<S: Read + Write> Session<S> {
 
 /// `AUTH PLAIN` with an initial response: base64 of `\0user\0password`.
 fn auth_plain(user: &str, password: &str) -> String {
-    format!("AUTH PLAIN {}", base64(format!("\0{user}\0{password}").as_bytes()))
+    format!(
+        "AUTH PLAIN {}",
+        base64(format!("\0{user}\0{password}").as_bytes())
+    )
 }
 
 /// Standard base64 with padding; a dozen lines rather than a dependency for one test.
@@ -130,11 +133,18 @@ fn postfix_greets_over_tls() {
         return;
     };
     let (tls, greeting) = postfix::connect_tls(postfix.submissions(), postfix.certs()).unwrap();
-    assert!(greeting.starts_with("220 mail.example.test "), "{greeting:?}");
+    assert!(
+        greeting.starts_with("220 mail.example.test "),
+        "{greeting:?}"
+    );
     let mut session = Session::new(tls, greeting);
     let ehlo = session.send("EHLO client.example.test", "250 ");
     // Implicit TLS is already on: no STARTTLS; passwords are accepted.
-    assert!(ehlo.iter().any(|l| l.starts_with("250-AUTH ") && l.contains("PLAIN")), "{ehlo:?}");
+    assert!(
+        ehlo.iter()
+            .any(|l| l.starts_with("250-AUTH ") && l.contains("PLAIN")),
+        "{ehlo:?}"
+    );
     assert!(!ehlo.iter().any(|l| l.contains("STARTTLS")), "{ehlo:?}");
     session.send("QUIT", "221 ");
 }
@@ -199,7 +209,10 @@ fn poll_inbox(dovecot: &Dovecot, user: &str, password: &str, subject: &str) -> S
     while Instant::now() < deadline {
         let mut tls = dovecot::connect_tls(dovecot.imaps(), dovecot.certs()).unwrap();
         let login = imap(&mut tls, "a1", &format!("LOGIN {user} \"{password}\""));
-        assert!(login.starts_with("a1 OK") || login.contains("\r\na1 OK"), "{login}");
+        assert!(
+            login.starts_with("a1 OK") || login.contains("\r\na1 OK"),
+            "{login}"
+        );
         imap(&mut tls, "a2", "SELECT INBOX");
         last = imap(&mut tls, "a3", "FETCH 1:* BODY.PEEK[]");
         if last.contains(&format!("Subject: {subject}\r\n")) {
@@ -249,8 +262,8 @@ async fn the_proxy_relays_smtp_to_postfix_and_nothing_else() {
     let Some(postfix) = postfix_or_skip(&dovecot, "the_proxy_relays_smtp_to_postfix") else {
         return;
     };
-    let proxy = Proxy::start(ProxyOptions::for_dovecot(&dovecot).smtp(postfix.submissions()))
-        .unwrap();
+    let proxy =
+        Proxy::start(ProxyOptions::for_dovecot(&dovecot).smtp(postfix.submissions())).unwrap();
 
     let mut request = format!("ws://{}/smtp", proxy.addr())
         .into_client_request()
@@ -260,7 +273,10 @@ async fn the_proxy_relays_smtp_to_postfix_and_nothing_else() {
         .insert("Origin", HeaderValue::from_str(&proxy.origin()).unwrap());
     let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
     let greeting = next_text(&mut ws).await;
-    assert!(greeting.starts_with("220 mail.example.test "), "{greeting:?}");
+    assert!(
+        greeting.starts_with("220 mail.example.test "),
+        "{greeting:?}"
+    );
     ws.send(Message::binary(b"EHLO petrel\r\n".to_vec()))
         .await
         .unwrap();
