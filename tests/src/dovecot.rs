@@ -23,11 +23,10 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio_rustls::rustls::pki_types::ServerName;
-use tokio_rustls::rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
+use tokio_rustls::rustls::{ClientConnection, StreamOwned};
 
 use crate::error::{Context, Error, Result};
 use crate::seed::Mailbox;
@@ -319,20 +318,9 @@ pub fn connect_tls(
     addr: SocketAddr,
     certs: &Certs,
 ) -> Result<StreamOwned<ClientConnection, TcpStream>> {
-    let mut roots = RootCertStore::empty();
-    roots
-        .add(certs.ca_der.clone())
-        .context(|| "adding the test CA".into())?;
-    let config = ClientConfig::builder_with_provider(Arc::new(
-        tokio_rustls::rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .context(|| "tls versions".into())?
-    .with_root_certificates(roots)
-    .with_no_client_auth();
     let name = ServerName::try_from("localhost").context(|| "server name".into())?;
     let connection =
-        ClientConnection::new(Arc::new(config), name).context(|| "tls client".into())?;
+        ClientConnection::new(certs.client_config()?, name).context(|| "tls client".into())?;
     let tcp = TcpStream::connect_timeout(&addr, Duration::from_secs(2))
         .context(|| format!("connecting to {addr}"))?;
     tcp.set_read_timeout(Some(Duration::from_secs(5)))

@@ -29,11 +29,10 @@ use std::net::{SocketAddr, TcpStream};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio_rustls::rustls::pki_types::ServerName;
-use tokio_rustls::rustls::{ClientConfig, ClientConnection, RootCertStore, StreamOwned};
+use tokio_rustls::rustls::{ClientConnection, StreamOwned};
 
 use crate::dovecot::{free_port, is_root, passwd_entry, read_line};
 use crate::error::{Context, Error};
@@ -273,20 +272,9 @@ pub fn connect_tls(
     addr: SocketAddr,
     certs: &Certs,
 ) -> Result<(StreamOwned<ClientConnection, TcpStream>, String), Error> {
-    let mut roots = RootCertStore::empty();
-    roots
-        .add(certs.ca_der.clone())
-        .context(|| "adding the test CA".into())?;
-    let config = ClientConfig::builder_with_provider(Arc::new(
-        tokio_rustls::rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .context(|| "tls versions".into())?
-    .with_root_certificates(roots)
-    .with_no_client_auth();
     let name = ServerName::try_from("localhost").context(|| "server name".into())?;
     let connection =
-        ClientConnection::new(Arc::new(config), name).context(|| "tls client".into())?;
+        ClientConnection::new(certs.client_config()?, name).context(|| "tls client".into())?;
     let tcp = TcpStream::connect_timeout(&addr, Duration::from_secs(2))
         .context(|| format!("connecting to {addr}"))?;
     tcp.set_read_timeout(Some(Duration::from_secs(5)))

@@ -5,12 +5,14 @@
 //! private key lives in the repository.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DistinguishedName, DnType, IsCa, KeyPair,
     KeyUsagePurpose,
 };
 use tokio_rustls::rustls::pki_types::CertificateDer;
+use tokio_rustls::rustls::{ClientConfig, RootCertStore};
 
 use crate::error::{Context, Result};
 
@@ -63,6 +65,23 @@ impl Certs {
         write(&certs.cert_pem, &server.pem())?;
         write(&certs.key_pem, &server_key.serialize_pem())?;
         Ok(certs)
+    }
+
+    /// A TLS client configuration that trusts only this CA, for the harness's own checks
+    /// of the servers it starts.
+    pub fn client_config(&self) -> Result<Arc<ClientConfig>> {
+        let mut roots = RootCertStore::empty();
+        roots
+            .add(self.ca_der.clone())
+            .context(|| "adding the test CA".into())?;
+        let config = ClientConfig::builder_with_provider(Arc::new(
+            tokio_rustls::rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .context(|| "tls versions".into())?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+        Ok(Arc::new(config))
     }
 }
 
