@@ -2,7 +2,9 @@
 //!
 //! Each instance runs `dovecot -F -c CONFIG` from its own directory: its own config, sockets,
 //! state, log and maildirs, an IMAPS listener on a free port of 127.0.0.1, and no plain IMAP
-//! listener at all. Nothing outside that directory is touched, so any number of instances can
+//! listener at all. For [`crate::postfix`] it also listens on two unix sockets: LMTP (Debian's
+//! `dovecot-lmtpd`), through which Postfix delivers into the users' INBOXes, and an auth
+//! socket through which Postfix checks submission passwords (SASL). Nothing outside that directory is touched, so any number of instances can
 //! run beside each other and beside a system Dovecot.
 //!
 //! Who runs what:
@@ -11,7 +13,9 @@
 //! - as root (CI), Dovecot insists on dropping privileges: its internal and login processes
 //!   run as the packaged `dovecot` and `dovenull` users, and it refuses mail access as uid
 //!   0, so the mail processes run as `dovecot` too and the maildirs are chowned to it. The
-//!   directory is world-readable so that those users can reach it.
+//!   directory is world-readable so that those users can reach it. The LMTP and auth
+//!   sockets then belong to the `postfix` user (when Postfix is installed), whose processes
+//!   use them.
 
 use std::fs;
 use std::io::{BufRead, BufReader, Read};
@@ -19,7 +23,6 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio_rustls::rustls::pki_types::ServerName;
@@ -68,6 +71,8 @@ pub struct Dovecot {
     imaps: SocketAddr,
     certs: Certs,
     log: PathBuf,
+    /// The user names, for [`crate::postfix`]'s list of recipients.
+    users: Vec<String>,
     /// Sockets and state: always a fresh, short path (unix socket paths are limited to about
     /// 100 bytes, and a deep work tree would exceed that).
     _run: tempfile::TempDir,
@@ -129,6 +134,21 @@ impl Dovecot {
         &self.certs
     }
 
+    /// The names of the users it knows.
+    pub fn users(&self) -> &[String] {
+        &self.users
+    }
+
+    /// The LMTP socket, for Postfix's `lmtp:unix:PATH` transport.
+    pub fn lmtp_socket(&self) -> PathBuf {
+        self._run.path().join("lmtp")
+    }
+
+    /// The auth socket Postfix's SASL (`smtpd_sasl_type = dovecot`) asks.
+    pub fn auth_socket(&self) -> PathBuf {
+        self._run.path().join("auth-postfix")
+    }
+
     /// Everything Dovecot has logged so far.
     pub fn log(&self) -> String {
         fs::read_to_string(&self.log)
@@ -139,7 +159,7 @@ impl Dovecot {
     /// every directory above it lets others pass (its mail processes run as `dovecot`, and
     /// a home directory such as `/root` is usually closed).
     pub fn can_use(dir: &Path) -> bool {
-        let root = Identity::current().is_ok_and(|i| i.root);
+        let root = is_root();
         !root
             || dir
                 .ancestors()
@@ -219,6 +239,7 @@ impl Dovecot {
             imaps,
             certs,
             log,
+            users: users.iter().map(|u| u.name.clone()).collect(),
             _run: run,
             _data: data,
         };
@@ -306,10 +327,9 @@ pub fn connect_tls(
     addr: SocketAddr,
     certs: &Certs,
 ) -> Result<StreamOwned<ClientConnection, TcpStream>> {
-    let config = certs.client_config()?;
     let name = ServerName::try_from("localhost").context(|| "server name".into())?;
     let connection =
-        ClientConnection::new(Arc::new(config), name).context(|| "tls client".into())?;
+        ClientConnection::new(certs.client_config()?, name).context(|| "tls client".into())?;
     let tcp = TcpStream::connect_timeout(&addr, Duration::from_secs(2))
         .context(|| format!("connecting to {addr}"))?;
     tcp.set_read_timeout(Some(Duration::from_secs(5)))
@@ -339,6 +359,13 @@ pub fn read_line(stream: &mut impl Read) -> std::io::Result<String> {
     Ok(String::from_utf8_lossy(&line).into_owned())
 }
 
+/// Whether this process runs as root (its effective uid is 0).
+pub fn is_root() -> bool {
+    // The owner of /proc/self is this process's effective uid: std has no getuid(), and
+    // calling libc would need unsafe code.
+    fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
+}
+
 /// Who Dovecot's processes run as.
 #[derive(Debug)]
 struct Identity {
@@ -348,6 +375,11 @@ struct Identity {
     login_user: String,
     mail_uid: u32,
     mail_gid: u32,
+    /// The user Postfix's processes run as, who must be able to use the LMTP and auth
+    /// sockets: `Some("postfix")` as root when Postfix is installed; `None` otherwise (then
+    /// the sockets belong to whoever Dovecot runs as, which is all a rootless Postfix-less
+    /// run needs).
+    postfix_user: Option<String>,
 }
 
 impl Identity {
@@ -368,6 +400,7 @@ impl Identity {
                 login_user: "dovenull".into(),
                 mail_uid: dovecot.1,
                 mail_gid: dovecot.2,
+                postfix_user: passwd_entry(|name, _| name == "postfix")?.map(|(name, ..)| name),
             })
         } else {
             let (user, ..) = passwd_entry(|_, id| id == uid)?
@@ -381,13 +414,16 @@ impl Identity {
                 login_user: user,
                 mail_uid: uid,
                 mail_gid: gid,
+                postfix_user: None,
             })
         }
     }
 }
 
 /// The first `/etc/passwd` entry matching `wanted(name, uid)`, as (name, uid, gid).
-fn passwd_entry(wanted: impl Fn(&str, u32) -> bool) -> Result<Option<(String, u32, u32)>> {
+pub(crate) fn passwd_entry(
+    wanted: impl Fn(&str, u32) -> bool,
+) -> Result<Option<(String, u32, u32)>> {
     let text = fs::read_to_string("/etc/passwd").context(|| "reading /etc/passwd".into())?;
     Ok(text.lines().find_map(|line| {
         let mut fields = line.split(':');
@@ -421,6 +457,11 @@ fn config_text(p: &ConfigPaths<'_>) -> String {
     let id = p.identity;
     // Chrooting the login processes needs root; in rootless mode they stay where they are.
     let chroot = if id.root { "" } else { "  chroot =\n" };
+    // Postfix's smtpd and lmtp processes (user `postfix`) connect to these two sockets.
+    let socket_owner = match &id.postfix_user {
+        Some(user) => format!("    user = {user}\n    group = {user}\n"),
+        None => String::new(),
+    };
     format!(
         r#"# A private Dovecot for Petrel's tests (written by petrel-tests; see tests/src/dovecot.rs).
 base_dir = {run}
@@ -429,7 +470,7 @@ instance_name = petrel-{port}
 log_path = {log}
 info_log_path = {log}
 auth_verbose = yes
-protocols = imap
+protocols = imap lmtp
 listen = 127.0.0.1
 shutdown_clients = yes
 
@@ -446,6 +487,9 @@ ssl_dh = </usr/share/dovecot/dh.pem
 ssl_min_protocol = TLSv1.2
 
 auth_mechanisms = plain login
+# Postfix hands LMTP recipients over as `bob@example.test`; the passdb and the homes know
+# `bob`. Logins without a domain are unchanged.
+auth_username_format = %n
 # Tests try wrong passwords on purpose; the default 2 s penalty would only slow them down.
 auth_failure_delay = 0
 mail_max_userip_connections = 100
@@ -495,6 +539,16 @@ service imap-login {{
 {chroot}}}
 service anvil {{
 {chroot}}}
+service lmtp {{
+  unix_listener lmtp {{
+{socket_owner}    mode = 0600
+  }}
+}}
+service auth {{
+  unix_listener auth-postfix {{
+{socket_owner}    mode = 0600
+  }}
+}}
 "#,
         run = p.run.display(),
         log = p.log.display(),

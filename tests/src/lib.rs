@@ -4,15 +4,19 @@
 //! - [`tls`]: a CA and a server certificate made at test time;
 //! - [`seed`]: test mail written straight into Maildir++ folders;
 //! - [`dovecot`]: a private Debian Dovecot serving that mail over IMAPS on 127.0.0.1;
-//! - [`proxy`]: petrel-proxy in-process, pointed at that Dovecot.
+//! - [`postfix`]: a private Debian Postfix taking submissions over TLS and delivering into
+//!   that Dovecot (needs root);
+//! - [`proxy`]: petrel-proxy in-process, pointed at that Dovecot (and that Postfix).
 
 pub mod dovecot;
 pub mod error;
+pub mod postfix;
 pub mod proxy;
 pub mod seed;
 pub mod tls;
 
 pub use dovecot::{Dovecot, User};
 pub use error::{Error, Result};
+pub use postfix::{Postfix, PostfixError};
 pub use proxy::{Proxy, ProxyOptions};
 pub use seed::Mailbox;

@@ -14,11 +14,14 @@ use tokio::sync::oneshot;
 use crate::error::{Context, Error, Result};
 use crate::Dovecot;
 
-/// Where the proxy sends its `/imap` sessions and what it serves.
+/// Where the proxy sends its `/imap` (and `/smtp`) sessions and what it serves.
 #[derive(Debug, Clone)]
 pub struct ProxyOptions {
     /// The IMAPS server.
     pub imap: SocketAddr,
+    /// The SMTP submission server (implicit TLS) behind `/smtp`, if any; its certificate
+    /// must chain to the same CA.
+    pub smtp: Option<SocketAddr>,
     /// The PEM CA the upstream certificate must chain to.
     pub ca_pem: PathBuf,
     /// The built web app (`dist/`), if any.
@@ -30,9 +33,16 @@ impl ProxyOptions {
     pub fn for_dovecot(dovecot: &Dovecot) -> Self {
         Self {
             imap: dovecot.imaps(),
+            smtp: None,
             ca_pem: dovecot.certs().ca_pem.clone(),
             www: None,
         }
+    }
+
+    /// Offers `/smtp`, relayed to `addr` (a [`crate::Postfix`]'s submissions port).
+    pub fn smtp(mut self, addr: SocketAddr) -> Self {
+        self.smtp = Some(addr);
+        self
     }
 
     pub fn www(mut self, dir: impl Into<PathBuf>) -> Self {
@@ -58,6 +68,13 @@ impl Proxy {
             .parse()
             .context(|| format!("the upstream address {}", options.imap))?;
         let mut config = Config::new(Upstream::new(upstream));
+        if let Some(smtp) = options.smtp {
+            let smtp: HostPort = smtp
+                .to_string()
+                .parse()
+                .context(|| format!("the smtp upstream address {smtp}"))?;
+            config.smtp = Some(Upstream::new(smtp));
+        }
         config.upstream_tls = UpstreamTls::CaFile(options.ca_pem);
         config.www = options.www;
         // Tests end with sessions open; there is nobody to be graceful to.

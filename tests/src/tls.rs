@@ -136,7 +136,7 @@ impl Certs {
     /// A TLS client configuration that trusts this server: the CA as a root, or, for a
     /// [`CertKind::SelfSignedCa`] (which WebPKI refuses as a server certificate), exactly
     /// that certificate.
-    pub fn client_config(&self) -> Result<ClientConfig> {
+    pub fn client_config(&self) -> Result<Arc<ClientConfig>> {
         let provider = Arc::new(crypto::ring::default_provider());
         let builder = ClientConfig::builder_with_provider(Arc::clone(&provider))
             .with_safe_default_protocol_versions()
@@ -157,7 +157,7 @@ impl Certs {
                 }))
                 .with_no_client_auth(),
         };
-        Ok(config)
+        Ok(Arc::new(config))
     }
 }
 

@@ -18,8 +18,19 @@ use std::time::{Duration, Instant};
 /// The trunk release the build is checked with (Trunk.toml pins the same).
 const TRUNK_VERSION: &str = "0.21.14";
 /// Debian packages the harness and the build need: Dovecot for the end-to-end tests,
-/// Chromium for the browser test, clang for C code compiled to wasm32.
-const APT_PACKAGES: &[&str] = &["dovecot-imapd", "chromium", "clang"];
+/// Postfix and Dovecot's LMTP server for the sending tests, Chromium for the browser test,
+/// clang for C code compiled to wasm32.
+const APT_PACKAGES: &[&str] = &[
+    "dovecot-imapd",
+    "dovecot-lmtpd",
+    "postfix",
+    "chromium",
+    "clang",
+];
+/// Answers Postfix's install question before apt asks it: the harness writes its own
+/// configuration per test, so the package must not make a system mail server out of this
+/// machine (and without the answer a non-interactive install picks "Internet Site").
+const POSTFIX_PRESEED: &str = "postfix postfix/main_mailer_type select No configuration\n";
 /// The folder with the committed package.json and package-lock.json (binaryen's wasm-opt
 /// for trunk, playwright-core for the browser test).
 const NODE_DIR: &str = "tests/browser";
@@ -153,44 +164,76 @@ fn ensure_apt() -> Result {
         return Ok(());
     }
     let dovecot_was_missing = missing.contains(&"dovecot-imapd");
+    let postfix_was_missing = missing.contains(&"postfix");
     say(&format!("installing apt packages: {}", missing.join(" ")));
-    let sudo = !is_root();
     let apt = |args: &[&str]| -> Result {
-        let mut cmd = if sudo {
-            Command::new("sudo")
-        } else {
-            Command::new("apt-get")
-        };
-        if sudo {
-            cmd.arg("apt-get");
-        }
+        let mut cmd = as_root("apt-get");
         cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
         run(&mut cmd)
     };
+    if postfix_was_missing {
+        say("preseeding postfix: \"No configuration\" (the tests write their own)");
+        preseed_debconf(POSTFIX_PRESEED)?;
+    }
     apt(&["update", "-q"])?;
     let mut install = vec!["install", "-y", "-q", "--no-install-recommends"];
     install.extend(&missing);
     apt(&install)?;
+    // The packages may start and enable system-wide servers where an init system runs
+    // (Dovecot on 143/993; Postfix is not started with "No configuration", but its unit is
+    // enabled). Ours never use those ports or configs, so this is tidiness, not
+    // correctness; failures (no init system, no sudo rights) are fine. Only what this run
+    // installed is touched: a mail server the machine already had is left alone.
     if dovecot_was_missing {
-        // The package starts a system-wide Dovecot on ports 143/993 where an init system
-        // runs. Ours never uses those ports or its config, so this is tidiness, not
-        // correctness; failures (no init system, no sudo rights) are fine.
         say("stopping the system Dovecot the package may have started (ours is private)");
-        let mut stop = if sudo {
-            Command::new("sudo")
-        } else {
-            Command::new("service")
-        };
-        if sudo {
-            stop.arg("service");
-        }
-        let _ = stop
-            .args(["dovecot", "stop"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
+        quietly(as_root("service").args(["dovecot", "stop"]));
+    }
+    if postfix_was_missing {
+        say("stopping and disabling the system Postfix the package installed (ours is private)");
+        quietly(as_root("service").args(["postfix", "stop"]));
+        quietly(as_root("systemctl").args(["disable", "postfix"]));
     }
     Ok(())
+}
+
+/// `program` run as root: directly when we are root, through `sudo` otherwise.
+fn as_root(program: &str) -> Command {
+    if is_root() {
+        Command::new(program)
+    } else {
+        let mut cmd = Command::new("sudo");
+        cmd.arg(program);
+        cmd
+    }
+}
+
+/// Runs `cmd` for its effect only: its output and its failure do not matter.
+fn quietly(cmd: &mut Command) {
+    let _ = cmd.stdout(Stdio::null()).stderr(Stdio::null()).status();
+}
+
+/// Feeds `selections` to `debconf-set-selections`, so that installing asks nothing.
+fn preseed_debconf(selections: &str) -> Result {
+    use std::io::Write as _;
+    let mut child = as_root("debconf-set-selections")
+        .stdin(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("starting debconf-set-selections: {e}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(selections.as_bytes())
+            .map_err(|e| format!("writing to debconf-set-selections: {e}"))?;
+    }
+    let status = child
+        .wait()
+        .map_err(|e| format!("waiting for debconf-set-selections: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "debconf-set-selections {selections:?} failed with {status}"
+        ))
+    }
 }
 
 fn dpkg_installed(package: &str) -> bool {

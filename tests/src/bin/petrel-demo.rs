@@ -1,5 +1,7 @@
 //! `cargo xtask demo`'s runner: a seeded Dovecot and the release proxy serving the web app,
-//! until Ctrl-C.
+//! until Ctrl-C. As root it also starts a private Postfix delivering into that Dovecot and
+//! offers it at the proxy's `/smtp`; otherwise it says that sending is off (Postfix must
+//! start as root).
 //!
 //! Usage: `petrel-demo --proxy BIN --www DIR [--listen ADDR] [--dir DIR]`. With `--dir` the
 //! mail persists there between runs (seeded on the first); without it, a fresh mailbox is
@@ -9,7 +11,7 @@ use std::path::PathBuf;
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Duration;
 
-use petrel_tests::{Dovecot, Mailbox, User};
+use petrel_tests::{Dovecot, Mailbox, Postfix, PostfixError, User};
 
 struct Args {
     proxy: PathBuf,
@@ -90,7 +92,17 @@ fn run() -> Result<(), String> {
     }
     .map_err(|e| e.to_string())?;
 
-    let mut proxy = Command::new(&args.proxy)
+    let postfix = match Postfix::start(&dovecot) {
+        Ok(postfix) => Some(postfix),
+        Err(PostfixError::NeedsRoot) => None,
+        Err(e) => return Err(e.to_string()),
+    };
+
+    let mut proxy = Command::new(&args.proxy);
+    if let Some(postfix) = &postfix {
+        proxy.arg("--smtp").arg(postfix.submissions().to_string());
+    }
+    let mut proxy = proxy
         .arg("--listen")
         .arg(&args.listen)
         .arg("--imap")
@@ -117,6 +129,17 @@ fn run() -> Result<(), String> {
         println!("  sign in as            alice / correct horse   (about 30 messages)");
         println!("                        bob / battery staple    (empty)");
         println!("  Dovecot (IMAPS)       {}", dovecot.imaps());
+        match &postfix {
+            Some(postfix) => {
+                println!("  Postfix (submissions) {}", postfix.submissions());
+                println!("  sending               on: alice@example.test and bob@example.test");
+                println!("                        write to each other");
+            }
+            None => {
+                println!("  sending               OFF: {}", PostfixError::NeedsRoot);
+                println!("                        (run the demo as root to send mail)");
+            }
+        }
         println!();
         println!("  Press Ctrl-C to stop.");
         loop {
@@ -139,6 +162,7 @@ fn run() -> Result<(), String> {
             .status();
         let _ = proxy.wait();
     }
+    drop(postfix);
     drop(dovecot);
     outcome
 }
