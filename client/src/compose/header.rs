@@ -125,7 +125,7 @@ pub(crate) fn encoded_words(text: &str, first: usize, rest: usize) -> Vec<String
     let mut chars = text.chars().peekable();
     let mut budget = first;
     while chars.peek().is_some() {
-        let room = budget - prefix.len() - 2;
+        let room = budget.saturating_sub(prefix.len() + 2);
         let mut bytes = Vec::new();
         while let Some(&c) = chars.peek() {
             let mut buf = [0u8; 4];

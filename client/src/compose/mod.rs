@@ -158,6 +158,8 @@ pub enum ComposeError {
     InvalidContentId(String),
     /// A UTC offset beyond ±23:59.
     InvalidUtcOffset(i16),
+    /// A time before 1970 or after 9999, which a `Date` field cannot hold.
+    InvalidDate(i64),
 }
 
 impl fmt::Display for ComposeError {
@@ -170,6 +172,7 @@ impl fmt::Display for ComposeError {
             ),
             Self::InvalidContentId(id) => write!(f, "not a valid content id: {id:?}"),
             Self::InvalidUtcOffset(m) => write!(f, "utc offset out of range: {m} minutes"),
+            Self::InvalidDate(s) => write!(f, "date out of range: {s} seconds since 1970"),
         }
     }
 }
@@ -185,6 +188,10 @@ pub fn write(
     if stamp.utc_offset_minutes.unsigned_abs() >= 24 * 60 {
         return Err(ComposeError::InvalidUtcOffset(stamp.utc_offset_minutes));
     }
+    // Up to 9999-12-31 23:59:59 UTC, a day short so that any offset stays in year 9999.
+    if !(86_400..=253_402_214_399).contains(&stamp.unix_seconds) {
+        return Err(ComposeError::InvalidDate(stamp.unix_seconds));
+    }
     let checked = |list: &[Mailbox]| -> Result<Vec<(Mailbox, AddrSpec)>, ComposeError> {
         list.iter()
             .map(|m| {
@@ -195,7 +202,8 @@ pub fn write(
             })
             .collect()
     };
-    let from = checked(core::slice::from_ref(&message.from))?;
+    let sender = header::addr_spec(&message.from.address, transport.smtputf8)?;
+    let from = vec![(message.from.clone(), sender.clone())];
     let reply_to = checked(&message.reply_to)?;
     let to = checked(&message.to)?;
     let cc = checked(&message.cc)?;
@@ -228,7 +236,7 @@ pub fn write(
         field.end();
     }
     let mut field = Field::new(&mut out, "Message-ID");
-    field.token(&format!("<{}@{}>", hex(id_bytes), from[0].1.domain));
+    field.token(&format!("<{}@{}>", hex(id_bytes), sender.domain));
     field.end();
     if let Some(id) = message.in_reply_to.as_deref().and_then(header::message_id) {
         let mut field = Field::new(&mut out, "In-Reply-To");
@@ -269,7 +277,7 @@ pub fn write(
         seven_bit: out.is_ascii(),
         smtputf8,
         envelope: Envelope {
-            from: from[0].1.text.clone(),
+            from: sender.text,
             recipients,
         },
         bytes: out,

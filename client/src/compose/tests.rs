@@ -226,6 +226,12 @@ fn bad_input_is_named() {
         write(&simple(), &late, Transport::default()),
         Err(ComposeError::InvalidUtcOffset(1440))
     );
+    let mut far = stamp();
+    far.unix_seconds = i64::MAX;
+    assert_eq!(
+        write(&simple(), &far, Transport::default()),
+        Err(ComposeError::InvalidDate(i64::MAX))
+    );
     assert_eq!(
         ComposeError::InvalidAddress("x".into()).to_string(),
         "not a valid address: \"x\""
