@@ -420,6 +420,7 @@ proptest! {
         name in "\\PC{0,80}",
         text in hard_text(),
         file in "[^/\\\\\\p{Cc}]{1,100}",
+        html in proptest::option::of(hard_text()),
         eight_bit_mime in any::<bool>(),
     ) {
         let outgoing = Outgoing {
@@ -427,6 +428,7 @@ proptest! {
             to: vec![Mailbox::new(name.clone(), "b@example.org")],
             subject: subject.clone(),
             text: text.clone(),
+            html: html.clone(),
             attachments: vec![Attachment {
                 name: file.clone(),
                 media_type: "application/octet-stream".into(),
@@ -453,6 +455,9 @@ proptest! {
         prop_assert_eq!(&view.from[0].name, name.trim());
         prop_assert_eq!(&view.to[0].name, name.trim());
         prop_assert_eq!(view.text.unwrap_or_default(), as_read_back(&text));
+        // The parser keeps CRLF in 7-bit HTML but gives LF after quoted-printable.
+        let lf = |h: &str| body::crlf(h).replace("\r\n", "\n");
+        prop_assert_eq!(view.html.as_deref().map(lf), html.as_deref().map(lf));
         prop_assert_eq!(view.attachments.len(), 1);
         prop_assert_eq!(&view.attachments[0].name, file.trim());
         prop_assert_eq!(view.attachments[0].size, text.len());
