@@ -9,8 +9,10 @@
 //! gets back a short list of [`Change`]s to write to the store.
 //!
 //! After SELECT only the count is known: every slot is a *hole*, a message whose UID the
-//! replica has not been told. A FETCH that carries `UID` fills one hole; `UID SEARCH ALL`
-//! (or `UID FETCH 1:* (UID)`) fills them all ([`Replica::learn_all`]). UIDs ascend with
+//! replica has not been told. A FETCH that carries `UID` fills one hole; the answer to
+//! `UID SEARCH ALL` (or ESEARCH `ALL`) fills them all, given by the operation that asked
+//! ([`Replica::learn_all`]): a bare SEARCH response does not say whether it lists UIDs, nor
+//! whether it lists every message. UIDs ascend with
 //! sequence numbers, and that is what lets a `VANISHED` UID that falls in a hole be removed
 //! correctly: its two known neighbours bound the run of holes it must be in, and since holes
 //! carry no identity, removing any one of that run leaves the same replica. If the run is
@@ -24,8 +26,10 @@
 //! Tombstones are swept out (O(n)) once they outnumber the living, which keeps the cost
 //! amortised O(log n) per expunge and the memory within twice the mailbox. A plain
 //! `Vec::remove` per expunge was measured against this (the ignored test
-//! `speed_against_vec` prints both): at 100,000 messages it is O(n) per expunge and loses by
-//! an order of magnitude in debug builds, where the engine's tests run.
+//! `speed_against_vec` prints both): 10,000 random expunges from 100,000 messages take
+//! 31 ms here against 283 ms with `Vec::remove` in a release build (69 against 312 ms in
+//! debug), and a plain vector with holes could not find a UID's sequence number without a
+//! scan either.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -52,7 +56,9 @@ pub(crate) enum Change {
     /// A message left the mailbox (EXPUNGE or VANISHED).
     Removed(MessageRef),
     /// `VANISHED (EARLIER)`: these UIDs were expunged before now (while the client was away);
-    /// the store drops them, and no sequence number moves (RFC 7162 §3.2.10.1).
+    /// the store drops them, and no sequence number moves (RFC 7162 §3.2.10.1). A UID the
+    /// replica still holds keeps its slot until its own EXPUNGE or VANISHED arrives, since
+    /// only those change the count.
     RemovedEarlier(SequenceSet),
     /// A FETCH told the flags and/or the mod-sequence of a message.
     FlagsChanged {
@@ -72,6 +78,11 @@ pub(crate) enum Change {
     NeedResync(Resync),
 }
 
+/// The most messages one replica holds. Every slot costs 12 bytes even as a hole, so an
+/// `* 4294967295 EXISTS` would otherwise take 48 GiB; four million (48 MB) is beyond any
+/// mailbox a person reads in a browser.
+const MAX_MESSAGES: u32 = 4_000_000;
+
 /// Why a resync is needed; each names the values that did not fit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Resync {
@@ -86,6 +97,9 @@ pub(crate) enum Resync {
     /// A `VANISHED` UID that is neither known nor possible in any hole: the server names a
     /// message the replica does not have (RFC 7162 §3.2.10.2 forbids that).
     VanishedUnknown { uid: u32 },
+    /// `* n EXISTS` beyond [`MAX_MESSAGES`]: the replica holds the first `max` and reports
+    /// every later sequence number as out of range.
+    TooManyMessages { exists: u32, max: u32 },
     /// A `VANISHED` with `*`, which cannot be resolved while the last UID is unknown.
     VanishedStar,
     /// `UID SEARCH ALL` (or ESEARCH ALL) answered a different number of UIDs than the count,
@@ -113,6 +127,12 @@ impl fmt::Display for Resync {
             }
             Resync::VanishedUnknown { uid } => {
                 write!(f, "VANISHED UID {uid} is not in the mailbox as known")
+            }
+            Resync::TooManyMessages { exists, max } => {
+                write!(
+                    f,
+                    "EXISTS {exists} is beyond the {max} messages a replica holds"
+                )
             }
             Resync::VanishedStar => f.write_str("VANISHED with * while the last UID is unknown"),
             Resync::UidListMismatch { count, uids } => {
@@ -335,13 +355,25 @@ impl Replica {
     fn exists(&mut self, exists: u32) -> Vec<Change> {
         let count = self.count();
         if exists > count {
-            for _ in count..exists {
-                self.slots.push_hole();
+            let kept = exists.min(MAX_MESSAGES);
+            let mut changes = Vec::new();
+            if kept > count {
+                for _ in count..kept {
+                    self.slots.push_hole();
+                }
+                changes.push(Change::Added {
+                    first: count + 1,
+                    last: kept,
+                });
             }
-            return vec![Change::Added {
-                first: count + 1,
-                last: exists,
-            }];
+            if exists > kept {
+                let too_many = Resync::TooManyMessages {
+                    exists,
+                    max: MAX_MESSAGES,
+                };
+                changes.push(Change::NeedResync(too_many));
+            }
+            return changes;
         }
         if exists < count {
             // No expunge explains it, so which messages went is unknown; dropping the newest

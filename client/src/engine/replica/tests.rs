@@ -130,6 +130,33 @@ fn exists_grows_with_holes_and_shrinking_asks_for_a_resync() {
     assert_eq!(replica.seq(3), None);
 }
 
+/// A hostile count costs at most the cap, not 48 GiB.
+#[test]
+fn exists_beyond_the_cap_holds_the_cap_and_says_so() {
+    let mut replica = known_mailbox(1, 2);
+    let changes = feed(&mut replica, "* 4294967295 EXISTS");
+    let too_many = Resync::TooManyMessages {
+        exists: 4294967295,
+        max: MAX_MESSAGES,
+    };
+    let added = Change::Added {
+        first: 3,
+        last: MAX_MESSAGES,
+    };
+    assert_eq!(changes, vec![added, Change::NeedResync(too_many)]);
+    assert_eq!(replica.count(), MAX_MESSAGES);
+    let out_of_range = Resync::SeqOutOfRange {
+        seq: MAX_MESSAGES + 1,
+        count: MAX_MESSAGES,
+    };
+    let changes = feed(&mut replica, "* 4000001 FETCH (FLAGS ())");
+    assert_eq!(changes, vec![Change::NeedResync(out_of_range)]);
+    assert_eq!(
+        too_many.to_string(),
+        "EXISTS 4294967295 is beyond the 4000000 messages a replica holds"
+    );
+}
+
 /// RFC 7162 §3.2.10.2: after `EXPUNGE`, `* VANISHED 405,407,410,425` replaces four EXPUNGE
 /// responses and decrements the count for each.
 #[test]
