@@ -157,7 +157,7 @@ fn exists_beyond_the_cap_holds_the_cap_and_says_so() {
     );
 }
 
-/// RFC 7162 §3.2.10.2: after `EXPUNGE`, `* VANISHED 405,407,410,425` replaces four EXPUNGE
+/// RFC 7162 §3.2.7: after `EXPUNGE`, `* VANISHED 405,407,410,425` replaces four EXPUNGE
 /// responses and decrements the count for each.
 #[test]
 fn rfc7162_vanished_removes_known_uids_and_renumbers() {
@@ -176,8 +176,9 @@ fn rfc7162_vanished_removes_known_uids_and_renumbers() {
     assert_eq!(replica.seq(426), Some(23));
 }
 
-/// The SELECT with QRESYNC of RFC 7162 §3.2.5.2 (values as in its example): VANISHED
-/// (EARLIER) leaves the count alone, and the FETCHes teach UIDs and report flags.
+/// The SELECT with QRESYNC of RFC 7162 §3.2.5.2, without its leading `* OK [CLOSED]` (that
+/// one ends the previous mailbox's replica): VANISHED (EARLIER) leaves the count alone, and
+/// the FETCHes teach UIDs and report flags.
 #[test]
 fn rfc7162_select_qresync_reports_earlier_vanished_and_flags() {
     let mut replica = Replica::new(Some(67890007));
@@ -187,7 +188,7 @@ fn rfc7162_select_qresync_reports_earlier_vanished_and_flags() {
          * 11 RECENT
          * OK [UIDVALIDITY 67890007] UIDs valid
          * OK [UIDNEXT 600] Predicted next UID
-         * OK [HIGHESTMODSEQ 90060128194045007] Highest mailbox mod-sequence
+         * OK [HIGHESTMODSEQ 90060115205545359] Highest mailbox mod-sequence
          * OK [UNSEEN 7] There are some unseen messages in the mailbox
          * FLAGS (\\Answered \\Flagged \\Draft \\Deleted \\Seen)
          * OK [PERMANENTFLAGS (\\Answered \\Flagged \\Draft \\Deleted \\Seen \\*)] Permanent flags
@@ -221,7 +222,7 @@ fn rfc7162_select_qresync_reports_earlier_vanished_and_flags() {
     assert_eq!(replica.count(), 100);
     assert_eq!(replica.seq(541), Some(51));
     // The HIGHESTMODSEQ code wins over the MODSEQ items (RFC 7162 §6).
-    assert_eq!(replica.highest_modseq(), Some(90060128194045007));
+    assert_eq!(replica.highest_modseq(), Some(90060115205545359));
 }
 
 #[test]
