@@ -422,7 +422,8 @@ enum Op {
         with_uid: bool,
     },
     LearnUid(prop::sample::Index),
-    LearnAll,
+    /// `UID SEARCH ALL` (`false`) or ESEARCH `ALL` (`true`).
+    LearnAll(bool),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -434,7 +435,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => prop::collection::vec(index(), 1..4).prop_map(Op::VanishedEarlier),
         2 => (index(), any::<bool>()).prop_map(|(at, with_uid)| Op::Flags { at, with_uid }),
         3 => index().prop_map(Op::LearnUid),
-        1 => Just(Op::LearnAll),
+        1 => any::<bool>().prop_map(Op::LearnAll),
     ]
 }
 
@@ -570,9 +571,12 @@ fn step(replica: &mut Replica, model: &mut Model, op: &Op) -> Vec<Change> {
             assert_eq!(changes, vec![]);
             changes
         }
-        Op::LearnAll => {
+        Op::LearnAll(as_set) => {
             model.taught = model.uids.iter().copied().collect();
-            let changes = replica.learn_all(&model.uids);
+            let changes = match as_set {
+                true if !model.taught.is_empty() => replica.learn_all_set(&uid_set(&model.taught)),
+                _ => replica.learn_all(&model.uids),
+            };
             assert_eq!(changes, vec![]);
             changes
         }
@@ -615,6 +619,144 @@ proptest! {
         for op in &ops {
             step(&mut replica, &mut model, op);
             assert_same(&replica, &model);
+        }
+    }
+}
+
+/// Anything a server may send, sense or nonsense.
+#[derive(Debug, Clone)]
+enum Wild {
+    Exists(u32),
+    Expunge(u32),
+    Vanished {
+        earlier: bool,
+        set: String,
+    },
+    Fetch {
+        seq: u32,
+        uid: Option<u32>,
+        flags: bool,
+        modseq: Option<u64>,
+    },
+    LearnAll(Vec<u32>),
+    LearnAllSet(String),
+    Code(u8, u32),
+    Tagged,
+}
+
+fn wild_set() -> impl Strategy<Value = String> {
+    let bound =
+        prop_oneof![4 => (1u32..120).prop_map(|n| n.to_string()), 1 => Just("*".to_owned())];
+    prop::collection::vec((bound.clone(), prop::option::of(bound)), 1..5).prop_map(|parts| {
+        let parts: Vec<String> = parts
+            .into_iter()
+            .map(|(a, b)| b.map_or(a.clone(), |b| format!("{a}:{b}")))
+            .collect();
+        parts.join(",")
+    })
+}
+
+fn wild() -> impl Strategy<Value = Wild> {
+    prop_oneof![
+        (0u32..80).prop_map(Wild::Exists),
+        (0u32..80).prop_map(Wild::Expunge),
+        (any::<bool>(), wild_set()).prop_map(|(earlier, set)| Wild::Vanished { earlier, set }),
+        (
+            0u32..80,
+            prop::option::of(0u32..120),
+            any::<bool>(),
+            prop::option::of(0u64..50)
+        )
+            .prop_map(|(seq, uid, flags, modseq)| Wild::Fetch {
+                seq,
+                uid,
+                flags,
+                modseq
+            }),
+        prop::collection::vec(0u32..120, 0..60).prop_map(Wild::LearnAll),
+        wild_set().prop_map(Wild::LearnAllSet),
+        (0u8..5, 0u32..4).prop_map(|(code, n)| Wild::Code(code, n)),
+        Just(Wild::Tagged),
+    ]
+}
+
+fn apply_wild(replica: &mut Replica, wild: &Wild) -> Vec<Change> {
+    match wild {
+        Wild::Exists(n) => replica.apply_data(&Data::Exists(*n)),
+        Wild::Expunge(seq) => replica.apply_data(&Data::Expunge(*seq)),
+        Wild::Vanished { earlier, set: s } => replica.apply_data(&Data::Vanished {
+            earlier: *earlier,
+            uids: set(s),
+        }),
+        Wild::Fetch {
+            seq,
+            uid,
+            flags,
+            modseq,
+        } => {
+            let mut items = Vec::new();
+            items.extend(uid.map(FetchItem::Uid));
+            if *flags {
+                items.push(FetchItem::Flags(FlagList::from_flags(&[Flag::Deleted])));
+            }
+            items.extend(modseq.map(FetchItem::ModSeq));
+            replica.apply_data(&Data::Fetch { seq: *seq, items })
+        }
+        Wild::LearnAll(uids) => replica.learn_all(uids),
+        Wild::LearnAllSet(s) => replica.learn_all_set(&set(s)),
+        Wild::Code(code, n) => {
+            let code = match code {
+                0 => Code::UidValidity(*n),
+                1 => Code::UidNext(*n),
+                2 => Code::HighestModSeq(u64::from(*n)),
+                3 => Code::NoModSeq,
+                _ => Code::Closed,
+            };
+            replica.apply_code(&code)
+        }
+        Wild::Tagged => {
+            replica.command_completed();
+            Vec::new()
+        }
+    }
+}
+
+/// The replica's own invariants: the tree counts the living slots, every sequence number
+/// maps to a living slot and back, and the UID index ascends with the slots.
+fn assert_sound(replica: &Replica) {
+    let slots = &replica.slots;
+    let living = slots.slots.iter().filter(|s| **s != Slot::Gone).count();
+    assert_eq!(slots.alive as usize, living);
+    for seq in 1..=replica.count() {
+        let index = slots.index_of_seq(seq).unwrap();
+        assert_ne!(slots.slots[index], Slot::Gone);
+        assert_eq!(slots.seq_of_index(index), seq);
+    }
+    assert_eq!(slots.index_of_seq(replica.count() + 1), None);
+    let mut last = None;
+    for (&uid, &index) in &slots.by_uid {
+        assert_eq!(slots.uid_at(index), Some(uid));
+        assert!(last < Some(index), "UID {uid} out of order");
+        last = Some(index);
+    }
+    let known = slots
+        .slots
+        .iter()
+        .filter(|s| matches!(s, Slot::Uid(_)))
+        .count();
+    assert_eq!(slots.by_uid.len(), known);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// Whatever the server sends, the replica neither panics nor breaks its invariants.
+    #[test]
+    fn replica_survives_any_server(steps in prop::collection::vec(wild(), 1..60)) {
+        let mut replica = Replica::new(Some(1));
+        for wild in &steps {
+            apply_wild(&mut replica, wild);
+            assert_sound(&replica);
         }
     }
 }
