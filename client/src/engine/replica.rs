@@ -12,11 +12,13 @@
 //! replica has not been told. A FETCH that carries `UID` fills one hole; the answer to
 //! `UID SEARCH ALL` (or ESEARCH `ALL`) fills them all, given by the operation that asked
 //! ([`Replica::learn_all`]): a bare SEARCH response does not say whether it lists UIDs, nor
-//! whether it lists every message. UIDs ascend with
-//! sequence numbers, and that is what lets a `VANISHED` UID that falls in a hole be removed
-//! correctly: its two known neighbours bound the run of holes it must be in, and since holes
-//! carry no identity, removing any one of that run leaves the same replica. If the run is
-//! empty the server named a message the replica does not have, and the caller must resync.
+//! whether it lists every message.
+//!
+//! UIDs ascend with sequence numbers, and that is what lets a `VANISHED` UID that falls in a
+//! hole be removed correctly: its two known neighbours bound the run of holes it must be in,
+//! and since holes carry no identity, removing any one of that run leaves the same replica.
+//! If the run is empty the server named a message the replica does not have, and the caller
+//! must resync.
 //!
 //! Storage. A mailbox may hold 100,000 messages and an EXPUNGE of a folder can announce
 //! thousands at once, so no operation may cost O(n). Slots live in arrival order in one
@@ -24,7 +26,8 @@
 //! "is this slot alive" turns a sequence number into a slot index and back in O(log n). A
 //! `BTreeMap` from known UID to slot index answers UID lookups and finds a UID's neighbours.
 //! Tombstones are swept out (O(n)) once they outnumber the living, which keeps the cost
-//! amortised O(log n) per expunge and the memory within twice the mailbox. A plain
+//! amortised O(log n) per expunge and the memory within twice the mailbox (12 bytes a
+//! slot, plus a map entry for each known UID). A plain
 //! `Vec::remove` per expunge was measured against this (the ignored test
 //! `speed_against_vec` prints both): 10,000 random expunges from 100,000 messages take
 //! 31 ms here against 283 ms with `Vec::remove` in a release build (69 against 312 ms in
