@@ -35,6 +35,9 @@ mod folders;
 pub mod message;
 mod messages;
 pub mod mime;
+// Nothing uses the replica yet: the mail-core redesign wires it in.
+#[allow(dead_code)]
+pub(crate) mod replica;
 mod sync;
 
 use std::collections::VecDeque;
