@@ -439,15 +439,27 @@ impl Charsets for BrowserCharsets {
         let k = match decoders.iter().position(|(known, _)| known == label) {
             Some(k) => k,
             None => {
-                let options = TextDecoderOptions::new();
-                // Not fatal: a malformed byte becomes U+FFFD rather than costing the whole
-                // header.
-                options.set_fatal(false);
-                let decoder = TextDecoder::new_with_label_and_options(label, &options).ok();
-                decoders.push((label.to_owned(), decoder));
+                decoders.push((label.to_owned(), text_decoder(label)));
                 decoders.len() - 1
             }
         };
-        decoders[k].1.as_ref()?.decode_with_u8_array(bytes).ok()
+        let decoder = decoders[k].1.as_ref()?;
+        // Regression: Chromium's ISO-2022-JP decoder keeps its state from one decode() to the
+        // next although neither streams (WHATWG resets it): after text that closed with the
+        // escape back to ASCII, as all ISO-2022-JP text does, text opening with an escape
+        // (nearly all of it) decoded with a "\u{fffd}" in front, and text cut off in JIS X 0208
+        // turned the next ASCII into kanji. So that charset gets a fresh decoder every time.
+        if decoder.encoding() == "iso-2022-jp" {
+            return text_decoder(label)?.decode_with_u8_array(bytes).ok();
+        }
+        decoder.decode_with_u8_array(bytes).ok()
     }
+}
+
+/// A decoder for `label`, `None` if the browser rejects the label.
+fn text_decoder(label: &str) -> Option<TextDecoder> {
+    let options = TextDecoderOptions::new();
+    // Not fatal: a malformed byte becomes U+FFFD rather than costing the whole header.
+    options.set_fatal(false);
+    TextDecoder::new_with_label_and_options(label, &options).ok()
 }

@@ -10,6 +10,10 @@
 //                      "reading": open messages from the list (click, Enter) and check the
 //                      reading pane, including that a hostile HTML message runs no script
 //                      and loads nothing from PETREL_TRACKER
+//                      "charsets": open the folder "Charsets" and check each message of
+//                      PETREL_CHARSETS (a JSON array, newest first, of {charset, from, addr,
+//                      subject, text}) in the list and in the reading pane, exactly and
+//                      without U+FFFD
 //   PETREL_SCREENSHOT  where to save a screenshot if the check fails
 //   PETREL_CHROMIUM    the browser binary (default /usr/bin/chromium)
 // Exits 0 when the page shows what was expected; otherwise prints why (with the page's
@@ -112,6 +116,8 @@ try {
       console.log(`message list shows ${texts.length} items, newest first`);
     } else if (expect === 'reading') {
       await reading(page);
+    } else if (expect === 'charsets') {
+      await charsets(page, JSON.parse(env('PETREL_CHARSETS')));
     } else {
       throw new Error(`unknown PETREL_EXPECT ${expect}`);
     }
@@ -199,6 +205,49 @@ async function reading(page) {
   // The message list knows the opened messages are read now.
   await list.locator('button.message.unread', { hasText: 'Hostile HTML' }).waitFor({ state: 'detached' });
   console.log('opened message marked read in the list');
+}
+
+// Opens the folder of mail in other charsets and checks every message's sender, subject
+// and text, in the list and in the reading pane: exactly, and no U+FFFD anywhere.
+async function charsets(page, messages) {
+  const REPLACEMENT = '\uFFFD';
+  await page.locator('nav[aria-label=Folders]').getByRole('button', { name: 'Charsets' }).click();
+  await page.locator('#folder-title', { hasText: 'Charsets' }).waitFor();
+  const list = page.locator('[role=list][aria-label=Messages]');
+  const items = list.getByRole('listitem');
+  await items.nth(messages.length - 1).waitFor({ state: 'visible' });
+  if ((await items.count()) !== messages.length) {
+    throw new Error(`${await items.count()} rows, not ${messages.length}`);
+  }
+  const problems = [];
+  for (const [i, m] of messages.entries()) {
+    const from = await items.nth(i).locator('.from').innerText();
+    const subject = await items.nth(i).locator('.subject').innerText();
+    if (from !== m.from) problems.push(`${m.charset} row sender ${JSON.stringify(from)}, not ${JSON.stringify(m.from)}`);
+    if (subject !== m.subject) problems.push(`${m.charset} row subject ${JSON.stringify(subject)}, not ${JSON.stringify(m.subject)}`);
+  }
+  const listText = await list.innerText();
+  if (listText.includes(REPLACEMENT)) problems.push(`U+FFFD in the list: ${JSON.stringify(listText)}`);
+  if (problems.length > 0) throw new Error(problems.join('\n'));
+  console.log(`the list shows ${messages.length} messages in other charsets, exactly`);
+
+  const reader = page.locator('section.reader');
+  for (const [i, m] of messages.entries()) {
+    await items.nth(i).getByRole('button').click();
+    const title = reader.locator('#reader-title');
+    await title.filter({ hasText: m.subject }).waitFor();
+    const subject = await title.innerText();
+    const from = await reader.locator('.reader-meta dd').first().innerText();
+    const text = await reader.locator('.reader-text').innerText();
+    const expected = `${m.from} <${m.addr}>`;
+    if (subject !== m.subject) problems.push(`${m.charset} subject ${JSON.stringify(subject)}, not ${JSON.stringify(m.subject)}`);
+    if (from !== expected) problems.push(`${m.charset} sender ${JSON.stringify(from)}, not ${JSON.stringify(expected)}`);
+    if (text.trimEnd() !== m.text.trimEnd()) problems.push(`${m.charset} text ${JSON.stringify(text)}, not ${JSON.stringify(m.text)}`);
+    const all = await reader.innerText();
+    if (all.includes(REPLACEMENT)) problems.push(`${m.charset}: U+FFFD in the reading pane: ${JSON.stringify(all)}`);
+  }
+  if (problems.length > 0) throw new Error(problems.join('\n'));
+  console.log(`each of them opens with its headers and text exact, no U+FFFD`);
 }
 
 if (failure) {

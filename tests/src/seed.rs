@@ -60,6 +60,24 @@ pub enum Body {
         encoding: String,
         body: String,
     },
+    /// A single `text/plain` part whose text is written in `charset` (a WHATWG label, which
+    /// is what the browser decodes it by) with the Content-Transfer-Encoding `transfer`
+    /// (`7bit`, `8bit`, `quoted-printable` or `base64`). The sender's name is written in that
+    /// charset too, as RFC 2047 encoded words (B or Q as `words` says); so should the subject
+    /// be (see [`encoded_words`]).
+    Charset {
+        charset: String,
+        words: Words,
+        transfer: String,
+        text: String,
+    },
+}
+
+/// An RFC 2047 encoding (§4): base64 or the "Q" encoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Words {
+    B,
+    Q,
 }
 
 /// The hostile HTML message's markup: a script, an event handler and a remote image, each of
@@ -248,6 +266,7 @@ impl Mailbox {
                 folder("Trash", Some(SpecialUse::Trash), trash),
                 folder("Archive", Some(SpecialUse::Archive), archive),
                 folder("Reçus", None, recus),
+                folder("Charsets", None, charsets()),
             ],
         }
     }
@@ -324,6 +343,10 @@ impl Mailbox {
             m.answered = i % 6 == 0 && seen;
             inbox.push(m);
         }
+        // Mail from abroad, as a real inbox gets it.
+        for sample in [&CHARSET_SAMPLES[0], &CHARSET_SAMPLES[9]] {
+            inbox.push(sample.message(&mut t));
+        }
         mailbox
     }
 
@@ -392,7 +415,13 @@ impl Mailbox {
 impl Message {
     /// The message as RFC 5322 bytes with CRLF line ends.
     pub fn to_rfc5322(&self) -> Vec<u8> {
-        let from = if self.from_name.is_ascii() {
+        let from = if let Body::Charset { charset, words, .. } = &self.body {
+            format!(
+                "{} <{}>",
+                encoded_words(&self.from_name, charset, *words),
+                self.from_addr
+            )
+        } else if self.from_name.is_ascii() {
             format!("\"{}\" <{}>", self.from_name, self.from_addr)
         } else {
             format!(
@@ -416,6 +445,8 @@ impl Message {
             local = self.from_addr.split('@').next().unwrap_or("x"),
         );
         let boundary = format!("=_petrel_{}", self.date);
+        // A body in another charset is bytes, not a string: appended after the CRLF pass.
+        let mut encoded_body = Vec::new();
         match &self.body {
             Body::Plain(body) => {
                 text.push_str("Content-Type: text/plain; charset=utf-8\n");
@@ -464,8 +495,29 @@ impl Message {
                     "Content-Type: {content_type}\nContent-Transfer-Encoding: {encoding}\n\n{body}"
                 ));
             }
+            Body::Charset {
+                charset,
+                transfer,
+                text: body,
+                ..
+            } => {
+                text.push_str(&format!(
+                    "Content-Type: text/plain; charset={charset}\n\
+                     Content-Transfer-Encoding: {transfer}\n\n"
+                ));
+                let bytes = encode(&body.replace('\n', "\r\n"), charset);
+                encoded_body = match transfer.as_str() {
+                    "base64" => (wrap76(&base64(&bytes)) + "\n")
+                        .replace('\n', "\r\n")
+                        .into_bytes(),
+                    "quoted-printable" => quoted_printable(&bytes).into_bytes(),
+                    _ => bytes,
+                };
+            }
         }
-        text.replace('\n', "\r\n").into_bytes()
+        let mut bytes = text.replace('\n', "\r\n").into_bytes();
+        bytes.extend_from_slice(&encoded_body);
+        bytes
     }
 }
 
@@ -613,6 +665,301 @@ const PNG_1X1: [u8; 67] = [
     0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae,
     0x42, 0x60, 0x82,
 ];
+
+/// One message of the `Charsets` folder: a sender's name, a subject and a text, written in
+/// `charset` (a WHATWG label) with the RFC 2047 encoding `words` for the headers and the
+/// Content-Transfer-Encoding `transfer` for the body.
+#[derive(Debug, Clone, Copy)]
+pub struct CharsetSample {
+    pub charset: &'static str,
+    pub words: Words,
+    pub transfer: &'static str,
+    pub name: &'static str,
+    pub addr: &'static str,
+    pub subject: &'static str,
+    pub text: &'static str,
+}
+
+impl CharsetSample {
+    fn message(&self, t: &mut Clock) -> Message {
+        let body = Body::Charset {
+            charset: self.charset.to_owned(),
+            words: self.words,
+            transfer: self.transfer.to_owned(),
+            text: self.text.to_owned(),
+        };
+        let header = encoded_words(self.subject, self.charset, self.words);
+        message(t, self.name, self.addr, &header, self.subject, false, body)
+    }
+}
+
+/// The charsets mail still arrives in, each with text only it (among these) can write.
+/// ISO-2022-JP, the most common charset of Japanese mail, opens every word and every line
+/// with an escape sequence; its first subject is long enough to take two encoded words. The
+/// Shift_JIS and Big5 texts hold characters whose second byte is `\`; the GB18030 one a
+/// character of four bytes.
+pub const CHARSET_SAMPLES: [CharsetSample; 19] = [
+    CharsetSample {
+        charset: "ISO-2022-JP",
+        words: Words::B,
+        transfer: "7bit",
+        name: "山田太郎",
+        addr: "taro@example.jp",
+        subject: "会議の議事録について（第三回定例会議のご案内と資料送付）",
+        text: "山田です。\n先日の会議の議事録をお送りします。\nご確認ください。\n",
+    },
+    CharsetSample {
+        charset: "iso-2022-jp",
+        words: Words::Q,
+        transfer: "base64",
+        name: "鈴木花子",
+        addr: "hanako@example.jp",
+        subject: "お疲れさまです",
+        text: "鈴木です。\nよろしくお願いします。\n",
+    },
+    CharsetSample {
+        charset: "Shift_JIS",
+        words: Words::B,
+        transfer: "base64",
+        name: "佐藤健",
+        addr: "ken@example.jp",
+        subject: "ソフトウェア表示の件",
+        text: "佐藤です。\n見積書（ソフト表示）を添付いたします。\n",
+    },
+    CharsetSample {
+        charset: "EUC-JP",
+        words: Words::Q,
+        transfer: "8bit",
+        name: "高橋一郎",
+        addr: "ichiro@example.jp",
+        subject: "来週の予定",
+        text: "高橋です。\n来週の予定を共有します。\n",
+    },
+    CharsetSample {
+        charset: "GB2312",
+        words: Words::B,
+        transfer: "base64",
+        name: "张伟",
+        addr: "zhangwei@example.cn",
+        subject: "项目进度报告",
+        text: "各位好，\n附件是本周的项目进度报告。\n",
+    },
+    CharsetSample {
+        charset: "GB18030",
+        words: Words::Q,
+        transfer: "quoted-printable",
+        name: "王芳",
+        addr: "wangfang@example.cn",
+        subject: "新年快乐",
+        text: "祝大家新年快乐！\n罕见字：𠀀\n",
+    },
+    CharsetSample {
+        charset: "Big5",
+        words: Words::B,
+        transfer: "8bit",
+        name: "陳大文",
+        addr: "taiman@example.tw",
+        subject: "週末聚餐",
+        text: "大家好：\n週末一起吃飯吧！許功蓋\n",
+    },
+    CharsetSample {
+        charset: "EUC-KR",
+        words: Words::B,
+        transfer: "base64",
+        name: "김민준",
+        addr: "minjun@example.kr",
+        subject: "회의 일정 안내",
+        text: "안녕하세요.\n다음 주 회의 일정을 알려 드립니다.\n",
+    },
+    CharsetSample {
+        charset: "KOI8-R",
+        words: Words::Q,
+        transfer: "8bit",
+        name: "Иван Петров",
+        addr: "ivan@example.ru",
+        subject: "Привет из Москвы",
+        text: "Здравствуйте!\nВсё готово.\n",
+    },
+    CharsetSample {
+        charset: "windows-1250",
+        words: Words::Q,
+        transfer: "quoted-printable",
+        name: "Paweł Wójcik",
+        addr: "pawel@example.pl",
+        subject: "Zażółć gęślą jaźń",
+        text: "Dzień dobry,\nzałączam raport.\n",
+    },
+    CharsetSample {
+        charset: "windows-1251",
+        words: Words::B,
+        transfer: "base64",
+        name: "Олена Шевченко",
+        addr: "olena@example.ua",
+        subject: "Щотижневий звіт",
+        text: "Добрий день!\nЄ питання щодо звіту.\n",
+    },
+    CharsetSample {
+        charset: "windows-1256",
+        words: Words::B,
+        transfer: "quoted-printable",
+        name: "أحمد علي",
+        addr: "ahmed@example.eg",
+        subject: "مرحبا بالعالم",
+        text: "السلام عليكم\nشكرا جزيلا\n",
+    },
+    CharsetSample {
+        charset: "ISO-8859-2",
+        words: Words::Q,
+        transfer: "quoted-printable",
+        name: "Jiří Dvořák",
+        addr: "jiri@example.cz",
+        subject: "Příliš žluťoučký kůň",
+        text: "Dobrý den,\npěl ďábelské ódy.\n",
+    },
+    CharsetSample {
+        charset: "ISO-8859-7",
+        words: Words::B,
+        transfer: "8bit",
+        name: "Γιώργος Παπαδόπουλος",
+        addr: "giorgos@example.gr",
+        subject: "Καλημέρα κόσμε",
+        text: "Γεια σας,\nτα λέμε αύριο.\n",
+    },
+    CharsetSample {
+        charset: "ISO-8859-8",
+        words: Words::B,
+        transfer: "base64",
+        name: "דוד כהן",
+        addr: "david@example.il",
+        subject: "שלום עולם",
+        text: "שלום,\nנתראה מחר.\n",
+    },
+    CharsetSample {
+        // WHATWG reads ISO-8859-9 as windows-1254, its superset.
+        charset: "ISO-8859-9",
+        words: Words::Q,
+        transfer: "quoted-printable",
+        name: "Ayşe Yılmaz",
+        addr: "ayse@example.tr",
+        subject: "Günaydın İstanbul",
+        text: "Merhaba,\nşimdi görüşürüz.\n",
+    },
+    CharsetSample {
+        charset: "ISO-8859-15",
+        words: Words::Q,
+        transfer: "8bit",
+        name: "François Lefèvre",
+        addr: "francois@example.fr",
+        subject: "Prix : 50 € pour l'œuvre",
+        text: "Bonjour,\nl'œuvre coûte 50 €.\n",
+    },
+    CharsetSample {
+        // WHATWG reads TIS-620 as windows-874, its superset.
+        charset: "TIS-620",
+        words: Words::B,
+        transfer: "base64",
+        name: "สมชาย ใจดี",
+        addr: "somchai@example.th",
+        subject: "สวัสดีครับ",
+        text: "สวัสดีครับ\nขอบคุณมาก\n",
+    },
+    CharsetSample {
+        charset: "UTF-8",
+        words: Words::Q,
+        transfer: "quoted-printable",
+        name: "Zoë Ångström",
+        addr: "zoe@example.se",
+        subject: "Ünïcödé ✓ 日本語 🐦",
+        text: "Hello 👋\nÜnïcödé ✓\n",
+    },
+];
+
+/// The `Charsets` folder: one message per [`CHARSET_SAMPLES`] entry, oldest first, after
+/// every other fixture message.
+fn charsets() -> Vec<Message> {
+    let mut t = Clock::new(EPOCH + 10 * 24 * HOUR);
+    CHARSET_SAMPLES.iter().map(|s| s.message(&mut t)).collect()
+}
+
+/// `text` in `charset`, by the WHATWG encoder for that label (what the browser decodes by),
+/// or as UTF-8 for a label WHATWG does not know. A character the charset cannot hold
+/// becomes an HTML numeric reference; the samples have none (a test checks).
+fn encode(text: &str, charset: &str) -> Vec<u8> {
+    match encoding_rs::Encoding::for_label(charset.as_bytes()) {
+        Some(encoding) => encoding.encode(text).0.into_owned(),
+        None => text.as_bytes().to_vec(),
+    }
+}
+
+/// `text` as RFC 2047 encoded words in `charset`, each at most 75 characters long (§2) and
+/// holding whole characters (§5), separated by folding white space. In ISO-2022-JP each
+/// word opens with its own escape to JIS X 0208 and closes with one back to ASCII, as
+/// RFC 1468 asks.
+pub fn encoded_words(text: &str, charset: &str, words: Words) -> String {
+    let word = |chunk: &str| {
+        let bytes = encode(chunk, charset);
+        match words {
+            Words::B => format!("=?{charset}?B?{}?=", base64(&bytes)),
+            Words::Q => format!("=?{charset}?Q?{}?=", q_encode(&bytes)),
+        }
+    };
+    let mut out: Vec<String> = Vec::new();
+    let mut chunk = String::new();
+    for c in text.chars() {
+        let longer = format!("{chunk}{c}");
+        if !chunk.is_empty() && word(&longer).len() > 75 {
+            out.push(word(&chunk));
+            chunk = c.to_string();
+        } else {
+            chunk = longer;
+        }
+    }
+    out.push(word(&chunk));
+    out.join("\n ")
+}
+
+/// The "Q" encoding (RFC 2047 §4.2) in its strictest form, which a display name needs
+/// (§5 (3)): letters and digits as they are, `_` for a space, `=XX` for every other byte.
+fn q_encode(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|&b| match b {
+            b' ' => "_".to_owned(),
+            _ if b.is_ascii_alphanumeric() => char::from(b).to_string(),
+            _ => format!("={b:02X}"),
+        })
+        .collect()
+}
+
+/// Quoted-printable (RFC 2045 §6.7) of CRLF-separated lines: printable ASCII but `=` as is,
+/// a space or tab as is unless it ends a line, every other byte as `=XX`, and soft line
+/// breaks keep lines within 76 characters.
+fn quoted_printable(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    let mut lines = bytes.split(|&b| b == b'\n').peekable();
+    while let Some(line) = lines.next() {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let mut width = 0;
+        for (i, &b) in line.iter().enumerate() {
+            let last = i + 1 == line.len();
+            let token = match b {
+                b' ' | b'\t' if !last => char::from(b).to_string(),
+                b'!'..=b'~' if b != b'=' => char::from(b).to_string(),
+                _ => format!("={b:02X}"),
+            };
+            if width + token.len() > 75 {
+                out.push_str("=\r\n");
+                width = 0;
+            }
+            width += token.len();
+            out.push_str(&token);
+        }
+        if lines.peek().is_some() {
+            out.push_str("\r\n");
+        }
+    }
+    out
+}
 
 fn create_dir(dir: &Path) -> Result<()> {
     fs::create_dir_all(dir).context(|| format!("creating {}", dir.display()))
@@ -778,15 +1125,56 @@ mod tests {
     fn messages_are_crlf_and_seven_bit_headers() {
         for folder in &Mailbox::demo().folders {
             for message in &folder.messages {
+                // Bodies in other charsets are not UTF-8: look at bytes.
                 let bytes = message.to_rfc5322();
-                let text = String::from_utf8(bytes).unwrap();
-                let headers = text.split("\r\n\r\n").next().unwrap();
+                let end = bytes.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+                let headers = String::from_utf8_lossy(&bytes[..end]);
                 assert!(headers.is_ascii(), "non-ASCII header in {headers}");
-                assert!(
-                    !text.replace("\r\n", "").contains('\n'),
-                    "bare LF in {headers}"
-                );
+                let bare_lf = bytes
+                    .iter()
+                    .enumerate()
+                    .any(|(i, &b)| b == b'\n' && (i == 0 || bytes[i - 1] != b'\r'));
+                assert!(!bare_lf, "bare LF in {headers}");
             }
         }
+    }
+
+    #[test]
+    fn charset_samples_are_representable_and_round_trip() {
+        for sample in CHARSET_SAMPLES {
+            let encoding = encoding_rs::Encoding::for_label(sample.charset.as_bytes()).unwrap();
+            for text in [sample.name, sample.subject, sample.text] {
+                let (bytes, _, unmappable) = encoding.encode(text);
+                assert!(!unmappable, "{} cannot write {text}", sample.charset);
+                let (back, malformed) = encoding.decode_without_bom_handling(&bytes);
+                assert!(!malformed && back == text, "{}: {back}", sample.charset);
+            }
+        }
+    }
+
+    #[test]
+    fn encoded_words_known_answers() {
+        assert_eq!(
+            encoded_words("こんにちは", "ISO-2022-JP", Words::B),
+            "=?ISO-2022-JP?B?GyRCJDMkcyRLJEEkTxsoQg==?="
+        );
+        assert_eq!(
+            encoded_words("Grüße aus", "ISO-8859-1", Words::Q),
+            "=?ISO-8859-1?Q?Gr=FC=DFe_aus?="
+        );
+        // Too long for one word: split between characters, every word whole ISO-2022-JP.
+        let long = encoded_words(CHARSET_SAMPLES[0].subject, "ISO-2022-JP", Words::B);
+        let words: Vec<&str> = long.split("\n ").collect();
+        assert_eq!(words.len(), 2, "{long}");
+        assert!(words.iter().all(|w| w.len() <= 75 && w.contains("?B?GyRC")));
+    }
+
+    #[test]
+    fn quoted_printable_known_answers() {
+        assert_eq!(quoted_printable(b"a=b \r\nc\td\t"), "a=3Db=20\r\nc\td=09");
+        assert_eq!(quoted_printable(b"\x1b$B\r\n"), "=1B$B\r\n");
+        let long = quoted_printable(&[0xe9; 40]);
+        assert!(long.split("\r\n").all(|l| l.len() <= 76), "{long}");
+        assert_eq!(long.replace("=\r\n", ""), "=E9".repeat(40));
     }
 }

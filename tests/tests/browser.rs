@@ -44,6 +44,17 @@ fn screenshot(name: &str) -> PathBuf {
 
 /// Runs signin.mjs against a fresh Dovecot and proxy; panics with its output on failure.
 fn run_scenario(name: &str, password: &str, expect: &str, subjects: &[String]) {
+    run_scenario_with(name, password, expect, subjects, &[]);
+}
+
+/// [`run_scenario`] with more variables for signin.mjs.
+fn run_scenario_with(
+    name: &str,
+    password: &str,
+    expect: &str,
+    subjects: &[String],
+    env: &[(&str, String)],
+) {
     let dist = dist();
     let node_modules = browser_dir().join("node_modules/playwright-core");
     assert!(
@@ -73,6 +84,7 @@ fn run_scenario(name: &str, password: &str, expect: &str, subjects: &[String]) {
         .env("PETREL_SUBJECTS", subjects_json)
         .env("PETREL_SCREENSHOT", &shot)
         .env("PETREL_TRACKER", petrel_tests::seed::TRACKER_HOST)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .output()
         .expect("running node (is Node.js installed?)");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -100,4 +112,50 @@ fn reading_messages_shows_them_and_isolates_hostile_html() {
 #[test]
 fn a_wrong_password_shows_an_alert() {
     run_scenario("wrong-password", "not the password", "alert", &[]);
+}
+
+/// A JSON string literal: `"`, `\\` and control characters escaped, the rest as is.
+fn json_string(s: &str) -> String {
+    let mut out = String::from('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c < ' ' => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[test]
+fn mail_in_every_common_charset_reads_without_replacement_characters() {
+    let mailbox = Mailbox::fixture();
+    let folder = mailbox.folder("Charsets").unwrap();
+    let mut messages: Vec<_> = folder.messages.iter().collect();
+    messages.sort_by_key(|m| std::cmp::Reverse(m.date));
+    let rows: Vec<String> = messages
+        .iter()
+        .map(|m| {
+            let petrel_tests::seed::Body::Charset { charset, text, .. } = &m.body else {
+                panic!("{} is not a charset sample", m.subject);
+            };
+            format!(
+                "{{\"charset\":{},\"from\":{},\"addr\":{},\"subject\":{},\"text\":{}}}",
+                json_string(charset),
+                json_string(&m.from_name),
+                json_string(&m.from_addr),
+                json_string(&m.subject),
+                json_string(text)
+            )
+        })
+        .collect();
+    run_scenario_with(
+        "charsets",
+        "correct horse",
+        "charsets",
+        &[],
+        &[("PETREL_CHARSETS", format!("[{}]", rows.join(",")))],
+    );
 }

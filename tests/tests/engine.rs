@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use petrel_client::engine::{
-    Disconnect, Engine, Event, Folder, FolderRole, MessageSummary, Password, Request, SignInError,
+    BuiltInOnly, Charsets, Disconnect, Engine, Event, Folder, FolderRole, MessageSummary, Password,
+    Request, SignInError,
 };
 use petrel_tests::dovecot::free_port;
 use petrel_tests::tls::{CertKind, Certs};
@@ -23,8 +24,8 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 const PATIENCE: Duration = Duration::from_secs(20);
 
 /// The engine and its WebSocket, driven the way the app's connection task drives them.
-struct Client {
-    engine: Engine,
+struct Client<C: Charsets = BuiltInOnly> {
+    engine: Engine<C>,
     ws: Option<WebSocketStream<MaybeTlsStream<TcpStream>>>,
     /// Every event so far, for assertion messages.
     seen: Vec<Event>,
@@ -32,6 +33,13 @@ struct Client {
 
 impl Client {
     async fn connect(proxy: &Proxy) -> Self {
+        Self::connect_with(proxy, BuiltInOnly).await
+    }
+}
+
+impl<C: Charsets> Client<C> {
+    /// A client whose engine decodes other charsets with `charsets`.
+    async fn connect_with(proxy: &Proxy, charsets: C) -> Self {
         let mut request = proxy.imap_url().into_client_request().unwrap();
         // A browser page served by the proxy sends the proxy's own origin.
         request
@@ -39,7 +47,7 @@ impl Client {
             .insert("Origin", proxy.origin().parse().unwrap());
         let (ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
         Self {
-            engine: Engine::new(),
+            engine: Engine::with_charsets(charsets),
             ws: Some(ws),
             seen: Vec::new(),
         }
@@ -302,7 +310,7 @@ async fn an_unreachable_mail_server_is_reported_with_a_reason() {
     );
 }
 
-impl Client {
+impl<C: Charsets> Client<C> {
     /// Opens message `uid` of `folder` and returns what the engine made of it.
     async fn open(&mut self, folder: &str, uid: u32) -> petrel_client::engine::MessageView {
         self.engine.request(Request::OpenMessage {
@@ -507,4 +515,54 @@ async fn a_certificate_from_an_unknown_ca_is_refused_as_such() {
         refusal(&proxy).await,
         "mail server certificate issuer unknown: give its CA certificate with --ca-file"
     );
+/// The browser's decoders as WHATWG defines them (encoding_rs implements that standard):
+/// what the app's TextDecoder seam gives the engine, natively.
+#[derive(Debug, Clone, Copy)]
+struct Whatwg;
+
+impl Charsets for Whatwg {
+    fn decode(&self, label: &str, bytes: &[u8]) -> Option<String> {
+        let encoding = encoding_rs::Encoding::for_label(label.as_bytes())?;
+        Some(encoding.decode_without_bom_handling(bytes).0.into_owned())
+    }
+}
+
+#[tokio::test]
+async fn mail_in_other_charsets_is_decoded_in_the_list_and_when_opened() {
+    let dovecot = Dovecot::start(&User::fixture()).unwrap();
+    let proxy = Proxy::start(ProxyOptions::for_dovecot(&dovecot)).unwrap();
+    let mut client = Client::connect_with(&proxy, Whatwg).await;
+    client.engine.request(sign_in("alice", "correct horse"));
+    client.messages("INBOX").await;
+    client.engine.request(Request::OpenFolder {
+        folder: "Charsets".into(),
+    });
+    let rows = client.messages("Charsets").await;
+    let mailbox = Mailbox::fixture();
+    let mut seeded: Vec<_> = mailbox
+        .folder("Charsets")
+        .unwrap()
+        .messages
+        .iter()
+        .collect();
+    seeded.sort_by_key(|m| std::cmp::Reverse(m.date));
+    assert_eq!(rows.len(), seeded.len());
+    for (row, m) in rows.iter().zip(&seeded) {
+        assert_eq!(
+            (row.from.as_str(), row.subject.as_str()),
+            (m.from_name.as_str(), m.subject.as_str())
+        );
+        let petrel_tests::seed::Body::Charset { text, .. } = &m.body else {
+            panic!("{} is not a charset sample", m.subject);
+        };
+        let view = client.open("Charsets", row.uid).await;
+        assert_eq!(view.subject, m.subject);
+        assert_eq!(view.from[0].name, m.from_name);
+        assert_eq!(
+            view.text.as_deref().map(str::trim_end),
+            Some(text.trim_end()),
+            "{}",
+            m.subject
+        );
+    }
 }

@@ -844,7 +844,7 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-    use crate::engine::mime::{BuiltInOnly, Table};
+    use crate::engine::mime::{BuiltInOnly, Table, Whatwg};
 
     fn parse_crlf(text: &str) -> MessageView {
         parse(text.replace('\n', "\r\n").as_bytes(), &BuiltInOnly)
@@ -1047,6 +1047,21 @@ mod tests {
         // Unknown everywhere: replacement characters, not a panic or a blank.
         let raw = b"Content-Type: text/plain; charset=x-unknown\r\n\r\nok \xff";
         assert_eq!(parse(raw, &table).text.as_deref(), Some("ok \u{fffd}"));
+    }
+
+    /// ISO-2022-JP text opens with an escape sequence; the body and the display name decode
+    /// without a stray "\u{fffd}", in 7bit and in base64.
+    #[test]
+    fn iso_2022_jp_body_and_name() {
+        let raw = b"From: =?ISO-2022-JP?B?GyRCOzNFRBsoQg==?= =?ISO-2022-JP?B?GyRCQkBPOhsoQg==?= <t@example.jp>\r\n\
+            Content-Type: text/plain; charset=ISO-2022-JP\r\n\r\n\
+            \x1b$B$3$s$K$A$O\x1b(B\r\n\x1b$B@$3&\x1b(B\r\n";
+        let view = parse(raw, &Whatwg);
+        assert_eq!(view.from[0].name, "山田太郎");
+        assert_eq!(view.text.as_deref(), Some("こんにちは\n世界\n"));
+        let raw = b"Content-Type: text/plain; charset=iso-2022-jp\r\n\
+            Content-Transfer-Encoding: base64\r\n\r\nGyRCJDMkcyRLJEEkTxsoQg==\r\n";
+        assert_eq!(parse(raw, &Whatwg).text.as_deref(), Some("こんにちは"));
     }
 
     #[test]

@@ -35,7 +35,8 @@ impl Charsets for BuiltInOnly {
 pub fn decode_header(raw: &[u8], charsets: &dyn Charsets) -> String {
     let mut out = String::with_capacity(raw.len());
     // Bytes of consecutive encoded words in one charset, decoded together so that a
-    // multibyte character split across two words survives.
+    // multibyte character split across two words survives (RFC 2047 §5 forbids the split,
+    // but mailers do it). Not for a stateful charset: see `self_contained`.
     let mut pending: Vec<u8> = Vec::new();
     let mut pending_charset = String::new();
     let mut gap_start: Option<usize> = None;
@@ -43,7 +44,9 @@ pub fn decode_header(raw: &[u8], charsets: &dyn Charsets) -> String {
     let mut last_was_word = false;
     while i < raw.len() {
         if let Some((charset, bytes, len)) = encoded_word(&raw[i..]) {
-            if !pending.is_empty() && !charset.eq_ignore_ascii_case(&pending_charset) {
+            if !pending.is_empty()
+                && (!charset.eq_ignore_ascii_case(&pending_charset) || self_contained(&charset))
+            {
                 out.push_str(&decode_charset(&pending_charset, &pending, charsets));
                 pending.clear();
             }
@@ -83,6 +86,17 @@ pub fn decode_header(raw: &[u8], charsets: &dyn Charsets) -> String {
         out.push_str(&plain(&raw[g..]));
     }
     unfold(&out)
+}
+
+/// Whether each encoded word in `charset` is decoded on its own rather than joined to its
+/// neighbours. ISO-2022 text switches character sets with escape sequences, and every
+/// ISO-2022-JP word opens with an escape to JIS X 0208 and closes with one back to ASCII
+/// (RFC 1468), so joined words put two escapes side by side, which the WHATWG decoder
+/// reports as an error: a "\u{fffd}" at every join. Such a word cannot hold half a
+/// character, so there is nothing to join for.
+fn self_contained(charset: &str) -> bool {
+    let label = charset.to_ascii_lowercase();
+    label.starts_with("iso-2022-") || label == "csiso2022jp"
 }
 
 /// Header folding leaves CRLF + whitespace; a person wants one space.
@@ -237,6 +251,25 @@ impl Charsets for Table {
     }
 }
 
+/// The browser's decoders as the WHATWG Encoding standard defines them (encoding_rs
+/// implements that standard; it is a dev-dependency only), for tests that need a charset's
+/// real behaviour rather than a known answer.
+#[cfg(test)]
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Whatwg;
+
+#[cfg(test)]
+impl Charsets for Whatwg {
+    fn decode(&self, label: &str, bytes: &[u8]) -> Option<String> {
+        let encoding = encoding_rs::Encoding::for_label(label.as_bytes())?;
+        // A label WHATWG maps to its "replacement" encoding is one TextDecoder rejects.
+        if encoding == encoding_rs::REPLACEMENT {
+            return None;
+        }
+        Some(encoding.decode_without_bom_handling(bytes).0.into_owned())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -366,6 +399,29 @@ mod tests {
         assert_eq!(*table.asked.borrow(), ["x-unknown", "gb2312"]);
         // Without a decoder for other charsets, they are lossy UTF-8 as well.
         assert_eq!(builtin(b"=?shift_jis?Q?ab=93?="), "ab\u{fffd}");
+    }
+
+    /// Regression: adjacent ISO-2022-JP words (how Japanese mailers write any longer subject
+    /// or name) were joined before decoding, and WHATWG's decoder reports the word's closing
+    /// escape to ASCII followed by the next word's opening escape as an error: a "\u{fffd}" at
+    /// every join.
+    #[test]
+    fn adjacent_iso_2022_jp_words_are_decoded_one_by_one() {
+        assert_eq!(
+            decode_header(
+                b"=?ISO-2022-JP?B?GyRCJDMkcyRLJEEkTxsoQg==?=\r\n =?iso-2022-jp?B?GyRCQCQzJhsoQg==?=",
+                &Whatwg
+            ),
+            "こんにちは世界"
+        );
+        // Q-encoded, as a display name of family and given name in two words.
+        assert_eq!(
+            decode_header(
+                b"=?ISO-2022-JP?Q?=1B$B;3ED=1B(B?= =?ISO-2022-JP?Q?=1B$BB@O:=1B(B?=",
+                &Whatwg
+            ),
+            "山田太郎"
+        );
     }
 
     /// Regression: subjects in charsets other than UTF-8, ASCII, Latin-1 and Windows-1252
