@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use petrel_client::engine::{
-    Disconnect, Engine, Event, Folder, FolderRole, MessageSummary, Password, Request, SignInError,
+    Block, Disconnect, Engine, Event, Folder, FolderRole, MessageSummary, Password, Request,
+    SignInError,
 };
 use petrel_tests::dovecot::free_port;
 use petrel_tests::{Dovecot, Mailbox, Proxy, ProxyOptions, User};
@@ -335,7 +336,7 @@ async fn opens_messages_decodes_them_marks_them_read_and_downloads_attachments()
             .uid
     };
 
-    // multipart/alternative: both renderings.
+    // multipart/alternative: the HTML rendering.
     let report = client.open("INBOX", uid("Quarterly report")).await;
     assert_eq!(report.subject, "Quarterly report");
     assert_eq!(report.from[0].name, "Grace Hopper");
@@ -348,13 +349,8 @@ async fn opens_messages_decodes_them_marks_them_read_and_downloads_attachments()
             .unwrap()
             .date
     );
-    assert_eq!(report.text.as_deref(), Some("Numbers are up."));
     assert!(
-        report
-            .html
-            .as_deref()
-            .unwrap()
-            .contains("<p>Numbers are <b>up</b>.</p>"),
+        matches!(&report.body[..], [Block::Html(html)] if html.contains("<p>Numbers are <b>up</b>.</p>")),
         "{report:#?}"
     );
     // It was unread: the engine marks it read once the server agrees.
@@ -374,7 +370,7 @@ async fn opens_messages_decodes_them_marks_them_read_and_downloads_attachments()
     // An attachment, listed and then downloaded.
     let photos_uid = uid("Photos from the trip");
     let photos = client.open("INBOX", photos_uid).await;
-    assert_eq!(photos.text.as_deref(), Some("Three photos attached."));
+    assert_eq!(photos.body, [Block::Text("Three photos attached.".into())]);
     assert_eq!(photos.attachments.len(), 1, "{photos:#?}");
     let png = &photos.attachments[0];
     assert_eq!(
@@ -405,23 +401,25 @@ async fn opens_messages_decodes_them_marks_them_read_and_downloads_attachments()
     // Quoted-printable ISO-8859-1 with a soft line break.
     let latin1 = client.open("INBOX", uid("Latin-1 quoted-printable")).await;
     assert_eq!(
-        latin1.text.as_deref(),
-        Some("Grüße aus Köln, dies ist ein langer Absatz, der mit einem weichen Zeilenumbruch fortgesetzt wird.\n")
+        latin1.body,
+        [Block::Text("Grüße aus Köln, dies ist ein langer Absatz, der mit einem weichen Zeilenumbruch fortgesetzt wird.\n".into())]
     );
     assert_eq!(latin1.from[0].name, "Jürgen Müller");
 
     // An HTML-only message comes back whole: isolating it is the UI's job (crate::html).
     let hostile = client.open("INBOX", uid("Hostile HTML")).await;
-    assert_eq!(hostile.text, None);
-    assert!(hostile.html.as_deref().unwrap().contains("<script>"));
+    assert!(
+        matches!(&hostile.body[..], [Block::Html(html)] if html.contains("<script>")),
+        "{hostile:#?}"
+    );
 
     // Another folder: selected first, then read.
     let recus = Mailbox::fixture().folder("Reçus").unwrap().wire_name();
     let facture = client.open(&recus, 1).await;
     assert_eq!(facture.subject, "Facture de mars");
     assert_eq!(
-        facture.text.as_deref(),
-        Some("Veuillez trouver la facture.\n")
+        facture.body,
+        [Block::Text("Veuillez trouver la facture.\n".into())]
     );
 
     // A UID that does not exist is a failure the reading pane can show.
