@@ -437,3 +437,112 @@ async fn opens_messages_decodes_them_marks_them_read_and_downloads_attachments()
         "{failed:?}"
     );
 }
+
+#[tokio::test]
+async fn real_mail_shows_every_part_in_order() {
+    let dovecot = Dovecot::start(&User::fixture()).unwrap();
+    let proxy = Proxy::start(ProxyOptions::for_dovecot(&dovecot)).unwrap();
+    let mut client = Client::connect(&proxy).await;
+    client.engine.request(sign_in("alice", "correct horse"));
+    client.messages("INBOX").await;
+    let folder = Mailbox::fixture().folder("Real mail").unwrap().wire_name();
+    client.engine.request(Request::OpenFolder {
+        folder: folder.clone(),
+    });
+    let list = client.messages(&folder).await;
+    let uid = |subject: &str| {
+        list.iter()
+            .find(|m| m.subject == subject)
+            .unwrap_or_else(|| panic!("no {subject:?} in {list:#?}"))
+            .uid
+    };
+    let text = |s: &str| Block::Text(s.to_owned());
+
+    let minutes = client.open(&folder, uid("Minutes of the meeting")).await;
+    assert_eq!(
+        minutes.body,
+        [
+            text("Hello Alice, the minutes are below."),
+            text("1. Budget approved.")
+        ]
+    );
+    assert!(minutes.attachments.is_empty(), "{minutes:#?}");
+
+    let notes = client.open(&folder, uid("[dev] Release notes")).await;
+    assert_eq!(
+        notes.body,
+        [
+            text("Before the notes: the freeze starts Friday."),
+            Block::Html("<p>Release <b>2.0</b> is out.</p>".to_owned()),
+            text("dev mailing list footer"),
+        ]
+    );
+
+    // The forwarded message shows inline and downloads as the message's own bytes.
+    let fwd_uid = uid("Fwd: Lunch");
+    let fwd = client.open(&folder, fwd_uid).await;
+    let [Block::Text(intro), Block::Message { part, message }] = &fwd.body[..] else {
+        panic!("{fwd:#?}")
+    };
+    assert_eq!(intro, "See below.");
+    assert_eq!(message.subject, "Lunch");
+    assert_eq!(message.from[0].name, "Carol");
+    assert_eq!(message.body, [text("Lunch at noon?")]);
+    let eml = &fwd.attachments[0];
+    assert_eq!(
+        (
+            eml.part.as_str(),
+            eml.name.as_str(),
+            eml.media_type.as_str()
+        ),
+        (part.as_str(), "Lunch.eml", "message/rfc822")
+    );
+    client.engine.request(Request::DownloadAttachment {
+        folder: folder.clone(),
+        uid: fwd_uid,
+        part: eml.part.clone(),
+    });
+    let fetched = client
+        .until("the .eml", |e| {
+            matches!(e, Event::AttachmentFetched { .. }) || fail(e)
+        })
+        .await;
+    let Event::AttachmentFetched {
+        bytes,
+        error,
+        media_type,
+        ..
+    } = fetched
+    else {
+        unreachable!()
+    };
+    assert_eq!(error, None);
+    assert_eq!(media_type, "message/rfc822");
+    let saved = String::from_utf8_lossy(&bytes);
+    assert!(
+        saved.starts_with("From: Carol <carol@example.net>\r\n")
+            && saved.contains("Lunch at noon?"),
+        "{saved:?}"
+    );
+
+    let bounce = client
+        .open(&folder, uid("Undelivered Mail Returned to Sender"))
+        .await;
+    let [Block::Text(human), Block::DeliveryStatus(groups), Block::Message { message, .. }] =
+        &bounce.body[..]
+    else {
+        panic!("{bounce:#?}")
+    };
+    assert!(human.contains("could not be delivered"), "{human:?}");
+    let field = |name: &str| {
+        groups
+            .iter()
+            .flatten()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(field("Final-Recipient"), Some("nobody@example.net"));
+    assert_eq!(field("Status"), Some("5.1.1"));
+    assert_eq!(field("Diagnostic-Code"), Some("550 5.1.1 User unknown"));
+    assert_eq!(message.subject, "Hello?");
+}
