@@ -224,7 +224,7 @@ impl<'h> Fields<'h> {
 
 /// What a part is when its header says nothing (RFC 2046 §5.1.5: in a digest, a message).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Default {
+enum Unlabelled {
     Text,
     Message,
 }
@@ -276,7 +276,7 @@ impl Walk<'_> {
             &id,
             prefix,
             depth,
-            Default::Text,
+            Unlabelled::Text,
             &mut view.body,
         );
         view
@@ -292,7 +292,7 @@ impl Walk<'_> {
         id: &str,
         children: &str,
         depth: usize,
-        default: Default,
+        default: Unlabelled,
         out: &mut Vec<Block>,
     ) {
         self.parts += 1;
@@ -308,8 +308,8 @@ impl Walk<'_> {
             .filter(|t| !t.is_empty())
             .unwrap_or_else(|| match default {
                 // RFC 2045 §5.2: no (or an empty) Content-Type means text/plain; us-ascii.
-                Default::Text => "text/plain".to_owned(),
-                Default::Message => "message/rfc822".to_owned(),
+                Unlabelled::Text => "text/plain".to_owned(),
+                Unlabelled::Message => "message/rfc822".to_owned(),
             });
         let params = content_type.as_ref().map_or(&[][..], |(_, p)| p.as_slice());
         let param = |list: &[(String, String)], name: &str| {
@@ -425,9 +425,9 @@ impl Walk<'_> {
         out: &mut Vec<Block>,
     ) {
         let default = if sub == "digest" {
-            Default::Message
+            Unlabelled::Message
         } else {
-            Default::Text
+            Unlabelled::Text
         };
         let mut children = Vec::with_capacity(parts.len());
         for (k, raw) in parts.into_iter().enumerate() {
