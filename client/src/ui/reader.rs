@@ -150,12 +150,14 @@ fn meta(message: &MessageView) -> Html {
 /// this document, see `crate::html`), a message inside the message with its own headers and
 /// body, a delivery status as its fields.
 fn blocks(body: &[Block], outer: &MessageView, on_download: &Callback<String>) -> Html {
-    let several_frames = body.iter().filter(|b| matches!(b, Block::Html(_))).count() > 1;
+    // A frame cannot size itself to its content (no script runs in it), so a frame among
+    // other blocks gets a smaller fixed height, to leave the rest of the body in sight.
+    let among_others = body.len() > 1;
     html! {
         { for body.iter().map(|block| match block {
             Block::Text(text) => html! { <div class="reader-text">{ text.clone() }</div> },
             Block::Html(markup) => html! {
-                <iframe class={classes!("reader-html", several_frames.then_some("reader-html-part"))}
+                <iframe class={classes!("reader-html", among_others.then_some("reader-html-part"))}
                     title="Message content" sandbox={html::SANDBOX} referrerpolicy="no-referrer"
                     srcdoc={html::document(markup)}></iframe>
             },
