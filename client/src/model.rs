@@ -460,7 +460,7 @@ impl<'a> FolderLabel<'a> {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-    use crate::engine::Password;
+    use crate::engine::{Block, Password};
 
     fn folder(id: &str, role: Option<FolderRole>) -> Folder {
         Folder {
@@ -978,7 +978,7 @@ mod tests {
         assert_eq!(reading.state, ReadingState::Loading);
         let view = MessageView {
             subject: "Message 2".to_owned(),
-            text: Some("hi".to_owned()),
+            body: vec![Block::Text("hi".to_owned())],
             ..MessageView::default()
         };
         let model = run(

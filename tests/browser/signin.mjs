@@ -9,7 +9,10 @@
 //                      array, newest first); "alert": expect a [role=alert] (wrong password);
 //                      "reading": open messages from the list (click, Enter) and check the
 //                      reading pane, including that a hostile HTML message runs no script
-//                      and loads nothing from PETREL_TRACKER
+//                      and loads nothing from PETREL_TRACKER; "real-mail": open the
+//                      "Real mail" folder's messages (named text parts, mixed plain and
+//                      HTML, a forwarded message, a bounce) and check every part shows,
+//                      in order, and the forwarded message saves as .eml
 //                      "charsets": open the folder "Charsets" and check each message of
 //                      PETREL_CHARSETS (a JSON array, newest first, of {charset, from, addr,
 //                      subject, text}) in the list and in the reading pane, exactly and
@@ -20,7 +23,7 @@
 // console and errors) and exits 1.
 
 import { createServer } from 'node:http';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -118,6 +121,8 @@ try {
       await reading(page);
     } else if (expect === 'charsets') {
       await charsets(page, JSON.parse(env('PETREL_CHARSETS')));
+    } else if (expect === 'real-mail') {
+      await realMail(page);
     } else {
       throw new Error(`unknown PETREL_EXPECT ${expect}`);
     }
@@ -248,6 +253,90 @@ async function charsets(page, messages) {
   }
   if (problems.length > 0) throw new Error(problems.join('\n'));
   console.log(`each of them opens with its headers and text exact, no U+FFFD`);
+
+// Messages with the MIME structures real mail carries: every part is visible, in order.
+async function realMail(page) {
+  await page
+    .getByRole('navigation', { name: 'Folders' })
+    .getByRole('button', { name: 'Real mail' })
+    .click();
+  const list = page.locator('[role=list][aria-label=Messages]');
+  const row = (subject) => list.getByRole('button', { name: subject });
+  const reader = page.locator('section.reader');
+  const title = reader.locator('#reader-title');
+  const open = async (subject) => {
+    await row(subject).click();
+    await title.filter({ hasText: subject }).waitFor();
+  };
+  // The texts appear in the pane in this order (the pane's own text, frames aside).
+  const inOrder = async (what, texts) => {
+    const shown = await reader.innerText();
+    let from = 0;
+    for (const text of texts) {
+      const at = shown.indexOf(text, from);
+      if (at < 0) throw new Error(`${what}: ${JSON.stringify(text)} not shown after position ${from} in ${JSON.stringify(shown)}`);
+      from = at + text.length;
+    }
+    if (shown.includes('This message has no text')) throw new Error(`${what}: says it has no text`);
+  };
+
+  // Text parts named but without a disposition (older mailers) are text, both of them.
+  await open('Minutes of the meeting');
+  await inOrder('named text parts', ['Hello Alice, the minutes are below.', '1. Budget approved.']);
+  if ((await reader.getByRole('list', { name: 'Attachments' }).count()) !== 0) {
+    throw new Error('named text parts were listed as attachments');
+  }
+  console.log('named text parts shown as text');
+
+  // multipart/mixed of plain, HTML, plain: all three, in order, the HTML in its own frame.
+  await open('[dev] Release notes');
+  const kinds = await reader.evaluate((pane) =>
+    [...pane.querySelectorAll('.reader-text, iframe.reader-html')].map((e) =>
+      e.tagName === 'IFRAME' ? `frame:${e.getAttribute('sandbox')}` : `text:${e.innerText.trim()}`));
+  const frameKind = kinds[1] ?? '';
+  if (kinds.length !== 3 || !kinds[0].includes('freeze starts Friday') || !frameKind.startsWith('frame:')
+      || !kinds[2].includes('mailing list footer')) {
+    throw new Error(`mixed parts not shown in order: ${JSON.stringify(kinds)}`);
+  }
+  if (/allow-scripts|allow-same-origin/.test(frameKind)) throw new Error(`the frame is not sandboxed: ${frameKind}`);
+  const released = await page.frameLocator('iframe.reader-html').locator('p').innerText();
+  if (!released.includes('Release 2.0 is out.')) throw new Error(`HTML part not shown: ${JSON.stringify(released)}`);
+  console.log('mixed plain and HTML parts shown in order');
+
+  // A forwarded message: inline with its own headers, and saved as .eml.
+  await open('Fwd: Lunch');
+  await inOrder('forwarded message', ['See below.', 'Lunch', 'Carol', 'Lunch at noon?']);
+  const nested = reader.getByRole('article', { name: 'Attached message: Lunch' });
+  const nestedMeta = await nested.locator('.reader-meta').innerText();
+  if (!nestedMeta.includes('Carol <carol@example.net>') || !nestedMeta.includes('Bob')) {
+    throw new Error(`the forwarded message's headers are not shown: ${JSON.stringify(nestedMeta)}`);
+  }
+  const attachments = await reader.getByRole('list', { name: 'Attachments' }).innerText();
+  if (!attachments.includes('Lunch.eml')) throw new Error(`the forwarded message is not listed: ${JSON.stringify(attachments)}`);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    nested.getByRole('button', { name: 'Save as Lunch.eml' }).click(),
+  ]);
+  if (download.suggestedFilename() !== 'Lunch.eml') {
+    throw new Error(`saved as ${JSON.stringify(download.suggestedFilename())}`);
+  }
+  const saved = await readFile(await download.path(), 'utf8');
+  if (!saved.includes('Subject: Lunch') || !saved.includes('Lunch at noon?')) {
+    throw new Error(`the saved .eml is not the message: ${JSON.stringify(saved)}`);
+  }
+  console.log('forwarded message shown inline with its headers and saved as Lunch.eml');
+
+  // A bounce: why it bounced (the human part, the delivery status) and what bounced.
+  await open('Undelivered Mail Returned to Sender');
+  await inOrder('bounce', [
+    'could not be delivered to nobody@example.net',
+    'Delivery status',
+    'Final-Recipient', 'nobody@example.net',
+    'Status', '5.1.1',
+    'Diagnostic-Code', '550 5.1.1 User unknown',
+    'Hello?', 'Are you there?',
+  ]);
+  console.log('bounce shows its reason, delivery status and the returned message');
 }
 
 if (failure) {

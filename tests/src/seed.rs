@@ -258,6 +258,7 @@ impl Mailbox {
             false,
             "Veuillez trouver la facture.\n",
         )];
+        let real_mail = real_mail(&mut t);
         Self {
             folders: vec![
                 folder("INBOX", None, inbox),
@@ -267,6 +268,7 @@ impl Mailbox {
                 folder("Archive", Some(SpecialUse::Archive), archive),
                 folder("Reçus", None, recus),
                 folder("Charsets", None, charsets()),
+                folder("Real mail", None, real_mail),
             ],
         }
     }
@@ -616,6 +618,93 @@ fn alternative(
         html: html.to_string(),
     };
     message(t, name, addr, subject, subject, seen, body)
+}
+
+/// The "Real mail" folder: MIME structures that real mail carries and that once showed
+/// less than they hold (the client's MIME corpus has these and more, each with its expected
+/// view): text parts named but without a disposition, a mixed message of plain and HTML
+/// parts, a forwarded message, and a bounce report.
+fn real_mail(t: &mut Clock) -> Vec<Message> {
+    vec![
+        single(
+            t,
+            "Old Mailer",
+            "old@example.net",
+            "Minutes of the meeting",
+            "multipart/mixed; boundary=\"----=_NextPart_000_0001\"",
+            "7bit",
+            "This is a multi-part message in MIME format.\n\n\
+             ------=_NextPart_000_0001\n\
+             Content-Type: text/plain; charset=\"us-ascii\"; name=\"body.txt\"\n\n\
+             Hello Alice, the minutes are below.\n\
+             ------=_NextPart_000_0001\n\
+             Content-Type: text/plain; charset=\"us-ascii\"; name=\"minutes.txt\"\n\n\
+             1. Budget approved.\n\
+             ------=_NextPart_000_0001--\n",
+        ),
+        single(
+            t,
+            "List Robot",
+            "robot@lists.example.com",
+            "[dev] Release notes",
+            "multipart/mixed; boundary=mix",
+            "7bit",
+            "--mix\n\
+             Content-Type: text/plain; charset=utf-8\n\n\
+             Before the notes: the freeze starts Friday.\n\
+             --mix\n\
+             Content-Type: text/html; charset=utf-8\n\n\
+             <p>Release <b>2.0</b> is out.</p>\n\
+             --mix\n\
+             Content-Type: text/plain; charset=utf-8\n\n\
+             dev mailing list footer\n\
+             --mix--\n",
+        ),
+        single(
+            t,
+            "Bob",
+            "bob@example.com",
+            "Fwd: Lunch",
+            "multipart/mixed; boundary=fwd",
+            "7bit",
+            "--fwd\n\
+             Content-Type: text/plain\n\n\
+             See below.\n\
+             --fwd\n\
+             Content-Type: message/rfc822\n\n\
+             From: Carol <carol@example.net>\n\
+             To: Bob <bob@example.com>\n\
+             Subject: Lunch\n\
+             Date: Mon, 04 Mar 2024 11:00:00 +0000\n\n\
+             Lunch at noon?\n\
+             --fwd--\n",
+        ),
+        single(
+            t,
+            "Mail Delivery System",
+            "mailer-daemon@example.org",
+            "Undelivered Mail Returned to Sender",
+            "multipart/report; report-type=delivery-status; boundary=rep",
+            "7bit",
+            "--rep\n\
+             Content-Type: text/plain\n\n\
+             Your message could not be delivered to nobody@example.net.\n\
+             --rep\n\
+             Content-Type: message/delivery-status\n\n\
+             Reporting-MTA: dns; mx.example.org\n\n\
+             Final-Recipient: rfc822; nobody@example.net\n\
+             Action: failed\n\
+             Status: 5.1.1\n\
+             Diagnostic-Code: smtp; 550 5.1.1 User unknown\n\
+             --rep\n\
+             Content-Type: message/rfc822\n\n\
+             From: Alice <alice@localhost>\n\
+             To: nobody@example.net\n\
+             Subject: Hello?\n\n\
+             Are you there?\n\
+             --rep--\n",
+        ),
+    ]
 }
 
 /// An unread single-part message whose body is written as is.

@@ -110,6 +110,11 @@ fn reading_messages_shows_them_and_isolates_hostile_html() {
 }
 
 #[test]
+fn real_mail_shows_every_part_in_order() {
+    run_scenario("real-mail", "correct horse", "real-mail", &[]);
+}
+
+#[test]
 fn a_wrong_password_shows_an_alert() {
     run_scenario("wrong-password", "not the password", "alert", &[]);
 }

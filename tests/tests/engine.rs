@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use petrel_client::engine::{
-    BuiltInOnly, Charsets, Disconnect, Engine, Event, Folder, FolderRole, MessageSummary, Password,
-    Request, SignInError,
+    Block, BuiltInOnly, Charsets, Disconnect, Engine, Event, Folder, FolderRole, MessageSummary,
+    Password, Request, SignInError,
 };
 use petrel_tests::dovecot::free_port;
 use petrel_tests::tls::{CertKind, Certs};
@@ -344,7 +344,7 @@ async fn opens_messages_decodes_them_marks_them_read_and_downloads_attachments()
             .uid
     };
 
-    // multipart/alternative: both renderings.
+    // multipart/alternative: the HTML rendering.
     let report = client.open("INBOX", uid("Quarterly report")).await;
     assert_eq!(report.subject, "Quarterly report");
     assert_eq!(report.from[0].name, "Grace Hopper");
@@ -357,13 +357,8 @@ async fn opens_messages_decodes_them_marks_them_read_and_downloads_attachments()
             .unwrap()
             .date
     );
-    assert_eq!(report.text.as_deref(), Some("Numbers are up."));
     assert!(
-        report
-            .html
-            .as_deref()
-            .unwrap()
-            .contains("<p>Numbers are <b>up</b>.</p>"),
+        matches!(&report.body[..], [Block::Html(html)] if html.contains("<p>Numbers are <b>up</b>.</p>")),
         "{report:#?}"
     );
     // It was unread: the engine marks it read once the server agrees.
@@ -383,7 +378,7 @@ async fn opens_messages_decodes_them_marks_them_read_and_downloads_attachments()
     // An attachment, listed and then downloaded.
     let photos_uid = uid("Photos from the trip");
     let photos = client.open("INBOX", photos_uid).await;
-    assert_eq!(photos.text.as_deref(), Some("Three photos attached."));
+    assert_eq!(photos.body, [Block::Text("Three photos attached.".into())]);
     assert_eq!(photos.attachments.len(), 1, "{photos:#?}");
     let png = &photos.attachments[0];
     assert_eq!(
@@ -414,23 +409,25 @@ async fn opens_messages_decodes_them_marks_them_read_and_downloads_attachments()
     // Quoted-printable ISO-8859-1 with a soft line break.
     let latin1 = client.open("INBOX", uid("Latin-1 quoted-printable")).await;
     assert_eq!(
-        latin1.text.as_deref(),
-        Some("Grüße aus Köln, dies ist ein langer Absatz, der mit einem weichen Zeilenumbruch fortgesetzt wird.\n")
+        latin1.body,
+        [Block::Text("Grüße aus Köln, dies ist ein langer Absatz, der mit einem weichen Zeilenumbruch fortgesetzt wird.\n".into())]
     );
     assert_eq!(latin1.from[0].name, "Jürgen Müller");
 
     // An HTML-only message comes back whole: isolating it is the UI's job (crate::html).
     let hostile = client.open("INBOX", uid("Hostile HTML")).await;
-    assert_eq!(hostile.text, None);
-    assert!(hostile.html.as_deref().unwrap().contains("<script>"));
+    assert!(
+        matches!(&hostile.body[..], [Block::Html(html)] if html.contains("<script>")),
+        "{hostile:#?}"
+    );
 
     // Another folder: selected first, then read.
     let recus = Mailbox::fixture().folder("Reçus").unwrap().wire_name();
     let facture = client.open(&recus, 1).await;
     assert_eq!(facture.subject, "Facture de mars");
     assert_eq!(
-        facture.text.as_deref(),
-        Some("Veuillez trouver la facture.\n")
+        facture.body,
+        [Block::Text("Veuillez trouver la facture.\n".into())]
     );
 
     // A UID that does not exist is a failure the reading pane can show.
@@ -558,11 +555,117 @@ async fn mail_in_other_charsets_is_decoded_in_the_list_and_when_opened() {
         let view = client.open("Charsets", row.uid).await;
         assert_eq!(view.subject, m.subject);
         assert_eq!(view.from[0].name, m.from_name);
-        assert_eq!(
-            view.text.as_deref().map(str::trim_end),
-            Some(text.trim_end()),
-            "{}",
-            m.subject
-        );
+        let [Block::Text(shown)] = &view.body[..] else {
+            panic!("{}: expected one text block, got {:?}", m.subject, view.body);
+        };
+        assert_eq!(shown.trim_end(), text.trim_end(), "{}", m.subject);
     }
+
+#[tokio::test]
+async fn real_mail_shows_every_part_in_order() {
+    let dovecot = Dovecot::start(&User::fixture()).unwrap();
+    let proxy = Proxy::start(ProxyOptions::for_dovecot(&dovecot)).unwrap();
+    let mut client = Client::connect(&proxy).await;
+    client.engine.request(sign_in("alice", "correct horse"));
+    client.messages("INBOX").await;
+    let folder = Mailbox::fixture().folder("Real mail").unwrap().wire_name();
+    client.engine.request(Request::OpenFolder {
+        folder: folder.clone(),
+    });
+    let list = client.messages(&folder).await;
+    let uid = |subject: &str| {
+        list.iter()
+            .find(|m| m.subject == subject)
+            .unwrap_or_else(|| panic!("no {subject:?} in {list:#?}"))
+            .uid
+    };
+    let text = |s: &str| Block::Text(s.to_owned());
+
+    let minutes = client.open(&folder, uid("Minutes of the meeting")).await;
+    assert_eq!(
+        minutes.body,
+        [
+            text("Hello Alice, the minutes are below."),
+            text("1. Budget approved.")
+        ]
+    );
+    assert!(minutes.attachments.is_empty(), "{minutes:#?}");
+
+    let notes = client.open(&folder, uid("[dev] Release notes")).await;
+    assert_eq!(
+        notes.body,
+        [
+            text("Before the notes: the freeze starts Friday."),
+            Block::Html("<p>Release <b>2.0</b> is out.</p>".to_owned()),
+            text("dev mailing list footer"),
+        ]
+    );
+
+    // The forwarded message shows inline and downloads as the message's own bytes.
+    let fwd_uid = uid("Fwd: Lunch");
+    let fwd = client.open(&folder, fwd_uid).await;
+    let [Block::Text(intro), Block::Message { part, message }] = &fwd.body[..] else {
+        panic!("{fwd:#?}")
+    };
+    assert_eq!(intro, "See below.");
+    assert_eq!(message.subject, "Lunch");
+    assert_eq!(message.from[0].name, "Carol");
+    assert_eq!(message.body, [text("Lunch at noon?")]);
+    let eml = &fwd.attachments[0];
+    assert_eq!(
+        (
+            eml.part.as_str(),
+            eml.name.as_str(),
+            eml.media_type.as_str()
+        ),
+        (part.as_str(), "Lunch.eml", "message/rfc822")
+    );
+    client.engine.request(Request::DownloadAttachment {
+        folder: folder.clone(),
+        uid: fwd_uid,
+        part: eml.part.clone(),
+    });
+    let fetched = client
+        .until("the .eml", |e| {
+            matches!(e, Event::AttachmentFetched { .. }) || fail(e)
+        })
+        .await;
+    let Event::AttachmentFetched {
+        bytes,
+        error,
+        media_type,
+        ..
+    } = fetched
+    else {
+        unreachable!()
+    };
+    assert_eq!(error, None);
+    assert_eq!(media_type, "message/rfc822");
+    let saved = String::from_utf8_lossy(&bytes);
+    assert!(
+        saved.starts_with("From: Carol <carol@example.net>\r\n")
+            && saved.contains("Lunch at noon?"),
+        "{saved:?}"
+    );
+
+    let bounce = client
+        .open(&folder, uid("Undelivered Mail Returned to Sender"))
+        .await;
+    let [Block::Text(human), Block::DeliveryStatus(groups), Block::Message { message, .. }] =
+        &bounce.body[..]
+    else {
+        panic!("{bounce:#?}")
+    };
+    assert!(human.contains("could not be delivered"), "{human:?}");
+    let field = |name: &str| {
+        groups
+            .iter()
+            .flatten()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(field("Final-Recipient"), Some("nobody@example.net"));
+    assert_eq!(field("Status"), Some("5.1.1"));
+    assert_eq!(field("Diagnostic-Code"), Some("550 5.1.1 User unknown"));
+    assert_eq!(message.subject, "Hello?");
 }

@@ -1,5 +1,5 @@
 //! A whole message (RFC 5322 + MIME, RFC 2045-2049) to a [`MessageView`]: decoded headers,
-//! the text and HTML bodies, and the attachments.
+//! the body as an ordered list of [`Block`]s, and the attachments.
 //!
 //! This is Petrel's own small parser rather than a crate such as `mail-parser`: the engine
 //! already decodes RFC 2047 words and charsets (`mime.rs`, with the browser's TextDecoder
@@ -8,23 +8,48 @@
 //! A general parser would bring its own charset tables into the wasm bundle, which is the
 //! cost the seam exists to avoid.
 //!
+//! What is shown, the rule this module keeps: nothing in a message is invisible. Every part
+//! is either a block of the body, in the order the message gives them, or an entry of the
+//! attachment list (or, for an `alternative`, another rendering of a part that is shown).
+//!
+//! - `text/plain` and `text/html` are shown unless `Content-Disposition: attachment`. A
+//!   `name` parameter alone does not make an attachment: older mailers name every part.
+//! - Other `text/*` (csv, x-diff, calendar…) are shown, as plain text, only when marked
+//!   `Content-Disposition: inline`; otherwise they are files a person saves or opens with
+//!   another program (an invitation, a spreadsheet), so they are attachments.
+//!   `text/rfc822-headers` (the headers a bounce returns) is shown like plain text.
+//! - `multipart/mixed` (and every multipart this module does not know) shows all its parts
+//!   in order; `alternative` the best rendering (the last with HTML, else the last with
+//!   anything to show, RFC 2046 §5.1.4); `related` its root (the `start` part, else the
+//!   first) and the `cid:` images the root's HTML refers to; `digest` like mixed, with
+//!   parts that default to `message/rfc822`; `report` (RFC 6522) like mixed.
+//! - `message/rfc822` is a message inside the message: its own headers and body, recursively,
+//!   and also an attachment entry, so that it can be saved as `.eml`.
+//! - `message/delivery-status` (RFC 3464) is shown as its fields.
+//! - Everything else is an attachment.
+//!
 //! Hostile input is expected. Nothing here indexes past what it checked, recursion is
-//! bounded by [`MAX_DEPTH`], the number of parts by [`MAX_PARTS`] and of header fields by
-//! [`MAX_FIELDS`]; a part without a closing boundary ends at the end of its parent, bad
-//! base64 and quoted-printable are decoded as far as they make sense, and an unknown charset
-//! comes out as UTF-8 with replacement characters. The whole message is already bounded by
-//! the codec's limits on one response.
+//! bounded by [`MAX_DEPTH`] (multiparts and messages inside messages together), the number
+//! of parts by [`MAX_PARTS`] and of header fields by [`MAX_FIELDS`]; a part without a
+//! closing boundary ends at the end of its parent, a multipart whose boundary never appears
+//! is split at the boundary its body uses or else shown as text, bad base64 and
+//! quoted-printable are decoded as far as they make sense, and an unknown charset comes out
+//! as UTF-8 with replacement characters. The whole message is already bounded by the
+//! codec's limits on one response, and each of its bytes reaches at most one block, so the
+//! body is no larger than the message (inline images aside, bounded by
+//! [`MAX_INLINE_IMAGES`]).
 
 use super::mime::{decode_charset, decode_header, Charsets};
 
-/// Multiparts nested deeper than this are shown as attachments rather than walked.
+/// Multiparts and messages nested deeper than this (together) are shown as attachments
+/// rather than walked.
 const MAX_DEPTH: usize = 16;
 /// Parts beyond this many are ignored: a message of a million empty parts is an attack.
 const MAX_PARTS: usize = 512;
 /// Header fields beyond this many in one header are ignored.
 const MAX_FIELDS: usize = 1000;
-/// Inline images (`cid:`) up to this many bytes in all are put into the HTML as `data:` URLs;
-/// beyond it they stay attachments only.
+/// Inline images (`cid:`) up to this many bytes in all (counting every reference) are put
+/// into the HTML as `data:` URLs; beyond it they stay attachments only.
 const MAX_INLINE_IMAGES: usize = 4 * 1024 * 1024;
 
 /// An opened message, ready to render.
@@ -40,12 +65,30 @@ pub struct MessageView {
     pub date: Option<i64>,
     /// The `Date:` header as written, for when it does not.
     pub date_text: String,
-    /// The plain-text body (several inline text parts are joined), line breaks as `\n`.
-    pub text: Option<String>,
-    /// The HTML body, unsanitised: it must only ever be shown in an isolated frame (see
-    /// `crate::html`).
-    pub html: Option<String>,
+    /// What is shown of the body, in the message's order.
+    pub body: Vec<Block>,
+    /// Every part not shown in `body`, nested ones included, in the message's order. Empty
+    /// for a message inside a message: its attachments are listed with the outer message's.
     pub attachments: Vec<Attachment>,
+}
+
+/// One piece of a message's body, shown in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Block {
+    /// Plain text, line breaks as `\n`.
+    Text(String),
+    /// One HTML part, unsanitised: it must only ever be shown in an isolated frame of its
+    /// own (see `crate::html`).
+    Html(String),
+    /// A message inside the message (`message/rfc822`): its headers and body. `part` is its
+    /// IMAP part number, which also names its attachment entry (to save it as `.eml`).
+    Message {
+        part: String,
+        message: Box<MessageView>,
+    },
+    /// A delivery status (RFC 3464): one group of fields about the report, then one per
+    /// recipient, each field `(name as written, readable value)`.
+    DeliveryStatus(Vec<Vec<(String, String)>>),
 }
 
 /// One address of a header's address list.
@@ -68,7 +111,7 @@ impl Address {
     }
 }
 
-/// An attachment (or any part that is not shown as the body).
+/// An attachment (any part that is not shown in the body, and every message inside it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attachment {
     /// The IMAP part specifier (`"2"`, `"1.3"`), for fetching the part alone.
@@ -85,40 +128,15 @@ pub struct Attachment {
 
 /// Parses a whole message.
 pub fn parse(raw: &[u8], charsets: &dyn Charsets) -> MessageView {
-    let (header, body) = split_header(raw);
-    let fields = header_fields(header);
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| *v)
-    };
-    let addresses = |name: &str| field(name).map_or_else(Vec::new, |v| address_list(v, charsets));
-    let date_text = field("date")
-        .map(|v| decode_header(v, charsets).trim().to_owned())
-        .unwrap_or_default();
-    let mut view = MessageView {
-        subject: field("subject")
-            .map(|v| decode_header(v, charsets).trim().to_owned())
-            .unwrap_or_default(),
-        from: addresses("from"),
-        to: addresses("to"),
-        cc: addresses("cc"),
-        reply_to: addresses("reply-to"),
-        date: parse_date(&date_text),
-        date_text,
-        ..MessageView::default()
-    };
     let mut walk = Walk {
-        view: &mut view,
         charsets,
         parts: 0,
+        attachments: Vec::new(),
         images: Vec::new(),
     };
-    // A message that is not multipart is part "1" in IMAP's numbering (RFC 9051 §6.4.5).
-    walk.entity(&fields, body, "1", 0, Context::Mixed);
-    let images = std::mem::take(&mut walk.images);
-    inline_images(&mut view, images);
+    let mut view = walk.message(raw, "", 0);
+    view.attachments = std::mem::take(&mut walk.attachments);
+    inline_images(&mut view, walk.images);
     view
 }
 
@@ -126,9 +144,6 @@ pub fn parse(raw: &[u8], charsets: &dyn Charsets) -> MessageView {
 /// which the reading frame may show (it loads nothing from the network), and drops those
 /// parts from the attachment list: they are part of the body.
 fn inline_images(view: &mut MessageView, images: Vec<(String, String, Vec<u8>)>) {
-    let Some(html) = view.html.as_mut() else {
-        return;
-    };
     let mut budget = MAX_INLINE_IMAGES;
     for (part, content_id, bytes) in images {
         let reference = format!("cid:{content_id}");
@@ -141,17 +156,39 @@ fn inline_images(view: &mut MessageView, images: Vec<(String, String, Vec<u8>)>)
         let Some(media_type) = media_type else {
             continue;
         };
-        if bytes.len() > budget || !html.contains(&reference) {
+        let mut references = 0;
+        each_html(&mut view.body, &mut |html| {
+            references += html.matches(reference.as_str()).count();
+        });
+        // Every reference gets its own copy of the URL: a thousand references to one image
+        // cost a thousand images.
+        let cost = bytes.len().div_ceil(3) * 4 * references;
+        if references == 0 || cost > budget {
             continue;
         }
-        budget -= bytes.len();
+        budget -= cost;
         let encoded = petrel_imap::base64::encode(&bytes);
         let url = format!(
             "data:{media_type};base64,{}",
             String::from_utf8_lossy(&encoded)
         );
-        *html = html.replace(&reference, &url);
+        each_html(&mut view.body, &mut |html| {
+            if html.contains(reference.as_str()) {
+                *html = html.replace(reference.as_str(), &url);
+            }
+        });
         view.attachments.retain(|a| a.part != part);
+    }
+}
+
+/// Calls `f` on every HTML block, those of messages inside the message included.
+fn each_html(blocks: &mut [Block], f: &mut dyn FnMut(&mut String)) {
+    for block in blocks {
+        match block {
+            Block::Html(html) => f(html),
+            Block::Message { message, .. } => each_html(&mut message.body, f),
+            Block::Text(_) | Block::DeliveryStatus(_) => {}
+        }
     }
 }
 
@@ -164,59 +201,132 @@ pub fn decode_transfer(encoding: &str, body: &[u8]) -> Vec<u8> {
     }
 }
 
-/// How a parent multipart presents its children.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Context {
-    /// `mixed` (and anything unknown): inline text parts are body, the rest attachments.
-    Mixed,
-    /// `alternative`: one rendering of the same content; the richest of each kind wins.
-    Alternative,
+/// The IMAP part number of the `k`th (from 1) child under `prefix` (RFC 9051 §6.4.5).
+fn child_id(prefix: &str, k: usize) -> String {
+    if prefix.is_empty() {
+        k.to_string()
+    } else {
+        format!("{prefix}.{k}")
+    }
 }
 
-struct Walk<'v, 'c> {
-    view: &'v mut MessageView,
+/// One header's fields, looked up by name (the first of a name wins).
+struct Fields<'h>(Vec<(&'h str, &'h [u8])>);
+
+impl<'h> Fields<'h> {
+    fn get(&self, name: &str) -> Option<&'h [u8]> {
+        self.0
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| *v)
+    }
+}
+
+/// What a part is when its header says nothing (RFC 2046 §5.1.5: in a digest, a message).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unlabelled {
+    Text,
+    Message,
+}
+
+/// The parts walked so far and what they yielded outside the body.
+struct Walk<'c> {
     charsets: &'c dyn Charsets,
     parts: usize,
+    attachments: Vec<Attachment>,
     /// Parts with a Content-ID: `(part, content id, decoded bytes)`, for `cid:` references.
     images: Vec<(String, String, Vec<u8>)>,
 }
 
-impl Walk<'_, '_> {
+impl Walk<'_> {
+    /// A message, the whole one or one inside it: its headers and its body. `prefix` is the
+    /// part number of its `message/rfc822` part, empty for the whole message.
+    fn message(&mut self, raw: &[u8], prefix: &str, depth: usize) -> MessageView {
+        let (header, body) = split_header(raw);
+        let fields = Fields(header_fields(header));
+        let charsets = self.charsets;
+        let addresses = |name: &str| {
+            fields
+                .get(name)
+                .map_or_else(Vec::new, |v| address_list(v, charsets))
+        };
+        let date_text = fields
+            .get("date")
+            .map(|v| decode_header(v, charsets).trim().to_owned())
+            .unwrap_or_default();
+        let mut view = MessageView {
+            subject: fields
+                .get("subject")
+                .map(|v| decode_header(v, charsets).trim().to_owned())
+                .unwrap_or_default(),
+            from: addresses("from"),
+            to: addresses("to"),
+            cc: addresses("cc"),
+            reply_to: addresses("reply-to"),
+            date: parse_date(&date_text),
+            date_text,
+            ..MessageView::default()
+        };
+        // A message's body is part `prefix.1` when it is a single part, while the parts of
+        // a multipart body are `prefix.1`, `prefix.2`… (RFC 9051 §6.4.5).
+        let id = child_id(prefix, 1);
+        self.entity(
+            &fields,
+            body,
+            &id,
+            prefix,
+            depth,
+            Unlabelled::Text,
+            &mut view.body,
+        );
+        view
+    }
+
+    /// One MIME entity: appends what is shown of it to `out` and lists the rest. `id` is its
+    /// part number; `children` the prefix of its children's, should it be a multipart.
+    #[allow(clippy::too_many_arguments)]
     fn entity(
         &mut self,
-        fields: &[(&str, &[u8])],
+        fields: &Fields<'_>,
         body: &[u8],
-        part: &str,
+        id: &str,
+        children: &str,
         depth: usize,
-        context: Context,
+        default: Unlabelled,
+        out: &mut Vec<Block>,
     ) {
         self.parts += 1;
         if self.parts > MAX_PARTS {
             return;
         }
-        let field = |name: &str| {
-            fields
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case(name))
-                .map(|(_, v)| *v)
-        };
-        let content_type = field("content-type").map(|v| parse_parameterised(v, self.charsets));
-        let (media_type, params) = match &content_type {
-            Some((value, params)) if value.contains('/') => (value.clone(), params.as_slice()),
-            // RFC 2045 §5.2: no (or an unusable) Content-Type means text/plain; us-ascii.
-            _ => ("text/plain".to_owned(), &[][..]),
-        };
+        let content_type = fields
+            .get("content-type")
+            .map(|v| parse_parameterised(v, self.charsets));
+        let media_type = content_type
+            .as_ref()
+            .map(|(value, _)| media_type(value))
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| match default {
+                // RFC 2045 §5.2: no (or an empty) Content-Type means text/plain; us-ascii.
+                Unlabelled::Text => "text/plain".to_owned(),
+                Unlabelled::Message => "message/rfc822".to_owned(),
+            });
+        let params = content_type.as_ref().map_or(&[][..], |(_, p)| p.as_slice());
         let param = |list: &[(String, String)], name: &str| {
             list.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone())
         };
-        let encoding = field("content-transfer-encoding")
+        let encoding = fields
+            .get("content-transfer-encoding")
             .map(|v| String::from_utf8_lossy(v).trim().to_ascii_lowercase())
             .unwrap_or_default();
-        let disposition =
-            field("content-disposition").map(|v| parse_parameterised(v, self.charsets));
-        let attachment = disposition
-            .as_ref()
-            .is_some_and(|(value, _)| value == "attachment");
+        let disposition = fields
+            .get("content-disposition")
+            .map(|v| parse_parameterised(v, self.charsets));
+        let disposition_is = |wanted: &str| {
+            disposition
+                .as_ref()
+                .is_some_and(|(value, _)| value == wanted)
+        };
         let filename = disposition
             .as_ref()
             .and_then(|(_, p)| param(p, "filename"))
@@ -224,96 +334,315 @@ impl Walk<'_, '_> {
             .map(|name| decode_header(name.as_bytes(), self.charsets))
             .map(|name| safe_name(&name))
             .filter(|name| !name.is_empty());
+        let nested = depth < MAX_DEPTH;
 
-        if let Some(sub) = media_type.strip_prefix("multipart/") {
-            let boundary = param(params, "boundary").filter(|b| !b.is_empty());
-            if let (Some(boundary), true) = (boundary, depth < MAX_DEPTH) {
-                let context = if sub == "alternative" {
-                    Context::Alternative
-                } else {
-                    Context::Mixed
-                };
-                let children = split_multipart(body, boundary.as_bytes());
-                // In an alternative, the last part is the preferred one (RFC 2046 §5.1.4):
-                // walk in order and let later renderings replace earlier ones.
-                for (k, child) in children.into_iter().enumerate() {
-                    let (header, body) = split_header(child);
-                    let child_fields = header_fields(header);
-                    let id = if part == "1" && depth == 0 {
-                        format!("{}", k + 1)
-                    } else {
-                        format!("{part}.{}", k + 1)
-                    };
-                    self.entity(&child_fields, body, &id, depth + 1, context);
+        if let (Some(sub), true) = (media_type.strip_prefix("multipart/"), nested) {
+            let declared = param(params, "boundary").filter(|b| !b.is_empty());
+            let mut parts = declared
+                .as_ref()
+                .map(|b| split_multipart(body, b.as_bytes()))
+                .unwrap_or_default();
+            if parts.is_empty() {
+                // A boundary that is missing or mistyped: split at the one the body uses.
+                if let Some(guessed) = guess_boundary(body) {
+                    parts = split_multipart(body, guessed);
                 }
+            }
+            if !parts.is_empty() {
+                self.multipart(sub, params, parts, children, depth, out);
+                return;
+            }
+            // Nothing to split at: the body as text is more use to a person than an opaque
+            // attachment, and it loses nothing.
+            self.text("text/plain", &encoding, params, body, out);
+            return;
+        }
+        if media_type == "message/rfc822" || media_type == "message/global" {
+            let bytes = decode_transfer(&encoding, body);
+            if nested {
+                let message = self.message(&bytes, id, depth + 1);
+                let name = filename.unwrap_or_else(|| {
+                    let subject = safe_name(&message.subject);
+                    let stem = if subject.is_empty() {
+                        format!("part-{id}")
+                    } else {
+                        subject.chars().take(80).collect()
+                    };
+                    format!("{stem}.eml")
+                });
+                self.attach(id, name, media_type, bytes.len(), encoding);
+                out.push(Block::Message {
+                    part: id.to_owned(),
+                    message: Box::new(message),
+                });
                 return;
             }
         }
-        // A multipart without a boundary cannot be split: show its body as text, which is
-        // more use to a person than an opaque attachment (too-deep nesting stays one).
-        let media_type = if media_type.starts_with("multipart/") && depth < MAX_DEPTH {
-            "text/plain".to_owned()
-        } else {
-            media_type
-        };
-
-        let inline_text = !attachment
-            && (media_type == "text/plain" || media_type == "text/html")
-            && (filename.is_none() || disposition.is_some());
-        if inline_text {
+        let attachment = disposition_is("attachment");
+        if !attachment
+            && (media_type == "message/delivery-status"
+                || media_type == "message/global-delivery-status")
+        {
             let bytes = decode_transfer(&encoding, body);
-            let charset = param(params, "charset").unwrap_or_else(|| "us-ascii".to_owned());
-            let mut text = decode_charset(&charset, &bytes, self.charsets);
-            if media_type == "text/html" {
-                set_or_append(&mut self.view.html, text, context, "<hr>");
-            } else {
-                let flowed = param(params, "format").is_some_and(|f| f == "flowed");
-                if flowed {
-                    let delsp = param(params, "delsp").is_some_and(|d| d == "yes");
-                    text = unflow(&text, delsp);
-                }
-                set_or_append(
-                    &mut self.view.text,
-                    normalise_newlines(&text),
-                    context,
-                    "\n\n",
-                );
+            let groups = delivery_status(&bytes, self.charsets);
+            if !groups.is_empty() {
+                out.push(Block::DeliveryStatus(groups));
+                return;
             }
+        }
+        let shown_text = match media_type.as_str() {
+            "text/plain" | "text/html" | "text/rfc822-headers" => !attachment,
+            other => other.starts_with("text/") && disposition_is("inline"),
+        };
+        if shown_text {
+            self.text(&media_type, &encoding, params, body, out);
             return;
         }
 
         let bytes = decode_transfer(&encoding, body);
-        let content_id = field("content-id")
+        let content_id = fields
+            .get("content-id")
             .map(|v| String::from_utf8_lossy(v).trim().to_owned())
             .map(|id| id.trim_start_matches('<').trim_end_matches('>').to_owned())
             .filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_graphic()));
-        if let (Some(id), true) = (content_id, media_type.starts_with("image/")) {
-            self.images.push((part.to_owned(), id, bytes.clone()));
+        let size = bytes.len();
+        if let (Some(content_id), true) = (content_id, media_type.starts_with("image/")) {
+            self.images.push((id.to_owned(), content_id, bytes));
         }
-        let name = filename.unwrap_or_else(|| {
-            let ext = media_type.rsplit('/').next().unwrap_or("bin");
-            format!("part-{part}.{}", if ext == "rfc822" { "eml" } else { ext })
-        });
-        self.view.attachments.push(Attachment {
+        let name = filename.unwrap_or_else(|| format!("part-{id}.{}", extension(&media_type)));
+        self.attach(id, name, media_type, size, encoding);
+    }
+
+    /// The parts of a multipart of subtype `sub`, appended to `out` as that subtype shows
+    /// them.
+    fn multipart(
+        &mut self,
+        sub: &str,
+        params: &[(String, String)],
+        parts: Vec<&[u8]>,
+        prefix: &str,
+        depth: usize,
+        out: &mut Vec<Block>,
+    ) {
+        let default = if sub == "digest" {
+            Unlabelled::Message
+        } else {
+            Unlabelled::Text
+        };
+        let mut children = Vec::with_capacity(parts.len());
+        for (k, raw) in parts.into_iter().enumerate() {
+            let (header, body) = split_header(raw);
+            children.push((child_id(prefix, k + 1), Fields(header_fields(header)), body));
+        }
+        let walk = |walk: &mut Self, (id, fields, body): &(String, Fields<'_>, &[u8])| {
+            let mut blocks = Vec::new();
+            walk.entity(fields, body, id, id, depth + 1, default, &mut blocks);
+            blocks
+        };
+        match sub {
+            "alternative" => {
+                // Every rendering is walked, so that the attachments of each are listed;
+                // only the best is shown.
+                let renderings: Vec<Vec<Block>> =
+                    children.iter().map(|child| walk(self, child)).collect();
+                let best = renderings
+                    .iter()
+                    .rposition(|blocks| blocks.iter().any(|b| matches!(b, Block::Html(_))))
+                    .or_else(|| renderings.iter().rposition(|blocks| !blocks.is_empty()));
+                if let Some(best) = best.and_then(|k| renderings.into_iter().nth(k)) {
+                    out.extend(best);
+                }
+            }
+            "related" => {
+                // RFC 2387: the root is the part the `start` parameter names, else the first.
+                let start = params
+                    .iter()
+                    .find(|(n, _)| n == "start")
+                    .map(|(_, v)| v.trim_start_matches('<').trim_end_matches('>'));
+                let root = start
+                    .and_then(|start| {
+                        children.iter().position(|(_, fields, _)| {
+                            fields.get("content-id").is_some_and(|id| {
+                                String::from_utf8_lossy(id)
+                                    .trim()
+                                    .trim_start_matches('<')
+                                    .trim_end_matches('>')
+                                    == start
+                            })
+                        })
+                    })
+                    .unwrap_or(0);
+                let mut rest = Vec::new();
+                for (k, child) in children.iter().enumerate() {
+                    let blocks = walk(self, child);
+                    if k == root {
+                        out.extend(blocks);
+                    } else {
+                        // Resources are images and the like (attachments, inlined where
+                        // the root refers to them); any text among them still shows,
+                        // after the root.
+                        rest.extend(blocks);
+                    }
+                }
+                out.extend(rest);
+            }
+            _ => {
+                for child in &children {
+                    out.extend(walk(self, child));
+                }
+            }
+        }
+    }
+
+    /// A text part shown in the body: decoded, `format=flowed` joined, HTML as its own
+    /// block. A part of only white space shows nothing.
+    fn text(
+        &mut self,
+        media_type: &str,
+        encoding: &str,
+        params: &[(String, String)],
+        body: &[u8],
+        out: &mut Vec<Block>,
+    ) {
+        let param = |name: &str| params.iter().find(|(n, _)| n == name).map(|(_, v)| v);
+        let bytes = decode_transfer(encoding, body);
+        let charset = param("charset").map_or("us-ascii", |c| c.as_str());
+        let text = decode_charset(charset, &bytes, self.charsets);
+        if text.trim().is_empty() {
+            return;
+        }
+        if media_type == "text/html" {
+            out.push(Block::Html(text));
+            return;
+        }
+        let text = if param("format").is_some_and(|f| f.eq_ignore_ascii_case("flowed")) {
+            let delsp = param("delsp").is_some_and(|d| d.eq_ignore_ascii_case("yes"));
+            unflow(&text, delsp)
+        } else {
+            normalise_newlines(&text)
+        };
+        out.push(Block::Text(text));
+    }
+
+    fn attach(
+        &mut self,
+        part: &str,
+        name: String,
+        media_type: String,
+        size: usize,
+        encoding: String,
+    ) {
+        self.attachments.push(Attachment {
             part: part.to_owned(),
             name,
             media_type,
-            size: bytes.len(),
+            size,
             encoding,
         });
     }
 }
 
-/// In an alternative, a later rendering replaces an earlier one; in a mixed part, inline
-/// text parts follow each other.
-fn set_or_append(slot: &mut Option<String>, text: String, context: Context, separator: &str) {
-    match (slot.as_mut(), context) {
-        (Some(existing), Context::Mixed) => {
-            existing.push_str(separator);
-            existing.push_str(&text);
-        }
-        _ => *slot = Some(text),
+/// A Content-Type value as this module uses it: `type/subtype`, or, for a type without its
+/// subtype, the one a sender most likely meant (`text` is `text/plain`, `multipart` is
+/// `multipart/mixed`, `message` is `message/rfc822`; anything else is a file). Empty when
+/// the header had no type at all.
+fn media_type(value: &str) -> String {
+    let (kind, sub) = value.split_once('/').unwrap_or((value, ""));
+    let (kind, sub) = (kind.trim(), sub.trim());
+    match kind {
+        "" => String::new(),
+        _ if !sub.is_empty() => format!("{kind}/{sub}"),
+        "text" => "text/plain".to_owned(),
+        "multipart" => "multipart/mixed".to_owned(),
+        "message" => "message/rfc822".to_owned(),
+        _ => "application/octet-stream".to_owned(),
     }
+}
+
+/// A file name extension for a part without a name: the usual one for the types people
+/// open with another program, else the subtype.
+fn extension(media_type: &str) -> &str {
+    match media_type {
+        "text/plain" => "txt",
+        "text/calendar" => "ics",
+        "text/x-diff" | "text/x-patch" => "diff",
+        "text/vcard" | "text/x-vcard" => "vcf",
+        "message/rfc822" => "eml",
+        "application/octet-stream" => "bin",
+        other => other.rsplit('/').next().unwrap_or("bin"),
+    }
+}
+
+/// A guess at the boundary of a multipart whose declared one never appears: the first line
+/// that looks like a delimiter (`--` and a boundary of 1 to 70 characters without spaces,
+/// RFC 2046 §5.1.1) followed by a `Content-` header field.
+fn guess_boundary(body: &[u8]) -> Option<&[u8]> {
+    let mut lines = body.split(|&b| b == b'\n').map(trim_newline).peekable();
+    while let Some(line) = lines.next() {
+        let Some(boundary) = line.strip_prefix(b"--") else {
+            continue;
+        };
+        let plausible = (1..=70).contains(&boundary.len())
+            && boundary.iter().all(|b| b.is_ascii_graphic())
+            && !boundary.ends_with(b"--");
+        // A part's header almost always starts with a Content- field; requiring one keeps
+        // a signature such as `--Tom` from being taken for a delimiter (and the text
+        // before it for a preamble).
+        let next_is_header = lines.peek().is_some_and(|next| {
+            next.get(..8)
+                .is_some_and(|start| start.eq_ignore_ascii_case(b"content-"))
+        });
+        if plausible && next_is_header {
+            return Some(boundary);
+        }
+    }
+    None
+}
+
+/// The field groups of a `message/delivery-status` body (RFC 3464 §2.1): groups separated
+/// by empty lines, each field's value unfolded, with the type word RFC 3464 puts before an
+/// address, a diagnostic or an MTA name (`rfc822;`, `smtp;`, `dns;`) dropped.
+fn delivery_status(body: &[u8], charsets: &dyn Charsets) -> Vec<Vec<(String, String)>> {
+    let mut groups = Vec::new();
+    let mut rest = body;
+    while !rest.is_empty() && groups.len() < MAX_PARTS {
+        let (group, after) = split_header(rest);
+        // An empty line ends a group; several in a row are one separator.
+        if group.is_empty() {
+            rest = after;
+            continue;
+        }
+        let fields: Vec<(String, String)> = header_fields(group)
+            .into_iter()
+            .map(|(name, value)| {
+                let value = decode_header(value, charsets);
+                let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
+                let typed = [
+                    "final-recipient",
+                    "original-recipient",
+                    "diagnostic-code",
+                    "remote-mta",
+                    "reporting-mta",
+                    "received-from-mta",
+                ];
+                let value = match value.split_once(';') {
+                    Some((kind, v))
+                        if typed.iter().any(|t| name.eq_ignore_ascii_case(t))
+                            && !kind.contains(' ') =>
+                    {
+                        v.trim().to_owned()
+                    }
+                    _ => value,
+                };
+                (name.to_owned(), value)
+            })
+            .collect();
+        if !fields.is_empty() {
+            groups.push(fields);
+        }
+        rest = after;
+    }
+    groups
 }
 
 /// A file name for display and download: no path, no control characters.
@@ -568,9 +897,14 @@ fn hex(b: u8) -> Option<u8> {
 
 /// The body parts of a multipart, between `--boundary` lines, preamble and epilogue
 /// dropped. A missing close delimiter ends the last part at the end of the body.
+///
+/// A close delimiter followed by more delimiters of the same boundary does not end the
+/// multipart: that is a nested multipart that reused its parent's boundary, whose parts
+/// then come out as parts of the parent rather than vanish after the first close.
 fn split_multipart<'a>(body: &'a [u8], boundary: &[u8]) -> Vec<&'a [u8]> {
     let mut parts = Vec::new();
     let mut start: Option<usize> = None;
+    let mut closed = false;
     let mut i = 0;
     while i < body.len() && parts.len() < MAX_PARTS {
         let end = body[i..]
@@ -586,7 +920,7 @@ fn split_multipart<'a>(body: &'a [u8], boundary: &[u8]) -> Vec<&'a [u8]> {
             let rest = if close { &rest[2..] } else { rest };
             // RFC 2046 §5.1.1: only linear whitespace may follow the boundary.
             if rest.iter().all(|&b| b == b' ' || b == b'\t') {
-                if let Some(s) = start {
+                if let Some(s) = start.filter(|_| !closed) {
                     // The CRLF before a boundary belongs to the boundary.
                     let mut e = i;
                     if e > s && body[e - 1] == b'\n' {
@@ -597,15 +931,13 @@ fn split_multipart<'a>(body: &'a [u8], boundary: &[u8]) -> Vec<&'a [u8]> {
                     }
                     parts.push(&body[s..e.max(s)]);
                 }
-                if close {
-                    return parts;
-                }
+                closed = close;
                 start = Some(end);
             }
         }
         i = end;
     }
-    if let Some(s) = start {
+    if let Some(s) = start.filter(|_| !closed) {
         if s <= body.len() && parts.len() < MAX_PARTS {
             parts.push(&body[s..]);
         }
@@ -841,10 +1173,21 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 }
 
 #[cfg(test)]
+mod corpus;
+
+#[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use crate::engine::mime::{BuiltInOnly, Table, Whatwg};
+
+    fn text(s: &str) -> Block {
+        Block::Text(s.to_owned())
+    }
+
+    fn html(s: &str) -> Block {
+        Block::Html(s.to_owned())
+    }
 
     fn parse_crlf(text: &str) -> MessageView {
         parse(text.replace('\n', "\r\n").as_bytes(), &BuiltInOnly)
@@ -874,8 +1217,7 @@ mod tests {
         assert_eq!(m.to[1].display(), "bob@example.com");
         assert_eq!(m.cc[0].name, "Jörg");
         assert_eq!(m.date, Some(1_709_283_600));
-        assert_eq!(m.text.as_deref(), Some("Hello,\nworld.\n"));
-        assert_eq!(m.html, None);
+        assert_eq!(m.body, [text("Hello,\nworld.\n")]);
         assert!(m.attachments.is_empty());
     }
 
@@ -890,8 +1232,10 @@ mod tests {
              =3D Ende =XY\n",
         );
         assert_eq!(
-            m.text.as_deref(),
-            Some("Grüße aus München, ein sehr langer Satz der umbrochen wird.\n= Ende =XY\n")
+            m.body,
+            [text(
+                "Grüße aus München, ein sehr langer Satz der umbrochen wird.\n= Ende =XY\n"
+            )]
         );
     }
 
@@ -903,16 +1247,16 @@ mod tests {
              \n\
              Q2Fmw6kgYXUgbGFpdCDimJU=\n",
         );
-        assert_eq!(m.text.as_deref(), Some("Café au lait ☕"));
+        assert_eq!(m.body, [text("Café au lait ☕")]);
         // Junk characters are skipped; a truncated group loses only its last bits.
         let m = parse_crlf(
             "Content-Type: text/plain\nContent-Transfer-Encoding: base64\n\naGVs*bG8g!d29y\nbGQ\n",
         );
-        assert_eq!(m.text.as_deref(), Some("hello world"));
+        assert_eq!(m.body, [text("hello world")]);
     }
 
     #[test]
-    fn alternative_prefers_both_text_and_html() {
+    fn alternative_shows_the_html_rendering() {
         let m = parse_crlf(
             "Content-Type: multipart/alternative; boundary=\"b1\"\n\
              \n\
@@ -929,8 +1273,7 @@ mod tests {
              --b1--\n\
              epilogue\n",
         );
-        assert_eq!(m.text.as_deref(), Some("Numbers are up."));
-        assert_eq!(m.html.as_deref(), Some("<p>Numbers are <b>up</b>.</p>"));
+        assert_eq!(m.body, [html("<p>Numbers are <b>up</b>.</p>")]);
         assert!(m.attachments.is_empty());
     }
 
@@ -975,12 +1318,19 @@ mod tests {
              forwarded\n\
              --outer--\n",
         );
-        assert_eq!(m.text.as_deref(), Some("See attached."));
-        // The related image is part of the body: a data: URL, not an attachment.
+        // The related image is part of the body: a data: URL, not an attachment. The
+        // forwarded message shows inline, and is listed to be saved.
         assert_eq!(
-            m.html.as_deref(),
-            Some("<img src=\"data:image/png;base64,iVBORw==\">")
+            m.body[0],
+            html("<img src=\"data:image/png;base64,iVBORw==\">")
         );
+        let Block::Message { part, message } = &m.body[1] else {
+            panic!("{m:#?}")
+        };
+        assert_eq!(part, "3");
+        assert_eq!(message.subject, "inner");
+        assert_eq!(message.body, [text("forwarded")]);
+        assert_eq!(m.body.len(), 2);
         let parts: Vec<(&str, &str, &str, usize)> = m
             .attachments
             .iter()
@@ -997,7 +1347,7 @@ mod tests {
             parts,
             [
                 ("2", "report.pdf", "application/pdf", 9),
-                ("3", "part-3.eml", "message/rfc822", 27),
+                ("3", "inner.eml", "message/rfc822", 27),
             ]
         );
         assert_eq!(m.attachments[0].encoding, "base64");
@@ -1036,17 +1386,17 @@ mod tests {
             names,
             ["Grüße ☕.txt", "résume final.txt", "été.jpg", "passwd"]
         );
-        assert_eq!(m.text, None);
+        assert_eq!(m.body, []);
     }
 
     #[test]
     fn other_charsets_go_to_the_seam() {
         let raw = b"Content-Type: text/plain; charset=KOI8-R\r\n\r\n\xf0\xd2\xc9\xd7\xc5\xd4";
         let table = Table::east_and_west();
-        assert_eq!(parse(raw, &table).text.as_deref(), Some("Привет"));
+        assert_eq!(parse(raw, &table).body, [text("Привет")]);
         // Unknown everywhere: replacement characters, not a panic or a blank.
         let raw = b"Content-Type: text/plain; charset=x-unknown\r\n\r\nok \xff";
-        assert_eq!(parse(raw, &table).text.as_deref(), Some("ok \u{fffd}"));
+        assert_eq!(parse(raw, &table).body, [text("ok \u{fffd}")]);
     }
 
     /// ISO-2022-JP text opens with an escape sequence; the body and the display name decode
@@ -1058,10 +1408,10 @@ mod tests {
             \x1b$B$3$s$K$A$O\x1b(B\r\n\x1b$B@$3&\x1b(B\r\n";
         let view = parse(raw, &Whatwg);
         assert_eq!(view.from[0].name, "山田太郎");
-        assert_eq!(view.text.as_deref(), Some("こんにちは\n世界\n"));
+        assert_eq!(view.body, [text("こんにちは\n世界\n")]);
         let raw = b"Content-Type: text/plain; charset=iso-2022-jp\r\n\
             Content-Transfer-Encoding: base64\r\n\r\nGyRCJDMkcyRLJEEkTxsoQg==\r\n";
-        assert_eq!(parse(raw, &Whatwg).text.as_deref(), Some("こんにちは"));
+        assert_eq!(parse(raw, &Whatwg).body, [text("こんにちは")]);
     }
 
     #[test]
@@ -1079,11 +1429,13 @@ mod tests {
              sig\n",
         );
         assert_eq!(
-            m.text.as_deref(),
-            Some("This is a long paragraph.\n> quoted text\n\nFrom stuffed\n-- \nsig\n")
+            m.body,
+            [text(
+                "This is a long paragraph.\n> quoted text\n\nFrom stuffed\n-- \nsig\n"
+            )]
         );
         let m = parse_crlf("Content-Type: text/plain; format=flowed; delsp=yes\n\nab \ncd\n");
-        assert_eq!(m.text.as_deref(), Some("abcd\n"));
+        assert_eq!(m.body, [text("abcd\n")]);
     }
 
     #[test]
@@ -1106,9 +1458,9 @@ mod tests {
             let _ = parse(raw, &BuiltInOnly);
         }
         let m = parse(cases[5], &BuiltInOnly);
-        assert_eq!(m.text.as_deref(), Some("unclosed"));
+        assert_eq!(m.body, [text("unclosed")]);
         let m = parse(cases[3], &BuiltInOnly);
-        assert_eq!(m.text.as_deref(), Some("no boundary"));
+        assert_eq!(m.body, [text("no boundary")]);
     }
 
     #[test]
@@ -1121,7 +1473,7 @@ mod tests {
         }
         raw.push_str("Content-Type: text/plain\r\n\r\ndeep\r\n");
         let m = parse(raw.as_bytes(), &BuiltInOnly);
-        assert!(m.text.is_none() && m.attachments.len() == 1, "{m:?}");
+        assert!(m.body.is_empty() && m.attachments.len() == 1, "{m:?}");
 
         let mut raw = String::from("Content-Type: multipart/mixed; boundary=b\r\n\r\n");
         for _ in 0..10_000 {
@@ -1141,7 +1493,32 @@ mod tests {
         let m = parse(raw.as_bytes(), &BuiltInOnly);
         // The subject is past the first MAX_FIELDS fields: ignored, not a crash.
         assert_eq!(m.subject, "");
-        assert_eq!(m.text.as_deref(), Some("body"));
+        assert_eq!(m.body, [text("body")]);
+    }
+
+    #[test]
+    fn many_references_to_one_image_are_bounded_by_the_inline_budget() {
+        // Regression: the budget was charged once per image, so a 3 MB image referred to a
+        // thousand times made a 4 GB body.
+        let image = "A".repeat(3 * 1024 * 1024);
+        let refs = "<img src=cid:i>".repeat(1000);
+        let raw = format!(
+            "Content-Type: multipart/related; boundary=r\r\n\r\n--r\r\n\
+             Content-Type: text/html\r\n\r\n{refs}\r\n--r\r\nContent-Type: image/png\r\n\
+             Content-ID: <i>\r\nContent-Transfer-Encoding: base64\r\n\r\n{image}\r\n--r--\r\n"
+        );
+        let m = parse(raw.as_bytes(), &BuiltInOnly);
+        assert_eq!(m.body, [html(&refs)]);
+        assert_eq!(m.attachments.len(), 1);
+        // A few references to a small image are inlined, every one of them.
+        let raw = "Content-Type: multipart/related; boundary=r\r\n\r\n--r\r\n\
+             Content-Type: text/html\r\n\r\n<img src=cid:i><img src=cid:i>\r\n--r\r\n\
+             Content-Type: image/gif\r\nContent-ID: <i>\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+             R0lGODlh\r\n--r--\r\n";
+        let m = parse(raw.as_bytes(), &BuiltInOnly);
+        let url = "<img src=data:image/gif;base64,R0lGODlh>";
+        assert_eq!(m.body, [html(&url.repeat(2))]);
+        assert!(m.attachments.is_empty());
     }
 
     #[test]
@@ -1206,11 +1583,7 @@ mod tests {
         let m = parse(sample, &BuiltInOnly);
         assert_eq!(m.subject, "Grüße");
         assert_eq!(m.from[1].name, "a, b");
-        assert_eq!(m.text.as_deref(), Some("Grüße soft\nx"));
-        assert_eq!(
-            m.html.as_deref(),
-            Some("<img src=data:image/gif;base64,R0lGODlh>")
-        );
+        assert_eq!(m.body, [html("<img src=data:image/gif;base64,R0lGODlh>")]);
         assert!(m.attachments.is_empty(), "{m:?}");
     }
 }

@@ -44,7 +44,7 @@ use std::collections::VecDeque;
 
 use petrel_imap::{Limits, Session};
 
-pub use message::{Address, Attachment, MessageView};
+pub use message::{Address, Attachment, Block, MessageView};
 pub use mime::{BuiltInOnly, Charsets};
 
 /// A password: its `Debug` never shows it.

@@ -476,7 +476,7 @@ fn opening_an_unread_message_fetches_it_then_marks_it_seen() {
     assert_eq!((folder.as_str(), *uid), ("INBOX", 7));
     assert_eq!(message.subject, "A {literal}!");
     assert_eq!(message.from[0].name, "Carol");
-    assert_eq!(message.text.as_deref(), Some("Café"));
+    assert_eq!(message.body, [Block::Text("Café".into())]);
     assert_eq!(message.attachments.len(), 1);
     assert_eq!(message.attachments[0].name, "notes.txt");
     assert_eq!(message.attachments[0].size, 2);
@@ -528,7 +528,7 @@ fn a_seen_message_is_not_stored_again_and_another_folder_is_selected_first() {
             _ => None,
         })
         .unwrap_or_else(|| panic!("{events:?}"));
-    assert_eq!(opened.text.as_deref(), Some("hello"));
+    assert_eq!(opened.body, [Block::Text("hello".into())]);
     assert!(!events
         .iter()
         .any(|e| matches!(e, Event::MessageSeen { .. })));

@@ -1,10 +1,12 @@
 //! The reading pane: the open message's headers, attachments and body, or its loading and
-//! error states. HTML bodies are shown only through `crate::html` (a sandboxed frame).
+//! error states. The body's blocks are shown in order, a message inside the message with its
+//! own headers; each HTML part is shown only through `crate::html`, in a sandboxed frame of
+//! its own.
 
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::engine::{Address, MessageView};
+use crate::engine::{Address, Block, MessageView};
 use crate::html;
 use crate::model::{Reading, ReadingState};
 use crate::ui::format::MessageDate;
@@ -82,7 +84,6 @@ fn view(message: &MessageView, reading: &Reading, on_download: &Callback<String>
     } else {
         message.subject.clone()
     };
-    let date = message.date.and_then(MessageDate::new);
     let attachments = (!message.attachments.is_empty()).then(|| {
         html! {
             <ul class="attachments" aria-label="Attachments">
@@ -103,31 +104,16 @@ fn view(message: &MessageView, reading: &Reading, on_download: &Callback<String>
             </ul>
         }
     });
-    let content = match (&message.html, &message.text) {
-        (Some(markup), _) => html! {
-            <iframe class="reader-html" title="Message content" sandbox={html::SANDBOX}
-                referrerpolicy="no-referrer" srcdoc={html::document(markup)}></iframe>
-        },
-        (None, Some(text)) => html! { <div class="reader-text">{ text.clone() }</div> },
-        (None, None) => html! { <p class="empty">{ "This message has no text." }</p> },
+    let content = if message.body.is_empty() {
+        html! { <p class="empty">{ "This message has no text." }</p> }
+    } else {
+        blocks(&message.body, message, on_download)
     };
     html! {
         <>
             <header class="reader-header">
                 <h2 id="reader-title" class="pane-title reader-subject" tabindex="-1">{ subject }</h2>
-                <dl class="reader-meta">
-                    { addresses("From", &message.from) }
-                    { addresses("To", &message.to) }
-                    { addresses("Cc", &message.cc) }
-                    <dt>{ "Date" }</dt>
-                    <dd>
-                        if let Some(date) = date {
-                            <time datetime={date.iso}>{ date.full }</time>
-                        } else {
-                            { message.date_text.clone() }
-                        }
-                    </dd>
-                </dl>
+                { meta(message) }
             </header>
             if let Some(error) = &reading.download_error {
                 <p class="reader-error" role="alert">{ format!("The attachment could not be downloaded: {error}") }</p>
@@ -135,6 +121,102 @@ fn view(message: &MessageView, reading: &Reading, on_download: &Callback<String>
             { for attachments }
             { content }
         </>
+    }
+}
+
+/// The From, To, Cc and Date of a message, the whole one or one inside it.
+fn meta(message: &MessageView) -> Html {
+    let date = message.date.and_then(MessageDate::new);
+    html! {
+        <dl class="reader-meta">
+            { addresses("From", &message.from) }
+            { addresses("To", &message.to) }
+            { addresses("Cc", &message.cc) }
+            if date.is_some() || !message.date_text.is_empty() {
+                <dt>{ "Date" }</dt>
+                <dd>
+                    if let Some(date) = date {
+                        <time datetime={date.iso}>{ date.full }</time>
+                    } else {
+                        { message.date_text.clone() }
+                    }
+                </dd>
+            }
+        </dl>
+    }
+}
+
+/// A body in order: text as text, each HTML part in a sandboxed frame of its own (never in
+/// this document, see `crate::html`), a message inside the message with its own headers and
+/// body, a delivery status as its fields.
+fn blocks(body: &[Block], outer: &MessageView, on_download: &Callback<String>) -> Html {
+    // A frame cannot size itself to its content (no script runs in it), so a frame among
+    // other blocks gets a smaller fixed height, to leave the rest of the body in sight.
+    let among_others = body.len() > 1;
+    html! {
+        { for body.iter().map(|block| match block {
+            Block::Text(text) => html! { <div class="reader-text">{ text.clone() }</div> },
+            Block::Html(markup) => html! {
+                <iframe class={classes!("reader-html", among_others.then_some("reader-html-part"))}
+                    title="Message content" sandbox={html::SANDBOX} referrerpolicy="no-referrer"
+                    srcdoc={html::document(markup)}></iframe>
+            },
+            Block::Message { part, message } => nested(part, message, outer, on_download),
+            Block::DeliveryStatus(groups) => html! {
+                <section class="delivery-status" aria-label="Delivery status">
+                    <h3 class="nested-title">{ "Delivery status" }</h3>
+                    { for groups.iter().map(|group| html! {
+                        <dl class="reader-meta">
+                            { for group.iter().map(|(name, value)| html! {
+                                <>
+                                    <dt>{ name.clone() }</dt>
+                                    <dd>{ value.clone() }</dd>
+                                </>
+                            }) }
+                        </dl>
+                    }) }
+                </section>
+            },
+        }) }
+    }
+}
+
+/// A message inside the message (forwarded, attached, returned by a bounce): its headers,
+/// a button to save it as `.eml` (its entry in the attachment list), and its body.
+fn nested(
+    part: &str,
+    message: &MessageView,
+    outer: &MessageView,
+    on_download: &Callback<String>,
+) -> Html {
+    let subject = if message.subject.trim().is_empty() {
+        "(no subject)".to_owned()
+    } else {
+        message.subject.clone()
+    };
+    let save = outer.attachments.iter().find(|a| a.part == part).map(|a| {
+        let part = a.part.clone();
+        let on_download = on_download.clone();
+        html! {
+            <button type="button" class="secondary nested-save"
+                onclick={move |_| on_download.emit(part.clone())}>
+                { format!("Save as {}", a.name) }
+            </button>
+        }
+    });
+    html! {
+        <article class="reader-nested" aria-label={format!("Attached message: {subject}")}>
+            <header class="nested-header">
+                <h3 class="nested-title">{ subject }</h3>
+                { meta(message) }
+                { for save }
+            </header>
+            if message.body.is_empty() {
+                <p class="empty">{ "This message has no text." }</p>
+            } else {
+                { blocks(&message.body, outer, on_download) }
+            }
+        </article>
     }
 }
 
