@@ -512,6 +512,8 @@ async fn a_certificate_from_an_unknown_ca_is_refused_as_such() {
         refusal(&proxy).await,
         "mail server certificate issuer unknown: give its CA certificate with --ca-file"
     );
+}
+
 /// The browser's decoders as WHATWG defines them (encoding_rs implements that standard):
 /// what the app's TextDecoder seam gives the engine, natively.
 #[derive(Debug, Clone, Copy)]
@@ -556,10 +558,14 @@ async fn mail_in_other_charsets_is_decoded_in_the_list_and_when_opened() {
         assert_eq!(view.subject, m.subject);
         assert_eq!(view.from[0].name, m.from_name);
         let [Block::Text(shown)] = &view.body[..] else {
-            panic!("{}: expected one text block, got {:?}", m.subject, view.body);
+            panic!(
+                "{}: expected one text block, got {:?}",
+                m.subject, view.body
+            );
         };
         assert_eq!(shown.trim_end(), text.trim_end(), "{}", m.subject);
     }
+}
 
 #[tokio::test]
 async fn real_mail_shows_every_part_in_order() {
