@@ -133,10 +133,24 @@ impl Context {
     /// Reads the next bytes of the message's lines (never its literals' contents, never the
     /// LF). Once the context is settled this costs nothing, and before that each byte is
     /// looked at once, so the scan stays linear however the bytes are chunked.
-    fn read(&mut self, mut bytes: &[u8]) {
+    #[inline]
+    fn read(&mut self, bytes: &[u8]) {
+        // Settled for most lines: this test is all they cost, without a call.
+        if !matches!(self, Context::Text | Context::Data) {
+            self.read_unsettled(bytes);
+        }
+    }
+
+    fn read_unsettled(&mut self, mut bytes: &[u8]) {
         loop {
             match *self {
                 Context::Text | Context::Data => return,
+                // The most frequent responses (FETCH, EXISTS, EXPUNGE) in one step rather
+                // than three.
+                Context::Start if matches!(bytes, [b'*', b' ', d, ..] if d.is_ascii_digit()) => {
+                    *self = Context::Data;
+                    return;
+                }
                 Context::Tag => {
                     let Some(at) = memchr::memchr(b' ', bytes) else {
                         return;
@@ -179,7 +193,10 @@ impl Context {
                 _ => Context::Tag,
             },
             Context::Word { mut word, len } => {
-                if is_atom_char(b) {
+                if len == 0 && b.is_ascii_digit() {
+                    // A message number (`* 3 EXISTS`): no status word starts with a digit.
+                    Context::Data
+                } else if is_atom_char(b) {
                     match word.get_mut(len) {
                         Some(slot) => {
                             *slot = b;
