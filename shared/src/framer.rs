@@ -2,7 +2,7 @@
 //! is parsed: CRLF-terminated lines, each possibly ending in a `{n}` / `{n+}` / `~{n}`
 //! literal announcement whose `n` bytes belong to the same message. A `{n}` is taken for an
 //! announcement only where the grammar allows a literal: not at the end of a status
-//! response's or a continuation request's text (see [`Context`]).
+//! response's or a continuation request's text (see `Context`).
 //!
 //! Work is linear in the input: the scan position survives between chunks, so a long line
 //! fed in small chunks is never rescanned, and inside a literal each chunk costs O(1) (the
@@ -79,8 +79,8 @@ impl Direction {
 /// How far the scan has read into the current response's grammar, as far as that decides
 /// whether a `{n}` at the end of one of its lines announces a literal.
 ///
-/// A literal is a string (RFC 9051 §4.3), and a server sends strings only in data. The text
-/// of a status response and of a continuation request (RFC 9051 §9):
+/// A literal is one form of a string (RFC 9051 §4.3). The text of a status response and of a
+/// continuation request (RFC 9051 §9):
 ///
 /// ```text
 /// response-tagged = tag SP resp-cond-state CRLF
@@ -105,7 +105,7 @@ impl Direction {
 ///
 /// Every other response (FETCH, LIST, STATUS, ESEARCH...) may announce a literal at the end
 /// of any of its lines, and so may a message that cannot be told apart as a status response
-/// (a line without a space): it is read as before.
+/// (a line without a space), which is read as data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Context {
     /// Nothing of the message read yet.
