@@ -9,9 +9,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::engine::{
-    Disconnect, Event, Folder, FolderRole, MessageSummary, MessageView, Request, SignInError,
-};
+use crate::engine::{Disconnect, Event, Folder, MessageSummary, MessageView, Request, SignInError};
 
 /// Which screen the app shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -259,11 +257,8 @@ impl Model {
                     SignInError::Refused(text) => Problem::SignInRefused(text),
                 });
             }
-            Action::Engine(Event::Folders(mut folders)) => {
-                // A stable sort keeps the server's order among folders of equal rank.
-                folders.sort_by_key(|folder| role_rank(folder.role));
-                self.folders = folders;
-            }
+            // In the engine's order: the folder tree (`engine::folders::order`).
+            Action::Engine(Event::Folders(folders)) => self.folders = folders,
             Action::Engine(Event::FolderOpened {
                 folder,
                 exists,
@@ -400,22 +395,6 @@ impl Model {
     }
 }
 
-/// Where a folder goes in the list: the special folders first, in the order most mail apps
-/// use, then the others in the server's order.
-fn role_rank(role: Option<FolderRole>) -> u8 {
-    match role {
-        Some(FolderRole::Inbox) => 0,
-        Some(FolderRole::Flagged) => 1,
-        Some(FolderRole::Drafts) => 2,
-        Some(FolderRole::Sent) => 3,
-        Some(FolderRole::Archive) => 4,
-        Some(FolderRole::All) => 5,
-        Some(FolderRole::Junk) => 6,
-        Some(FolderRole::Trash) => 7,
-        None => 8,
-    }
-}
-
 /// How the folder list shows one folder: its own name, indented under its parents.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FolderLabel<'a> {
@@ -460,7 +439,7 @@ impl<'a> FolderLabel<'a> {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-    use crate::engine::{Block, Password};
+    use crate::engine::{Block, FolderRole, Password};
 
     fn folder(id: &str, role: Option<FolderRole>) -> Folder {
         Folder {
@@ -658,21 +637,18 @@ mod tests {
     }
 
     #[test]
-    fn folders_list_special_ones_first_and_keep_the_server_order_otherwise() {
+    fn folders_keep_the_engines_order() {
+        // The engine puts the folders in tree order; re-sorting them by role here took
+        // `Archive` away from its children.
         let model = Model::default().reduce(Action::Engine(Event::Folders(vec![
+            folder("INBOX", Some(FolderRole::Inbox)),
+            folder("Archive", Some(FolderRole::Archive)),
+            folder("Archive/2024", None),
             folder("Trash", Some(FolderRole::Trash)),
             folder("Work", None),
-            folder("Archive", Some(FolderRole::Archive)),
-            folder("Drafts", None),
-            folder("INBOX", Some(FolderRole::Inbox)),
-            folder("Sent", Some(FolderRole::Sent)),
-            folder("Family", None),
         ])));
         let ids: Vec<_> = model.folders.iter().map(|f| f.id.as_str()).collect();
-        assert_eq!(
-            ids,
-            ["INBOX", "Sent", "Archive", "Trash", "Work", "Drafts", "Family"]
-        );
+        assert_eq!(ids, ["INBOX", "Archive", "Archive/2024", "Trash", "Work"]);
         assert_eq!(model.folder("Work").map(|f| f.name.as_str()), Some("Work"));
         assert!(model.folder("Nope").is_none());
     }

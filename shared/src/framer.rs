@@ -1,6 +1,8 @@
 //! Finds the boundaries of complete response messages in a byte stream before any grammar
 //! is parsed: CRLF-terminated lines, each possibly ending in a `{n}` / `{n+}` / `~{n}`
-//! literal announcement whose `n` bytes belong to the same message.
+//! literal announcement whose `n` bytes belong to the same message. A `{n}` is taken for an
+//! announcement only where the grammar allows a literal: not at the end of a status
+//! response's or a continuation request's text (see `Context`).
 //!
 //! Work is linear in the input: the scan position survives between chunks, so a long line
 //! fed in small chunks is never rescanned, and inside a literal each chunk costs O(1) (the
@@ -10,6 +12,7 @@
 use alloc::vec::Vec;
 use core::fmt;
 
+use crate::types::core::is_atom_char;
 use crate::Limits;
 
 /// Why the framer rejected a message.
@@ -51,6 +54,214 @@ enum State {
     SkipLine,
 }
 
+/// Which side's messages a [`Scanner`] reads: where a `{n}` can announce a literal depends
+/// on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    /// Server responses (RFC 9051 §7).
+    Responses,
+    /// Client commands (RFC 9051 §6), for [`crate::decode_command`].
+    Commands,
+}
+
+impl Direction {
+    /// Where the scan of a new message starts.
+    fn start(self) -> Context {
+        match self {
+            Direction::Responses => Context::Start,
+            // No command holds free text: every string, and so every `{n}` at a line's end,
+            // is a literal (`astring`, `string`, `literal8` in RFC 9051 §9).
+            Direction::Commands => Context::Data,
+        }
+    }
+}
+
+/// How far the scan has read into the current response's grammar, as far as that decides
+/// whether a `{n}` at the end of one of its lines announces a literal.
+///
+/// A literal is one form of a string (RFC 9051 §4.3). The text of a status response and of a
+/// continuation request (RFC 9051 §9):
+///
+/// ```text
+/// response-tagged = tag SP resp-cond-state CRLF
+/// resp-cond-state = ("OK" / "NO" / "BAD") SP resp-text
+/// resp-cond-auth  = ("OK" / "PREAUTH") SP resp-text      ; greeting
+/// resp-cond-bye   = "BYE" SP resp-text
+/// continue-req    = "+" SP (resp-text / base64) CRLF
+/// resp-text       = ["[" resp-text-code "]" SP] [text]
+/// text            = 1*TEXT-CHAR                           ; no CR, no LF
+/// ```
+///
+/// holds no CRLF, so a `{4}` at its end is text (a real server sent `A1 OK done{4}`), and
+/// taking it for an announcement would swallow the next response. Inside `resp-text`, only a
+/// response code's arguments may hold a string: RFC 3501 has
+/// `"BADCHARSET" [SP "(" astring *(SP astring) ")"]` (its erratum 261 and RFC 9051 narrowed
+/// it to `charset = atom / quoted`, but the decoder reads RFC 3501's astring, literal
+/// included). So a `{n}` at a line's end is an announcement when the line ends in the
+/// arguments of a code (after `[NAME SP`, before the `]`), and text anywhere else in a status
+/// response. The first `]` ends the code: charset names hold no `]`, and counting quotes
+/// instead would misread a generic code (`atom SP 1*<TEXT-CHAR except "]">`) whose text holds
+/// a lone `"`.
+///
+/// Every other response (FETCH, LIST, STATUS, ESEARCH...) may announce a literal at the end
+/// of any of its lines, and so may a message that cannot be told apart as a status response
+/// (a line without a space), which is read as data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Context {
+    /// Nothing of the message read yet.
+    Start,
+    /// In the tag, up to the space after it.
+    Tag,
+    /// In the word after the tag or `*` (leading spaces skipped): `len` atom characters,
+    /// the first seven (`PREAUTH`, the longest status word) kept in `word`.
+    Word { word: [u8; 7], len: usize },
+    /// After a status word or `+`: spaces, then the start of `resp-text`.
+    TextStart,
+    /// After the `[` opening `resp-text`: the response code's name, `named` once it has a
+    /// character.
+    CodeName { named: bool },
+    /// In a response code's arguments, up to its `]`: the one place in a status response
+    /// where a literal can be.
+    CodeArgs,
+    /// In the text of a status response or continuation request: no literal.
+    Text,
+    /// In a message that may announce a literal at the end of any line.
+    Data,
+}
+
+impl Context {
+    /// Reads the next bytes of the message's lines (never its literals' contents, never the
+    /// LF). Once the context is settled this costs nothing, and before that each byte is
+    /// looked at once, so the scan stays linear however the bytes are chunked.
+    #[inline]
+    fn read(&mut self, bytes: &[u8]) {
+        // Settled for most lines: this test is all they cost, without a call.
+        if !matches!(self, Context::Text | Context::Data) {
+            self.read_unsettled(bytes);
+        }
+    }
+
+    fn read_unsettled(&mut self, mut bytes: &[u8]) {
+        loop {
+            match *self {
+                Context::Text | Context::Data => return,
+                // The most frequent responses (FETCH, EXISTS, EXPUNGE) in one step rather
+                // than three.
+                Context::Start if matches!(bytes, [b'*', b' ', d, ..] if d.is_ascii_digit()) => {
+                    *self = Context::Data;
+                    return;
+                }
+                Context::Tag => {
+                    let Some(at) = memchr::memchr(b' ', bytes) else {
+                        return;
+                    };
+                    bytes = &bytes[at + 1..];
+                    *self = Context::Word {
+                        word: [0; 7],
+                        len: 0,
+                    };
+                }
+                Context::CodeArgs => {
+                    let Some(at) = memchr::memchr(b']', bytes) else {
+                        return;
+                    };
+                    bytes = &bytes[at + 1..];
+                    *self = Context::Text;
+                }
+                _ => {
+                    let Some((&b, rest)) = bytes.split_first() else {
+                        return;
+                    };
+                    bytes = rest;
+                    *self = self.after(b);
+                }
+            }
+        }
+    }
+
+    /// The context after one more byte, in the states that look at single bytes.
+    fn after(self, b: u8) -> Context {
+        match self {
+            Context::Start => match b {
+                // `continue-req`; a tag never holds `+`.
+                b'+' => Context::TextStart,
+                // Untagged; the decoder allows any number of spaces after the `*`.
+                b'*' | b' ' => Context::Word {
+                    word: [0; 7],
+                    len: 0,
+                },
+                _ => Context::Tag,
+            },
+            Context::Word { mut word, len } => {
+                if len == 0 && b.is_ascii_digit() {
+                    // A message number (`* 3 EXISTS`): no status word starts with a digit.
+                    Context::Data
+                } else if is_atom_char(b) {
+                    match word.get_mut(len) {
+                        Some(slot) => {
+                            *slot = b;
+                            Context::Word { word, len: len + 1 }
+                        }
+                        // Longer than any status word.
+                        None => Context::Data,
+                    }
+                } else if len == 0 && b == b' ' {
+                    self
+                } else if is_status_word(&word[..len]) {
+                    // The decoder reads the word as an atom, so whatever follows it (a space,
+                    // or leniently none) begins `resp-text`.
+                    Context::TextStart.after(b)
+                } else {
+                    Context::Data
+                }
+            }
+            Context::TextStart => match b {
+                b' ' => Context::TextStart,
+                b'[' => Context::CodeName { named: false },
+                _ => Context::Text,
+            },
+            Context::CodeName { named } => {
+                if is_atom_char(b) {
+                    Context::CodeName { named: true }
+                } else if named && matches!(b, b' ' | b'(') {
+                    // `SP` per the ABNF; `(` because the decoder leniently reads
+                    // `[BADCHARSET(...)]` too.
+                    Context::CodeArgs
+                } else {
+                    // `]` (a code without arguments) or a malformed code, which the decoder
+                    // reads as text.
+                    Context::Text
+                }
+            }
+            Context::Tag | Context::CodeArgs | Context::Text | Context::Data => self,
+        }
+    }
+
+    /// Whether a `{n}` at the end of the line read so far announces a literal.
+    fn allows_literal(self) -> bool {
+        !matches!(
+            self,
+            Context::TextStart | Context::CodeName { .. } | Context::Text
+        )
+    }
+
+    /// The context after a literal: a code's arguments go on; anything else that allowed a
+    /// literal is data from here on.
+    fn after_literal(self) -> Context {
+        match self {
+            Context::CodeArgs => Context::CodeArgs,
+            _ => Context::Data,
+        }
+    }
+}
+
+/// The words that open a status response after its tag or `*`, in any case.
+fn is_status_word(word: &[u8]) -> bool {
+    ["OK", "NO", "BAD", "BYE", "PREAUTH"]
+        .iter()
+        .any(|w| word.eq_ignore_ascii_case(w.as_bytes()))
+}
+
 /// What one scanning step found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Step {
@@ -77,11 +288,24 @@ pub(crate) struct Scanner {
     /// The last bytes of a line being passed over, to spot a literal announcement at its end.
     tail: [u8; 24],
     tail_len: usize,
+    direction: Direction,
+    /// Where the current message stands in its grammar, read up to `pos`.
+    context: Context,
     limits: Limits,
 }
 
 impl Scanner {
-    pub(crate) fn new(limits: Limits) -> Self {
+    /// A scanner of server responses.
+    pub(crate) fn responses(limits: Limits) -> Self {
+        Self::new(Direction::Responses, limits)
+    }
+
+    /// A scanner of client commands.
+    pub(crate) fn commands(limits: Limits) -> Self {
+        Self::new(Direction::Commands, limits)
+    }
+
+    fn new(direction: Direction, limits: Limits) -> Self {
         Self {
             start: 0,
             line_start: 0,
@@ -89,6 +313,8 @@ impl Scanner {
             state: State::Line,
             tail: [0; 24],
             tail_len: 0,
+            direction,
+            context: direction.start(),
             limits,
         }
     }
@@ -111,7 +337,10 @@ impl Scanner {
             match self.state {
                 State::Line => {
                     let from = self.pos;
-                    let Some(off) = memchr::memchr(b'\n', &buf[from..]) else {
+                    let found = memchr::memchr(b'\n', &buf[from..]);
+                    self.context
+                        .read(&buf[from..found.map_or(buf.len(), |off| from + off)]);
+                    let Some(off) = found else {
                         self.pos = buf.len();
                         if let Some(e) = self.over_limit() {
                             self.tail_len = 0;
@@ -126,7 +355,7 @@ impl Scanner {
                     };
                     let lf = from + off;
                     self.pos = lf + 1;
-                    let announced = literal_announcement(&buf[self.line_start..lf]);
+                    let announced = self.announced(&buf[self.line_start..lf]);
                     if let Some(e) = self.over_limit() {
                         // As when the line arrives in pieces (see `SkipLine`): a literal it
                         // announces is part of the message and is passed over too.
@@ -192,15 +421,18 @@ impl Scanner {
                     match memchr::memchr(b'\n', &buf[from..]) {
                         None => {
                             self.pos = buf.len();
+                            self.context.read(&buf[from..]);
                             self.remember_tail(&buf[from..]);
                             self.pass_over(State::SkipLine);
                             return Step::NeedMore;
                         }
                         Some(off) => {
                             let lf = from + off;
+                            self.context.read(&buf[from..lf]);
                             self.remember_tail(&buf[from..lf]);
                             self.pos = lf + 1;
-                            let next = match literal_announcement(&self.tail[..self.tail_len]) {
+                            let tail = self.tail;
+                            let next = match self.announced(&tail[..self.tail_len]) {
                                 Some(n) => State::SkipLiteral(n),
                                 None => State::Line,
                             };
@@ -237,11 +469,26 @@ impl Scanner {
         u64::try_from(self.limits.max_message).unwrap_or(u64::MAX)
     }
 
-    /// Everything scanned so far is finished with; go on in `state`.
+    /// The literal announced at the end of `line`, the end of the current line, if the
+    /// grammar allows one there; the context then moves past the literal.
+    fn announced(&mut self, line: &[u8]) -> Option<u64> {
+        if !self.context.allows_literal() {
+            return None;
+        }
+        let n = literal_announcement(line)?;
+        self.context = self.context.after_literal();
+        Some(n)
+    }
+
+    /// Everything scanned so far is finished with; go on in `state` (in `State::Line`, with a
+    /// new message).
     fn pass_over(&mut self, state: State) {
         self.start = self.pos;
         self.line_start = self.pos;
         self.state = state;
+        if state == State::Line {
+            self.context = self.direction.start();
+        }
     }
 
     /// Keeps the last bytes of a line being passed over in `tail`.
@@ -273,7 +520,7 @@ impl Framer {
     pub fn new(limits: Limits) -> Self {
         Self {
             buf: Vec::new(),
-            scanner: Scanner::new(limits),
+            scanner: Scanner::responses(limits),
             taken: false,
         }
     }
@@ -380,6 +627,152 @@ mod tests {
             frames(&mut framer, &mut out);
         }
         out
+    }
+
+    /// Frames `input` fed in every chunk size and in pseudo-random chunkings; each must give
+    /// `want`.
+    fn assert_framed(input: &[u8], limits: Limits, want: &[Result<&[u8], FrameError>]) {
+        let want: Vec<_> = want.iter().map(|r| r.clone().map(<[u8]>::to_vec)).collect();
+        for chunk in 1..=input.len() {
+            assert_eq!(
+                run(input, chunk, limits),
+                want,
+                "{:?} in chunks of {chunk}",
+                alloc::string::String::from_utf8_lossy(input)
+            );
+        }
+        // xorshift64: chunks of 1 to 9 bytes, the same on every run.
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        for round in 0..32 {
+            let mut framer = Framer::new(limits);
+            let mut out = Vec::new();
+            let mut rest = input;
+            while !rest.is_empty() {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let n = usize::try_from(seed % 9 + 1).unwrap().min(rest.len());
+                let (chunk, after) = rest.split_at(n);
+                framer.feed(chunk);
+                frames(&mut framer, &mut out);
+                rest = after;
+            }
+            assert_eq!(
+                out,
+                want,
+                "{:?} in random chunking {round}",
+                alloc::string::String::from_utf8_lossy(input)
+            );
+        }
+    }
+
+    #[test]
+    fn status_text_ending_in_braces_is_not_a_literal() {
+        // Regression: a real server ended a tagged OK's text with `{4}`; the framer took it
+        // for a literal, swallowed the next response and lost step with the stream.
+        for line in [
+            // Tagged OK / NO / BAD, in any case.
+            &b"A1 OK done{4}\r\n"[..],
+            b"A1 NO failed {4}\r\n",
+            b"A1 BAD parse error {12+}\r\n",
+            b"a1 ok done{4-}\r\n",
+            b"A1 OK{4}\r\n",
+            b"A1 OK done{4}\n",
+            // Untagged OK / NO / BAD.
+            b"* OK done{4}\r\n",
+            b"* NO warning {4}\r\n",
+            b"* BAD junk ~{4}\r\n",
+            b"*OK lenient{4}\r\n",
+            // Greetings and BYE.
+            b"* OK IMAP4rev1 ready{4}\r\n",
+            b"* OK [CAPABILITY IMAP4rev1 LITERAL+] Dovecot ready{4}\r\n",
+            b"* PREAUTH welcome {4}\r\n",
+            b"* BYE Logging out{4}\r\n",
+            // Continuation requests.
+            b"+ Ready for literal data{4}\r\n",
+            b"+ {4}\r\n",
+            b"+{4}\r\n",
+            b"+ [ALERT] go on {4}\r\n",
+            // After a response code: only its arguments may hold a literal.
+            b"A1 OK [READ-ONLY] done{4}\r\n",
+            b"A1 NO [BADCHARSET (US-ASCII)] {4}\r\n",
+            b"* OK [ALERT]{4}\r\n",
+            b"* OK [UIDNEXT 7] predicted {4}\r\n",
+            b"* OK [ALERT{4}\r\n",
+            b"* OK []{4}\r\n",
+        ] {
+            let mut input = line.to_vec();
+            input.extend_from_slice(b"* 1 EXISTS\r\nA2 OK x\r\n");
+            assert_framed(
+                &input,
+                Limits::default(),
+                &[Ok(line), Ok(b"* 1 EXISTS\r\n"), Ok(b"A2 OK x\r\n")],
+            );
+        }
+    }
+
+    #[test]
+    fn literals_where_the_grammar_has_strings() {
+        for message in [
+            &b"* 1 FETCH (BODY[] {5}\r\nab\r\nc)\r\n"[..],
+            b"* 2 FETCH (BODY[1] ~{3}\r\nab} BODY[2] {0}\r\n UID 9)\r\n",
+            b"* LIST (\\HasNoChildren) \"/\" {4}\r\nA}{B\r\n",
+            b"* STATUS {5+}\r\nINBOX (MESSAGES 1)\r\n",
+            b"* ESEARCH (TAG {2}\r\nA1) ALL 1\r\n",
+            // A word that only begins like a status word is data.
+            b"* OKAY {1}\r\nx\r\n",
+            // RFC 3501's `"BADCHARSET" [SP "(" astring *(SP astring) ")"]`: a literal in a
+            // code's arguments, holding a `]`; the text after the code is text again.
+            b"* NO [BADCHARSET ({5}\r\nUTF-8 {3}\r\nX]Y)] no{4}\r\n",
+            b"A1 NO [BADCHARSET({5}\r\nUTF-8)] no\r\n",
+        ] {
+            let mut input = message.to_vec();
+            input.extend_from_slice(b"* 3 EXISTS\r\n");
+            assert_framed(
+                &input,
+                Limits::default(),
+                &[Ok(message), Ok(b"* 3 EXISTS\r\n")],
+            );
+        }
+    }
+
+    #[test]
+    fn overlong_status_line_ending_in_braces_announces_nothing() {
+        let limits = Limits {
+            max_line: 16,
+            ..Limits::default()
+        };
+        // Passed over in pieces, the line's end is still read as status text.
+        let input = b"A1 OK this is far too long {7}\r\nA2 OK x\r\n* 1 EXISTS\r\n";
+        assert_framed(
+            input,
+            limits,
+            &[
+                Err(FrameError::LineTooLong { limit: 16 }),
+                Ok(b"A2 OK x\r\n"),
+                Ok(b"* 1 EXISTS\r\n"),
+            ],
+        );
+        // In a code's arguments it is a literal, passed over with its line.
+        let input = b"* NO [BADCHARSET (far too long {3}\r\nabc)] x\r\n* 1 EXISTS\r\n";
+        assert_framed(
+            input,
+            limits,
+            &[
+                Err(FrameError::LineTooLong { limit: 16 }),
+                Ok(b"* 1 EXISTS\r\n"),
+            ],
+        );
+    }
+
+    #[test]
+    fn commands_take_every_announcement() {
+        // The same bytes in the two directions: no command holds free text.
+        let input = b"A1 OK {2}\r\nab\r\n";
+        let mut responses = Scanner::responses(Limits::default());
+        assert_eq!(responses.step(input), Step::Message(0, 11));
+        let mut commands = Scanner::commands(Limits::default());
+        assert_eq!(commands.step(input), Step::Message(0, input.len()));
     }
 
     #[test]

@@ -39,11 +39,13 @@ fn tag() -> impl Strategy<Value = Tag<'static>> {
     r"[A-Za-z0-9.:_!#$&',;<=>?@^`|~\[\]-]{1,8}".prop_map(|s| Tag::try_from(s).unwrap())
 }
 
-/// `resp-text`'s text. Never opening with `[`, which would read as a code.
+/// `resp-text`'s text. Never opening with `[`, which would read as a code; sometimes ending
+/// as a literal announcement would (`done{4}`), which is text there.
 fn text() -> impl Strategy<Value = Cow<'static, str>> {
     prop_oneof![
         Just(String::new()),
-        "[A-Za-z0-9(][A-Za-z0-9 .,()\\[\\]ü-]{0,30}"
+        "[A-Za-z0-9(][A-Za-z0-9 .,()\\[\\]ü-]{0,30}",
+        "[A-Za-z0-9(][A-Za-z0-9 .,()ü-]{0,10}~?\\{[0-9]{1,3}[+-]?\\}"
     ]
     .prop_map(Cow::Owned)
 }

@@ -152,6 +152,32 @@ a1 ok done\r\n\
 }
 
 #[test]
+fn status_text_ending_like_a_literal_keeps_the_stream_in_step() {
+    // Regression: a real server sent `A1 OK done{4}`; read as a literal announcement, it
+    // swallowed the next response and every response after it was out of step.
+    let input = b"* OK IMAP4rev1 ready{4}\r\n\
+A1 OK done{4}\r\n\
+* 1 EXISTS\r\n\
++ go ahead {4}\r\n\
+* 2 FETCH (BODY[] {4}\r\nab}\n)\r\n\
+A2 NO no {4}\r\n\
+* BYE bye{4}\r\n";
+    let out: Vec<Response<'static>> = decode_all_ways(input)
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(out.len(), 7, "{out:#?}");
+    assert!(matches!(&out[1], Response::Status(s) if s.text == "done{4}"));
+    assert_eq!(out[2], Response::Data(Data::Exists(1)));
+    assert!(matches!(&out[3], Response::Continue(c) if c.text == "go ahead {4}"));
+    assert!(matches!(
+        &out[4],
+        Response::Data(Data::Fetch { seq: 2, .. })
+    ));
+    assert!(matches!(&out[6], Response::Status(s) if s.kind == StatusKind::Bye));
+}
+
+#[test]
 fn a_bad_response_never_takes_the_next_one_with_it() {
     // A literal announced on a broken line still belongs to that message.
     let input = b"* 1 FETCH (BODY[] {5}\r\n)))))\r\n* 2 EXISTS\r\n* 3 FETCH ((((\r\n* 4 EXISTS\r\n";

@@ -266,8 +266,8 @@ fn authenticate_plain_waits_for_continuation_and_refreshes_capabilities() {
             },
             Event::Folders(vec![
                 folder("INBOX", Some(FolderRole::Inbox), true),
-                folder("Shared", None, false),
                 folder("Sent Items", Some(FolderRole::Sent), true),
+                folder("Shared", None, false),
             ]),
             Event::FolderOpened {
                 folder: "INBOX".into(),

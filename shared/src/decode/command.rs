@@ -72,7 +72,7 @@ pub fn decode_command<'a>(
     input: &'a [u8],
     limits: &Limits,
 ) -> Result<(&'a [u8], Command<'a>), DecodeError> {
-    let (start, end) = match Scanner::new(*limits).step(input) {
+    let (start, end) = match Scanner::commands(*limits).step(input) {
         Step::Message(start, end) => (start, end),
         Step::NeedMore => return Err(DecodeError::Incomplete),
         Step::Error(e) => return Err(e.into()),

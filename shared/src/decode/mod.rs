@@ -179,7 +179,7 @@ impl<'a> SliceDecoder<'a> {
     pub fn new(input: &'a [u8], limits: Limits) -> Self {
         Self {
             input,
-            scanner: Scanner::new(limits),
+            scanner: Scanner::responses(limits),
         }
     }
 

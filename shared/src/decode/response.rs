@@ -569,6 +569,60 @@ mod tests {
     }
 
     #[test]
+    fn status_text_ending_in_braces_is_text() {
+        // The framer takes no literal here (`resp-text` holds no CRLF); the decoder agrees.
+        for (line, tag, kind, text) in [
+            (
+                &b"A1 OK done{4}\r\n"[..],
+                Some("A1"),
+                StatusKind::Ok,
+                "done{4}",
+            ),
+            (
+                b"A1 NO failed {4+}\r\n",
+                Some("A1"),
+                StatusKind::No,
+                "failed {4+}",
+            ),
+            (
+                b"A1 BAD junk ~{4}\r\n",
+                Some("A1"),
+                StatusKind::Bad,
+                "junk ~{4}",
+            ),
+            (b"* OK done{4}\r\n", None, StatusKind::Ok, "done{4}"),
+            (b"* PREAUTH hi{4}\r\n", None, StatusKind::PreAuth, "hi{4}"),
+            (b"* BYE bye{4}\r\n", None, StatusKind::Bye, "bye{4}"),
+            (b"A1 OK{4}\r\n", Some("A1"), StatusKind::Ok, "{4}"),
+        ] {
+            let s = status_of(parse(line));
+            assert_eq!(s.tag.as_ref().map(Tag::as_str), tag);
+            assert_eq!((s.kind, s.text.as_ref()), (kind, text));
+            assert_eq!(s.code, None);
+        }
+        let s = status_of(parse(b"A1 NO [BADCHARSET (US-ASCII)] {4}\r\n"));
+        assert_eq!(s.text, "{4}");
+        assert!(matches!(s.code, Some(Code::BadCharset(c)) if c.len() == 1));
+        assert_eq!(
+            parse(b"+ Ready for literal data{4}\r\n"),
+            Response::Continue(Continue {
+                code: None,
+                text: Cow::Borrowed("Ready for literal data{4}")
+            })
+        );
+        // RFC 3501's BADCHARSET holds astrings, a literal included; the framer allows it.
+        let s = status_of(parse(
+            b"* NO [BADCHARSET ({5}\r\nUTF-8 {3}\r\nX]Y)] no{4}\r\n",
+        ));
+        assert_eq!(s.text, "no{4}");
+        let Some(Code::BadCharset(charsets)) = s.code else {
+            panic!("{:?}", s.code)
+        };
+        let charsets: Vec<&[u8]> = charsets.iter().map(AsRef::as_ref).collect();
+        assert_eq!(charsets, [&b"UTF-8"[..], b"X]Y"]);
+    }
+
+    #[test]
     fn continuation_requests() {
         assert_eq!(
             parse(b"+\r\n"),
