@@ -20,7 +20,8 @@ use super::types::{
 };
 use super::{schema, MailStore, DEFAULT_BODY_BUDGET};
 
-/// The sort date of a row whose headers are not fetched yet: after every dated row.
+/// The sort date of a row whose headers are not fetched yet: after every dated row. Also
+/// what marks such a row in the order index, so finding them needs no table lookup.
 const NO_DATE: i64 = i64::MIN;
 
 /// The columns a [`MessageRow`] is read from, in [`row_from`]'s order.
@@ -270,13 +271,36 @@ impl MailStore for SqliteStore {
                     .doing(|| format!("adding UID {uid} to {key}"))?;
             }
         }
+        // Search entries are written after all the row writes, and expunges unindex before
+        // they delete: FTS5 flushes its pending terms to disk at every statement savepoint
+        // (any write that might need a statement rollback opens one), so interleaving an
+        // index write with each row write turned 100,000 inserts from ~2 s into ~16 s.
+        let mut to_index = Vec::new();
         for headers in &changes.headers {
-            upsert_headers(&tx, folder, headers)
-                .doing(|| format!("storing headers of UID {} in {key}", headers.uid))?;
+            if let Some(id) = upsert_headers(&tx, folder, headers)
+                .doing(|| format!("storing headers of UID {} in {key}", headers.uid))?
+            {
+                to_index.push((id, headers));
+            }
         }
         for update in &changes.flags {
             update_flags(&tx, folder, update)
                 .doing(|| format!("storing flags of UID {} in {key}", update.uid))?;
+        }
+        {
+            // A plain INSERT: these rows had no headers, so no index entry. (OR REPLACE
+            // would make FTS5 look for one to delete first.)
+            let mut index = tx
+                .prepare_cached(
+                    "INSERT INTO search (rowid, subject, sender, recipients, body)
+                     VALUES (?1, ?2, ?3, ?4, '')",
+                )
+                .doing(|| format!("indexing headers of {key}"))?;
+            for (id, h) in to_index {
+                index
+                    .execute(params![id, h.subject, h.from, h.to])
+                    .doing(|| format!("indexing headers of UID {} in {key}", h.uid))?;
+            }
         }
         {
             let mut unindex = tx
@@ -285,13 +309,15 @@ impl MailStore for SqliteStore {
                      (SELECT id FROM messages WHERE folder_id = ?1 AND uid = ?2)",
                 )
                 .doing(|| format!("expunging from {key}"))?;
-            let mut expunge = tx
-                .prepare_cached("DELETE FROM messages WHERE folder_id = ?1 AND uid = ?2")
-                .doing(|| format!("expunging from {key}"))?;
             for uid in &changes.expunged {
                 unindex
                     .execute(params![folder, uid.0.get()])
                     .doing(|| format!("unindexing expunged UID {uid} of {key}"))?;
+            }
+            let mut expunge = tx
+                .prepare_cached("DELETE FROM messages WHERE folder_id = ?1 AND uid = ?2")
+                .doing(|| format!("expunging from {key}"))?;
+            for uid in &changes.expunged {
                 expunge
                     .execute(params![folder, uid.0.get()])
                     .doing(|| format!("expunging UID {uid} from {key}"))?;
@@ -358,11 +384,15 @@ impl MailStore for SqliteStore {
 
     fn window(&self, key: &FolderKey, start: u64, len: u64) -> Result<Vec<MessageRow>, StoreError> {
         let folder = folder_id(&self.conn, key)?;
+        // OFFSET walks the skipped rows; the inner query walks them in the order index alone
+        // (it holds the rowid), and only the window's rows are read from the table.
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
-                "SELECT {ROW_COLUMNS} FROM messages WHERE folder_id = ?1
-                 ORDER BY sort_date DESC, uid DESC LIMIT ?2 OFFSET ?3"
+                "SELECT {ROW_COLUMNS} FROM messages WHERE id IN (
+                     SELECT id FROM messages WHERE folder_id = ?1
+                     ORDER BY sort_date DESC, uid DESC LIMIT ?2 OFFSET ?3)
+                 ORDER BY sort_date DESC, uid DESC"
             ))
             .doing(|| format!("reading a window of {key}"))?;
         let mut rows = stmt
@@ -411,14 +441,15 @@ impl MailStore for SqliteStore {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT uid FROM (SELECT uid, has_headers FROM messages WHERE folder_id = ?1
-                 ORDER BY sort_date DESC, uid DESC LIMIT ?2 OFFSET ?3) WHERE has_headers = 0",
+                "SELECT uid FROM (SELECT sort_date, uid FROM messages WHERE folder_id = ?1
+                 ORDER BY sort_date DESC, uid DESC LIMIT ?2 OFFSET ?3) WHERE sort_date = ?4",
             )
             .doing(|| format!("finding rows without headers in {key}"))?;
         let uids = stmt
-            .query_map(params![folder, sql_count(len), sql_count(start)], |r| {
-                r.get::<_, i64>(0)
-            })
+            .query_map(
+                params![folder, sql_count(len), sql_count(start), NO_DATE],
+                |r| r.get::<_, i64>(0),
+            )
             .and_then(Iterator::collect::<Result<Vec<_>, _>>)
             .doing(|| format!("finding rows without headers in [{start}, +{len}) of {key}"))?;
         uids.into_iter()
@@ -646,14 +677,20 @@ fn drop_folder_copy(tx: &Transaction<'_>, folder: i64) -> rusqlite::Result<()> {
     Ok(())
 }
 
-fn upsert_headers(tx: &Transaction<'_>, folder: i64, h: &MessageHeaders) -> rusqlite::Result<()> {
+/// Stores a message's headers and parts; returns its row id if it needs a search entry (its
+/// headers are new), `None` if they were already stored.
+fn upsert_headers(
+    tx: &Transaction<'_>,
+    folder: i64,
+    h: &MessageHeaders,
+) -> rusqlite::Result<Option<i64>> {
     let had_headers: Option<bool> = tx
         .prepare_cached("SELECT has_headers FROM messages WHERE folder_id = ?1 AND uid = ?2")?
         .query_row(params![folder, h.uid.0.get()], |r| r.get(0))
         .optional()?;
     if had_headers == Some(true) {
         // ENVELOPE and BODYSTRUCTURE are immutable for a UID: only flags and MODSEQ move.
-        return update_flags(
+        update_flags(
             tx,
             folder,
             &FlagUpdate {
@@ -661,7 +698,8 @@ fn upsert_headers(tx: &Transaction<'_>, folder: i64, h: &MessageHeaders) -> rusq
                 flags: h.flags.clone(),
                 modseq: h.modseq,
             },
-        );
+        )?;
+        return Ok(None);
     }
     let size = i64::try_from(h.size).unwrap_or(i64::MAX);
     let id: i64 = tx
@@ -715,12 +753,7 @@ fn upsert_headers(tx: &Transaction<'_>, folder: i64, h: &MessageHeaders) -> rusq
             ])?;
         }
     }
-    tx.prepare_cached(
-        "INSERT OR REPLACE INTO search (rowid, subject, sender, recipients, body)
-         VALUES (?1, ?2, ?3, ?4, '')",
-    )?
-    .execute(params![id, h.subject, h.from, h.to])?;
-    Ok(())
+    Ok(Some(id))
 }
 
 /// Stores a flag change; a UID not seen before is added without headers (the FETCH FLAGS
