@@ -1,13 +1,11 @@
 //! Petrel's web app. The protocol engine ([`engine`]) and the app state ([`model`]) are plain
 //! Rust that compiles and tests natively; the Yew UI ([`ui`]) and the WebSocket ([`net`]) live
-//! behind `cfg(target_arch = "wasm32")`. The local store ([`store`]) is plain Rust on SQLite,
-//! not used by the app yet.
+//! behind `cfg(target_arch = "wasm32")`.
 
 pub mod engine;
 pub mod html;
 pub mod model;
 #[cfg(target_arch = "wasm32")]
 pub mod net;
-pub mod store;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

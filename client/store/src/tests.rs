@@ -235,6 +235,22 @@ fn rows_without_headers_sort_last_and_are_reported_missing() {
         .unwrap();
     assert_eq!(uids(&store.window(&k, 0, 10).unwrap()), [10, 9, 8, 3, 2, 1]);
     assert_eq!(store.missing_headers(&k, 0, 3).unwrap(), []);
+
+    // A row without headers has no search entry; expunging it is still clean.
+    store
+        .apply_changes(
+            &k,
+            &Changes {
+                expunged: vec![uid(2)],
+                ..Changes::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(uids(&store.window(&k, 0, 10).unwrap()), [10, 9, 8, 3, 1]);
+    assert_eq!(
+        store.search(&k, "Message").unwrap(),
+        [uid(10), uid(9), uid(8)]
+    );
 }
 
 #[test]
@@ -595,7 +611,7 @@ fn unknown_folder_is_named() {
 /// 100,000 messages in one folder: one transaction to insert, then window and position
 /// queries at the top, middle and bottom. Prints the figures; asserts only the results.
 /// Ignored by default (it takes seconds in a debug build):
-/// `cargo test -p petrel-client --lib store::tests::large_folder -- --ignored --nocapture`.
+/// `cargo test -p petrel-store --release large_folder -- --ignored --nocapture`.
 #[test]
 #[ignore = "slow in debug builds; run with --ignored --nocapture for the figures"]
 fn large_folder_windows() {

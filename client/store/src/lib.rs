@@ -3,7 +3,8 @@
 //!
 //! Not used by the app yet: the mail-core redesign runs it in a dedicated Web Worker (on OPFS
 //! through the SAH-pool VFS) and feeds it from the sync layer. The same code runs natively in
-//! the tests, on an in-memory database or a temporary file.
+//! the tests, on an in-memory database or a temporary file. It is a crate of its own so that
+//! only the worker links SQLite, never the app's main bundle (see Cargo.toml).
 //!
 //! Rules the store keeps so its callers need not:
 //! - Identity is (account, folder, UIDVALIDITY, UID). Every message operation takes a

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::types::{FolderKey, ModSeq, Uid, UidValidity};
+use super::types::{AccountId, FolderKey, FolderName, ModSeq, Uid, UidValidity};
 
 #[derive(Debug)]
 pub enum StoreError {
@@ -15,7 +15,10 @@ pub enum StoreError {
     /// misread it. The caller may wipe and refetch.
     SchemaTooNew { found: i64, supported: i64 },
     /// A message operation on a folder [`super::MailStore::open_folder`] never opened.
-    UnknownFolder { account: String, folder: String },
+    UnknownFolder {
+        account: AccountId,
+        folder: FolderName,
+    },
     /// The key's UIDVALIDITY is not the stored one: the folder was reset since the caller
     /// looked, and its UIDs name other messages now.
     StaleUidValidity {
@@ -53,7 +56,11 @@ impl fmt::Display for StoreError {
                 "store schema version {found} is newer than this version understands ({supported})"
             ),
             Self::UnknownFolder { account, folder } => {
-                write!(f, "folder {folder:?} of {account} is not in the store")
+                write!(
+                    f,
+                    "folder {:?} of {account} is not in the store",
+                    folder.as_str()
+                )
             }
             Self::StaleUidValidity { folder, stored } => {
                 write!(f, "{folder} is stale: the store holds UIDVALIDITY {stored}")

@@ -8,6 +8,9 @@
 //! browser process ends. TRUNCATE rather than DELETE because the SAH-pool VFS backs each file
 //! with a pre-allocated handle: truncating keeps the journal's handle instead of freeing and
 //! reclaiming one per transaction, and natively it saves a directory update per commit.
+//!
+//! The body budget is the user's setting, held by the caller and passed in after opening
+//! ([`MailStore::set_body_budget`]); until then it is [`DEFAULT_BODY_BUDGET`].
 
 use std::num::{NonZeroU32, NonZeroU64};
 
@@ -653,8 +656,8 @@ fn folder_id(conn: &Connection, key: &FolderKey) -> Result<i64, StoreError> {
         .doing(|| format!("finding {key}"))?;
     let Some((id, stored)) = found else {
         return Err(StoreError::UnknownFolder {
-            account: key.account.to_string(),
-            folder: key.folder.to_string(),
+            account: key.account.clone(),
+            folder: key.folder.clone(),
         });
     };
     let stored = UidValidity(to_nonzero_u32("folders.uidvalidity", stored)?);
