@@ -622,7 +622,7 @@ fn large_folder_windows() {
     // Dates go up with UIDs except every 10th message, which is older (moved in), and pairs
     // share a date so ties are exercised.
     let date = |n: u32| {
-        if n % 10 == 0 {
+        if n.is_multiple_of(10) {
             i64::from(n / 2) - 5000
         } else {
             i64::from(n / 2)
