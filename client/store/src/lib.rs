@@ -108,7 +108,7 @@ pub trait MailStore {
     /// order.
     fn search(&self, key: &FolderKey, query: &str) -> Result<Vec<Uid>, StoreError>;
 
-    /// Deletes everything of one account (sign-out) and compacts the file so no mail is left
-    /// in its free pages.
+    /// Deletes everything of one account (sign-out), overwriting it, so no mail is left in
+    /// the file's free pages.
     fn wipe_account(&mut self, account: &AccountId) -> Result<(), StoreError>;
 }

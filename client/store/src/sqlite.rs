@@ -599,31 +599,37 @@ impl MailStore for SqliteStore {
     }
 
     fn wipe_account(&mut self, account: &AccountId) -> Result<(), StoreError> {
+        // Deleted rows stay readable in free pages until they are reused, and a shared
+        // computer must keep nothing: with secure_delete, SQLite zeroes what it deletes. The
+        // alternative, VACUUM, copies the whole remaining database through a temporary one,
+        // which in the browser is memory or more pool files; only this wipe pays the extra
+        // writes, not every eviction and expunge.
+        self.conn
+            .pragma_update(None, "secure_delete", true)
+            .doing(|| format!("preparing the wipe of {account}"))?;
+        let wiped = self.delete_account(account);
+        let restored = self
+            .conn
+            .pragma_update(None, "secure_delete", false)
+            .doing(|| format!("finishing the wipe of {account}"));
+        wiped.and(restored)
+    }
+}
+
+impl SqliteStore {
+    fn delete_account(&mut self, account: &AccountId) -> Result<(), StoreError> {
         let tx = self
             .conn
             .transaction()
             .doing(|| format!("wiping {account}"))?;
-        let folders: Vec<i64> = {
-            let mut stmt = tx
-                .prepare(
-                    "SELECT f.id FROM folders f JOIN accounts a ON a.id = f.account_id
-                     WHERE a.name = ?1",
-                )
-                .doing(|| format!("listing folders of {account}"))?;
-            let ids = stmt
-                .query_map([account.as_str()], |r| r.get(0))
-                .and_then(Iterator::collect::<Result<Vec<_>, _>>)
-                .doing(|| format!("listing folders of {account}"))?;
-            ids
-        };
-        for folder in folders {
-            // The search index has no foreign key to cascade through.
-            tx.execute(
-                "DELETE FROM search WHERE rowid IN (SELECT id FROM messages WHERE folder_id = ?1)",
-                [folder],
-            )
-            .doing(|| format!("unindexing a folder of {account}"))?;
-        }
+        // The search index has no foreign key to cascade through.
+        tx.execute(
+            "DELETE FROM search WHERE rowid IN (SELECT m.id FROM messages m
+             JOIN folders f ON f.id = m.folder_id JOIN accounts a ON a.id = f.account_id
+             WHERE a.name = ?1)",
+            [account.as_str()],
+        )
+        .doing(|| format!("unindexing {account}"))?;
         tx.execute("DELETE FROM accounts WHERE name = ?1", [account.as_str()])
             .doing(|| format!("deleting {account}"))?;
         // FTS5 deletes leave the terms in the index segments under tombstones until the
@@ -631,12 +637,7 @@ impl MailStore for SqliteStore {
         tx.execute("INSERT INTO search (search) VALUES ('optimize')", [])
             .doing(|| format!("purging the search index of {account}"))?;
         tx.commit()
-            .doing(|| format!("committing the wipe of {account}"))?;
-        // Deleted rows stay readable in free pages until they are reused; a shared computer
-        // must keep nothing, so rewrite the file without them.
-        self.conn
-            .execute_batch("VACUUM")
-            .doing(|| format!("compacting after wiping {account}"))
+            .doing(|| format!("committing the wipe of {account}"))
     }
 }
 

@@ -583,7 +583,17 @@ fn deleting_a_file_store_removes_the_file_and_wiping_leaves_no_text_in_it() {
     store
         .put_body(&k, uid(1), b"zanzibar-body", "zanzibar-body", UnixTime(0))
         .unwrap();
+    // Another account stays, so the file is not simply emptied.
+    let bob = key("bob@example.org", "INBOX", 3);
+    store.open_folder(&bob).unwrap();
+    store
+        .apply_changes(&bob, &with_headers(vec![headers(1, 100)]))
+        .unwrap();
+    store
+        .put_body(&bob, uid(1), b"kept", "quokka", UnixTime(0))
+        .unwrap();
     store.wipe_account(&k.account).unwrap();
+    assert_eq!(store.search(&bob, "quokka").unwrap(), [uid(1)]);
     let bytes = std::fs::read(&path).unwrap();
     let needle = b"zanzibar";
     assert!(
