@@ -20,6 +20,10 @@ pub(crate) const VERSION: i64 = 1;
 ///   downwards and filled rows do not jump.
 /// - `messages.id` is the rowid the bodies, parts and the search index hang on; identity
 ///   for callers stays (folder, UIDVALIDITY, UID), with UIDVALIDITY on the folder row.
+/// - `bodies.raw` is the last column and `bodies_last_read` holds the size: a column after a
+///   large blob sits on the blob's overflow pages, and the budget check after every stored
+///   body (a SUM of sizes, then a walk in last-read order) must read the index alone, not
+///   every body.
 /// - `search` is contentless (the text already lives in `messages` and `bodies`; a second
 ///   copy would double the largest thing we store) with `contentless_delete=1` (SQLite
 ///   3.43) so expunged rows leave the index.
@@ -70,11 +74,11 @@ CREATE TABLE parts (
 ) WITHOUT ROWID;
 CREATE TABLE bodies (
     message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
-    raw BLOB NOT NULL,
     size INTEGER NOT NULL,
-    last_read INTEGER NOT NULL
+    last_read INTEGER NOT NULL,
+    raw BLOB NOT NULL
 );
-CREATE INDEX bodies_last_read ON bodies (last_read);
+CREATE INDEX bodies_last_read ON bodies (last_read, size);
 CREATE VIRTUAL TABLE search USING fts5 (
     subject, sender, recipients, body,
     content = '', contentless_delete = 1

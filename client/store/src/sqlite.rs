@@ -134,7 +134,7 @@ impl SqliteStore {
             let mut victims = Vec::new();
             {
                 let mut stmt = tx
-                    .prepare("SELECT message_id, size FROM bodies ORDER BY last_read, message_id")
+                    .prepare("SELECT message_id, size FROM bodies ORDER BY last_read")
                     .doing(|| "listing bodies by last read".into())?;
                 let mut rows = stmt
                     .query([])

@@ -674,4 +674,16 @@ fn large_folder_windows() {
     let known = store.known_uids(&k).unwrap();
     assert_eq!(known.len(), N as usize);
     println!("known UID set: {:?}", t.elapsed());
+
+    // Bodies: 500 of 64 KiB against a 20 MB budget, so the later ones each evict.
+    store.set_body_budget(20_000_000).unwrap();
+    let raw = vec![b'x'; 64 * 1024];
+    let t = Instant::now();
+    for n in 1..=500 {
+        store
+            .put_body(&k, uid(n), &raw, "", UnixTime(i64::from(n)))
+            .unwrap();
+    }
+    println!("500 bodies of 64 KiB with eviction: {:?}", t.elapsed());
+    assert!(store.body_bytes().unwrap() <= 20_000_000);
 }
