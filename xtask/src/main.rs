@@ -518,11 +518,13 @@ fn test(root: &Path) -> ExitCode {
                 "warnings",
             ]))
         });
-        step("clippy (wasm32 client)", &mut || {
+        step("clippy (wasm32 client and store)", &mut || {
             run(&mut cargo(&[
                 "clippy",
                 "-p",
                 "petrel-client",
+                "-p",
+                "petrel-store",
                 "--target",
                 "wasm32-unknown-unknown",
                 "--",

@@ -1,0 +1,268 @@
+//! The values the store speaks in: typed identities (account, folder, UIDVALIDITY, UID,
+//! MODSEQ), what the sync layer writes (headers, flags, changes) and what the list view reads
+//! (rows, windows).
+
+use std::fmt;
+use std::num::{NonZeroU32, NonZeroU64};
+
+/// Who the copy belongs to, as the user signed in (e.g. `alice@example.org` at a server).
+/// Opaque to the store: it only keys rows by it and deletes by it at sign-out.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AccountId(String);
+
+impl AccountId {
+    pub fn new(id: impl Into<String>) -> Self {
+        Self(id.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for AccountId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A mailbox name as the server lists it (already decoded from modified UTF-7).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FolderName(String);
+
+impl FolderName {
+    pub fn new(name: impl Into<String>) -> Self {
+        Self(name.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for FolderName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// RFC 9051 §2.3.1.1: a folder's UIDVALIDITY, never zero. When it changes, every UID the
+/// client knew for that folder means nothing any more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UidValidity(pub NonZeroU32);
+
+/// RFC 9051 §2.3.1.1: a message's UID, never zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Uid(pub NonZeroU32);
+
+/// RFC 7162 §3.1.1: a mod-sequence value, never zero (zero means "no CONDSTORE" on the wire,
+/// which is `None` here).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ModSeq(pub NonZeroU64);
+
+macro_rules! display_inner {
+    ($($t:ty),*) => {$(
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    )*};
+}
+display_inner!(UidValidity, Uid, ModSeq);
+
+/// One folder's copy as the store knows it: the identity every message operation is checked
+/// against. A `FolderKey` whose UIDVALIDITY is not the stored one is refused
+/// ([`super::StoreError::StaleUidValidity`]), so a write computed before a reset cannot land
+/// in the refetched copy.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FolderKey {
+    pub account: AccountId,
+    pub folder: FolderName,
+    pub uidvalidity: UidValidity,
+}
+
+impl fmt::Display for FolderKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}/{} (UIDVALIDITY {})",
+            self.account, self.folder, self.uidvalidity
+        )
+    }
+}
+
+/// Seconds since 1970-01-01 UTC. Time is an input to the store: INTERNALDATE comes from the
+/// server, "now" (for least-recently-read eviction) from the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UnixTime(pub i64);
+
+/// The system flags a row shows, plus keywords (RFC 9051 §2.3.2).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Flags {
+    pub seen: bool,
+    pub flagged: bool,
+    pub answered: bool,
+    pub draft: bool,
+    pub deleted: bool,
+    /// Keywords (`$Forwarded`, `$Junk`, user labels) as the server spelled them. `\Recent` is
+    /// not kept: it belongs to one session, not to the message.
+    pub keywords: Vec<String>,
+}
+
+impl Flags {
+    const SEEN: i64 = 1;
+    const FLAGGED: i64 = 2;
+    const ANSWERED: i64 = 4;
+    const DRAFT: i64 = 8;
+    const DELETED: i64 = 16;
+
+    pub(crate) fn bits(&self) -> i64 {
+        [
+            (self.seen, Self::SEEN),
+            (self.flagged, Self::FLAGGED),
+            (self.answered, Self::ANSWERED),
+            (self.draft, Self::DRAFT),
+            (self.deleted, Self::DELETED),
+        ]
+        .iter()
+        .filter(|(set, _)| *set)
+        .fold(0, |acc, (_, bit)| acc | bit)
+    }
+
+    /// Keywords are atoms (no spaces), so one space-separated column holds them.
+    pub(crate) fn keywords_column(&self) -> String {
+        self.keywords.join(" ")
+    }
+
+    pub(crate) fn from_columns(bits: i64, keywords: &str) -> Self {
+        Self {
+            seen: bits & Self::SEEN != 0,
+            flagged: bits & Self::FLAGGED != 0,
+            answered: bits & Self::ANSWERED != 0,
+            draft: bits & Self::DRAFT != 0,
+            deleted: bits & Self::DELETED != 0,
+            keywords: keywords.split_whitespace().map(str::to_owned).collect(),
+        }
+    }
+}
+
+/// A MIME part as BODYSTRUCTURE describes it, kept so the reading pane can list attachments
+/// before (or without) the body being in the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartInfo {
+    /// The IMAP section number, e.g. `1`, `2.1`.
+    pub section: String,
+    /// `type/subtype`, lowercase.
+    pub mime_type: String,
+    pub filename: Option<String>,
+    /// Encoded size in octets, as the server reports it.
+    pub size: u64,
+    pub is_attachment: bool,
+}
+
+/// Everything the list and the threading need about one message: what a FETCH of
+/// `(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE MODSEQ)` gives, already
+/// reduced to display values by the engine. ENVELOPE and BODYSTRUCTURE never change for a
+/// UID (RFC 9051 §2.3.1.1), so a second upsert of the same UID only updates flags and MODSEQ.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageHeaders {
+    pub uid: Uid,
+    pub internaldate: UnixTime,
+    pub size: u64,
+    pub flags: Flags,
+    pub modseq: Option<ModSeq>,
+    /// Display form of From (name, or address when there is no name).
+    pub from: String,
+    /// Display form of To and Cc, for search.
+    pub to: String,
+    pub subject: String,
+    /// Thread keys: this message's Message-ID, the one it replies to, and References.
+    pub message_id: Option<String>,
+    pub in_reply_to: Option<String>,
+    pub references: Vec<String>,
+    pub preview: Option<String>,
+    pub parts: Vec<PartInfo>,
+}
+
+impl MessageHeaders {
+    pub fn has_attachment(&self) -> bool {
+        self.parts.iter().any(|p| p.is_attachment)
+    }
+}
+
+/// A flag change the server confirmed (FETCH FLAGS, possibly with MODSEQ).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FlagUpdate {
+    pub uid: Uid,
+    pub flags: Flags,
+    pub modseq: Option<ModSeq>,
+}
+
+/// One batch of server-confirmed changes to one folder, applied in one transaction by
+/// [`super::MailStore::apply_changes`]. The order inside is fixed by the store, not the
+/// caller: known UIDs, headers, flags, then expunges, and only then UIDNEXT and
+/// HIGHESTMODSEQ. So a HIGHESTMODSEQ is never on disk without the expunges it covers: were
+/// the tab closed mid-way, the transaction rolls back and the next sync asks again from the
+/// old value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// UIDs the server has (UID SEARCH, EXISTS + UIDNEXT) whose headers may not be here yet.
+    /// Inserted as rows without headers if absent; nothing changes if present.
+    pub known: Vec<Uid>,
+    pub headers: Vec<MessageHeaders>,
+    pub flags: Vec<FlagUpdate>,
+    /// EXPUNGE / VANISHED, or the UIDs a UID-set comparison found gone.
+    pub expunged: Vec<Uid>,
+    pub uidnext: Option<Uid>,
+    pub highest_modseq: Option<ModSeq>,
+}
+
+/// The sync state of one folder, for the next SELECT (QRESYNC) or UID-comparison resync.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncState {
+    pub uidvalidity: UidValidity,
+    pub uidnext: Option<Uid>,
+    pub highest_modseq: Option<ModSeq>,
+}
+
+/// What [`super::MailStore::open_folder`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Opened {
+    /// The folder was not in the store; it is now, empty.
+    New,
+    /// Same UIDVALIDITY as stored: the copy is valid, resync from this state.
+    Valid(SyncState),
+    /// The UIDVALIDITY changed: the old copy (rows, bodies, parts, search entries) was
+    /// dropped and the folder starts empty.
+    Reset { previous: UidValidity },
+}
+
+/// One row of the message list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageRow {
+    pub uid: Uid,
+    /// `None` for a UID whose headers are not fetched yet (the view shows a placeholder
+    /// and asks for it through [`super::MailStore::missing_headers`]).
+    pub headers: Option<RowHeaders>,
+    pub flags: Flags,
+}
+
+/// The header part of a [`MessageRow`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowHeaders {
+    pub from: String,
+    pub subject: String,
+    pub date: UnixTime,
+    pub size: u64,
+    pub has_attachment: bool,
+    pub preview: Option<String>,
+}
+
+/// What an eviction pass did, for the log and the settings page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Eviction {
+    pub evicted: u64,
+    pub freed_bytes: u64,
+    pub remaining_bytes: u64,
+}
