@@ -24,8 +24,11 @@ const BROTLI_WINDOW_LOG2: u32 = 22;
 /// gzip's highest level.
 const GZIP_LEVEL: u32 = 9;
 
+/// Compresses a whole file in memory.
+type Compressor = fn(&[u8]) -> io::Result<Vec<u8>>;
+
 /// The encodings written beside a file, as (the suffix of the variant, the compressor).
-const ENCODINGS: [(&str, fn(&[u8]) -> io::Result<Vec<u8>>); 2] = [(".br", brotli), (".gz", gzip)];
+const ENCODINGS: [(&str, Compressor); 2] = [(".br", brotli), (".gz", gzip)];
 
 /// Extensions of files worth compressing: text and wasm. Images such as PNG and fonts such
 /// as WOFF2 are compressed already, so another pass would only cost build time.
