@@ -1,10 +1,11 @@
 //! The web app in a real headless Chromium: the release build in `dist/`, served by the
 //! proxy, signing in to a real Dovecot.
 //!
-//! The browser side is `tests/browser/signin.mjs` (playwright-core driving Debian's
-//! Chromium); this file starts the servers and judges the outcome. The app must already be
-//! built: `cargo xtask test` builds it and sets `PETREL_DIST`; by hand, run
-//! `trunk build --release` and `PETREL_DIST=$PWD/dist cargo test -p petrel-tests --test browser`.
+//! The browser side is `tests/browser/signin.mjs` and `tests/browser/cold.mjs`
+//! (playwright-core driving Debian's Chromium); this file starts the servers and judges the
+//! outcome. The app must already be built, and precompressed for the cold visit:
+//! `cargo xtask test` builds it and sets `PETREL_DIST`; by hand, run `cargo xtask build` and
+//! `PETREL_DIST=$PWD/dist cargo test -p petrel-tests --test browser`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
@@ -100,4 +101,53 @@ fn reading_messages_shows_them_and_isolates_hostile_html() {
 #[test]
 fn a_wrong_password_shows_an_alert() {
     run_scenario("wrong-password", "not the password", "alert", &[]);
+}
+
+/// A cold visit (cold.mjs): the wasm module arrives Brotli-compressed (Chromium offers `br`
+/// to http://127.0.0.1, loopback being a secure context), the figures of what the visit
+/// transferred are printed, no main-thread task over 50 ms follows the arrival of a full
+/// first page of messages or the opening of one, and the service worker caches the app.
+#[test]
+fn a_cold_visit_is_compressed_and_the_full_list_paints_without_long_tasks() {
+    // INBOX's first page is the newest 50: more than that fills it.
+    const EXTRA: usize = 30;
+    const PAGE: usize = 50;
+    let dist = dist();
+    assert!(
+        std::fs::read_dir(&dist).unwrap().any(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".wasm.br")),
+        "{} has no .wasm.br: build the app with `cargo xtask build`, which precompresses it",
+        dist.display()
+    );
+    let mailbox = Mailbox::crowded(EXTRA);
+    let rows = mailbox.inbox().messages.len().min(PAGE);
+    assert_eq!(rows, PAGE, "the crowded INBOX must fill the first page");
+    let users = [User::new("alice", "correct horse", Some(mailbox))];
+    let dovecot = Dovecot::start(&users).unwrap();
+    let proxy = Proxy::start(ProxyOptions::for_dovecot(&dovecot).www(dist)).unwrap();
+    let shot = screenshot("cold");
+    let _ = std::fs::remove_file(&shot);
+    let output = Command::new("node")
+        .arg("cold.mjs")
+        .current_dir(browser_dir())
+        .env("PETREL_URL", format!("{}/", proxy.origin()))
+        .env("PETREL_USER", "alice")
+        .env("PETREL_PASSWORD", "correct horse")
+        .env("PETREL_ROWS", rows.to_string())
+        .env("PETREL_ENCODING", "br")
+        .env("PETREL_LONG_TASK_MS", "50")
+        .env("PETREL_SCREENSHOT", &shot)
+        .output()
+        .expect("running node (is Node.js installed?)");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("{stdout}");
+    assert!(
+        output.status.success(),
+        "the cold visit did not go as it should ({}):\n{stdout}\n{stderr}",
+        output.status
+    );
 }
