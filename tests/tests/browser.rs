@@ -4,8 +4,8 @@
 //! The browser side is `tests/browser/signin.mjs` and `tests/browser/cold.mjs`
 //! (playwright-core driving Debian's Chromium); this file starts the servers and judges the
 //! outcome. The app must already be built, and precompressed for the cold visit:
-//! `cargo xtask test` builds it and sets `PETREL_DIST`; by hand, run `cargo xtask build` and
-//! `PETREL_DIST=$PWD/dist cargo test -p petrel-tests --test browser`.
+//! `cargo xtask test` builds it and sets `PETREL_DIST`; by hand, run `trunk build --release`,
+//! `cargo xtask compress` and `PETREL_DIST=$PWD/dist cargo test -p petrel-tests --test browser`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
@@ -119,7 +119,7 @@ fn a_cold_visit_is_compressed_and_the_full_list_paints_without_long_tasks() {
             .file_name()
             .to_string_lossy()
             .ends_with(".wasm.br")),
-        "{} has no .wasm.br: build the app with `cargo xtask build`, which precompresses it",
+        "{} has no .wasm.br: run `cargo xtask compress` after `trunk build --release`",
         dist.display()
     );
     let mailbox = Mailbox::crowded(EXTRA);

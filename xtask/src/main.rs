@@ -34,6 +34,7 @@ commands:
   ensure                 install what the build and tests need (skips what is present)
   build                  the web app (trunk build --release into dist/, with .br and .gz
                          copies) and the release proxy
+  compress               only the .br and .gz copies of dist/ (after a plain trunk build)
   demo [--listen ADDR] [--fresh]
                          run Petrel on http://127.0.0.1:8080 with a seeded Dovecot;
                          mail persists in .petrel/demo unless --fresh
@@ -47,6 +48,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ensure") => ensure(&root),
         Some("build") => ensure(&root).and_then(|()| build(&root)),
+        Some("compress") => precompress(&root),
         Some("demo") => demo(&root, &args[1..]),
         Some("test") => return test(&root),
         Some("bench") => bench(&root, &args[1..]),
@@ -351,6 +353,10 @@ fn trunk_build(root: &Path) -> Result {
     run(Command::new("trunk")
         .args(["build", "--release"])
         .current_dir(root))?;
+    precompress(root)
+}
+
+fn precompress(root: &Path) -> Result {
     let dist = dist_dir(root);
     let started = Instant::now();
     let summary = compress::precompress(&dist)?;
