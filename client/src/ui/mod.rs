@@ -24,6 +24,7 @@ use sign_in::SignIn;
 /// The whole app.
 #[function_component]
 pub fn App() -> Html {
+    use_effect_with((), |()| format::prepare_when_idle());
     html! {
         <AppProvider>
             <Shell />
