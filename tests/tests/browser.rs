@@ -130,24 +130,37 @@ fn a_cold_visit_is_compressed_and_the_full_list_paints_without_long_tasks() {
     let proxy = Proxy::start(ProxyOptions::for_dovecot(&dovecot).www(dist)).unwrap();
     let shot = screenshot("cold");
     let _ = std::fs::remove_file(&shot);
-    let output = Command::new("node")
-        .arg("cold.mjs")
-        .current_dir(browser_dir())
-        .env("PETREL_URL", format!("{}/", proxy.origin()))
-        .env("PETREL_USER", "alice")
-        .env("PETREL_PASSWORD", "correct horse")
-        .env("PETREL_ROWS", rows.to_string())
-        .env("PETREL_ENCODING", "br")
-        .env("PETREL_LONG_TASK_MS", "50")
-        .env("PETREL_SCREENSHOT", &shot)
-        .output()
-        .expect("running node (is Node.js installed?)");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    println!("{stdout}");
-    assert!(
-        output.status.success(),
-        "the cold visit did not go as it should ({}):\n{stdout}\n{stderr}",
-        output.status
+    // A long task is a timing: on a busy machine (tests run in parallel, CI has two cores)
+    // one other process can stretch a 30 ms task past 50. A second visit that passes says
+    // the first was the machine; a real regression fails both.
+    let mut failures = Vec::new();
+    for attempt in 1..=2 {
+        let output = Command::new("node")
+            .arg("cold.mjs")
+            .current_dir(browser_dir())
+            .env("PETREL_URL", format!("{}/", proxy.origin()))
+            .env("PETREL_USER", "alice")
+            .env("PETREL_PASSWORD", "correct horse")
+            .env("PETREL_ROWS", rows.to_string())
+            .env("PETREL_ENCODING", "br")
+            .env("PETREL_LONG_TASK_MS", "50")
+            .env("PETREL_SCREENSHOT", &shot)
+            .output()
+            .expect("running node (is Node.js installed?)");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        println!("visit {attempt}:\n{stdout}");
+        if output.status.success() {
+            return;
+        }
+        println!("visit {attempt} failed ({}):\n{stderr}", output.status);
+        failures.push(format!(
+            "visit {attempt} ({}):\n{stdout}\n{stderr}",
+            output.status
+        ));
+    }
+    panic!(
+        "the cold visit did not go as it should, twice:\n{}",
+        failures.join("\n")
     );
 }
