@@ -1,10 +1,11 @@
 //! Dates for people, through the browser's own `Intl` (no date crate in the bundle).
 //!
-//! Making an `Intl.DateTimeFormat` is the costly part of formatting a date: the browser
-//! resolves the locale and loads its data each time. `Date.toLocaleString(locale, options)`
-//! makes a new one on every call, which cost about 1 ms a call in Chromium, so 48 rows
-//! formatted twice each held the page for about 90 ms. Here each style has one formatter,
-//! made on first use for the browser's language and kept until that language changes.
+//! Making an `Intl.DateTimeFormat` is the costly part of formatting a date, and
+//! `Date.toLocaleString(locale, options)` makes a new one on every call: in headless Chromium
+//! 200 such calls took 33 to 48 ms, the same 200 dates through kept formatters under 1 ms.
+//! The list formatted every row twice on every render. Here each style has one formatter,
+//! made once for the browser's language (in an idle moment, see [`prepare_when_idle`]) and
+//! kept until that language changes.
 
 use std::cell::RefCell;
 
