@@ -352,6 +352,29 @@ impl Mailbox {
         mailbox
     }
 
+    /// The demo mailbox with `extra` more plain messages in INBOX, newer than the rest: with
+    /// 30 or more, the first page of the message list is full (the browser's performance
+    /// tests render it).
+    pub fn crowded(extra: usize) -> Self {
+        let mut mailbox = Self::demo();
+        let inbox = &mut mailbox.folders[0].messages;
+        let newest = inbox.iter().map(|m| m.date).max().unwrap_or(EPOCH);
+        let mut t = Clock::new(newest + HOUR);
+        for i in 0..extra {
+            let subject = format!("Status update #{}", i + 1);
+            let m = plain(
+                &mut t,
+                "Alan Turing",
+                "alan@example.org",
+                &subject,
+                i % 3 != 0,
+                &format!("Hi Alice,\n\n{subject}.\n\nAlan\n"),
+            );
+            inbox.push(m);
+        }
+        mailbox
+    }
+
     pub fn folder(&self, name: &str) -> Option<&Folder> {
         self.folders.iter().find(|f| f.name == name)
     }

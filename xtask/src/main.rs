@@ -2,8 +2,11 @@
 //!
 //! Every command first runs [`ensure`], which installs whatever is missing (the wasm32
 //! target, trunk, the matching wasm-bindgen, the npm tools, Debian packages) and skips what
-//! is present, saying which. Std only, so that this crate builds in seconds on a fresh
-//! machine before anything else is there.
+//! is present, saying which. Its only dependencies are `brotli` and `flate2` (pure Rust, for
+//! [`compress`]), so that it still builds in seconds on a fresh machine before anything else
+//! is there, and compressing the app needs no system tool.
+
+mod compress;
 
 use std::env;
 use std::ffi::OsStr;
@@ -40,7 +43,9 @@ usage: cargo xtask <command>
 
 commands:
   ensure                 install what the build and tests need (skips what is present)
-  build                  the web app (trunk build --release into dist/) and the release proxy
+  build                  the web app (trunk build --release into dist/, with .br and .gz
+                         copies) and the release proxy
+  compress               only the .br and .gz copies of dist/ (after a plain trunk build)
   demo [--listen ADDR] [--fresh]
                          run Petrel on http://127.0.0.1:8080 with a seeded Dovecot;
                          mail persists in .petrel/demo unless --fresh
@@ -54,6 +59,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ensure") => ensure(&root),
         Some("build") => ensure(&root).and_then(|()| build(&root)),
+        Some("compress") => precompress(&root),
         Some("demo") => demo(&root, &args[1..]),
         Some("test") => return test(&root),
         Some("bench") => bench(&root, &args[1..]),
@@ -383,11 +389,30 @@ fn build(root: &Path) -> Result {
         .current_dir(root))
 }
 
+/// `trunk build --release`, then the Brotli and gzip copies the proxy serves (see
+/// [`compress`]): every build of `dist/` goes through here, so none ships uncompressed.
 fn trunk_build(root: &Path) -> Result {
     say("building the web app: trunk build --release (into dist/)");
     run(Command::new("trunk")
         .args(["build", "--release"])
-        .current_dir(root))
+        .current_dir(root))?;
+    precompress(root)
+}
+
+fn precompress(root: &Path) -> Result {
+    let dist = dist_dir(root);
+    let started = Instant::now();
+    let summary = compress::precompress(&dist)?;
+    say(&format!(
+        "precompressed {} files in {}: {} KB, {} KB as Brotli, {} KB as gzip ({:.1} s)",
+        summary.files,
+        dist.display(),
+        summary.bytes / 1000,
+        summary.brotli / 1000,
+        summary.gzip / 1000,
+        started.elapsed().as_secs_f64()
+    ));
+    Ok(())
 }
 
 fn demo(root: &Path, args: &[String]) -> Result {

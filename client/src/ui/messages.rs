@@ -15,7 +15,8 @@ pub struct MessageListProps {
     pub loading: bool,
     /// The UID of the message in the reading pane.
     pub open: Option<u32>,
-    /// Opens a message by UID.
+    /// Opens a message by UID. Keep it the same callback between renders (`use_callback`),
+    /// or every row renders again whenever the list does.
     pub on_open: Callback<u32>,
 }
 
@@ -50,7 +51,10 @@ pub fn MessageList(props: &MessageListProps) -> Html {
             </header>
             <div class="message-list" role="list" aria-label="Messages"
                 aria-busy={props.loading.to_string()}>
-                { for props.messages.iter().map(|m| row(m, props.open == Some(m.uid), &props.on_open)) }
+                { for props.messages.iter().map(|m| html! {
+                    <Row key={m.uid} message={m.clone()} open={props.open == Some(m.uid)}
+                        on_open={props.on_open.clone()} />
+                }) }
             </div>
             if props.loading {
                 <p class="loading"><span class="spinner" aria-hidden="true"></span>{ "Loading messages…" }</p>
@@ -61,7 +65,21 @@ pub fn MessageList(props: &MessageListProps) -> Html {
     }
 }
 
-fn row(message: &MessageSummary, open: bool, on_open: &Callback<u32>) -> Html {
+#[derive(Debug, Properties, PartialEq)]
+struct RowProps {
+    message: MessageSummary,
+    /// Shown in the reading pane.
+    open: bool,
+    on_open: Callback<u32>,
+}
+
+/// One message. A component of its own so that a list render re-renders only the rows
+/// whose props changed (opening a message changes two), and so that the date, the costliest
+/// part of a row, is formatted when the row is made and again only if its timestamp changes.
+#[function_component]
+fn Row(props: &RowProps) -> Html {
+    let message = &props.message;
+    let date = use_memo(message.date, |date| date.and_then(MessageDate::new));
     let from = if message.from.trim().is_empty() {
         "(unknown sender)"
     } else {
@@ -72,19 +90,18 @@ fn row(message: &MessageSummary, open: bool, on_open: &Callback<u32>) -> Html {
     } else {
         &message.subject
     };
-    let date = message.date.and_then(MessageDate::new);
     let uid = message.uid;
-    let on_open = on_open.clone();
+    let on_open = props.on_open.clone();
     // A button per row: Enter and Space open it, and it is announced as something to press.
     html! {
-        <div role="listitem" key={message.uid} data-uid={message.uid.to_string()}>
+        <div role="listitem" data-uid={uid.to_string()}>
         <button type="button" id={format!("message-{uid}")} onclick={move |_| on_open.emit(uid)}
-            aria-current={open.then_some("true")}
+            aria-current={props.open.then_some("true")}
             class={classes!("message", message.unread.then_some("unread"), message.flagged.then_some("flagged"))}>
             <span class="from">{ from }</span>
             <span class="subject">{ subject }</span>
-            if let Some(date) = date {
-                <time class="date" datetime={date.iso} title={date.full}>{ date.short }</time>
+            if let Some(date) = &*date {
+                <time class="date" datetime={date.iso.clone()} title={date.full.clone()}>{ date.short.clone() }</time>
             }
             if message.unread {
                 <span class="visually-hidden">{ "Unread" }</span>

@@ -24,6 +24,7 @@ use sign_in::SignIn;
 /// The whole app.
 #[function_component]
 pub fn App() -> Html {
+    use_effect_with((), |()| format::prepare_when_idle());
     html! {
         <AppProvider>
             <Shell />
@@ -73,12 +74,19 @@ fn Mail() -> Html {
     let on_sign_out = app.request.reform(|_| Request::SignOut);
     let on_back = app.dispatch.reform(|_| Action::ShowFolders);
     let on_dismiss = app.dispatch.reform(|()| Action::DismissProblem);
+    // The same callback while the folder stays open, so that the message list's rows can
+    // skip rendering when nothing of theirs changed.
     let on_open_message = {
-        let folder = model.selected.clone().unwrap_or_default();
-        app.request.reform(move |uid| Request::OpenMessage {
-            folder: folder.clone(),
-            uid,
-        })
+        let request = app.request.clone();
+        use_callback(
+            model.selected.clone(),
+            move |uid, folder: &Option<String>| {
+                request.emit(Request::OpenMessage {
+                    folder: folder.clone().unwrap_or_default(),
+                    uid,
+                });
+            },
+        )
     };
     let on_close = app.dispatch.reform(|()| Action::CloseMessage);
     let reader = model.reading.clone().map(|reading| {

@@ -23,8 +23,16 @@ pub struct Site {
     root: PathBuf,
 }
 
-/// Encodings we look for beside a file, best first: `name.br`, then `name.gz`.
+/// Encodings we look for beside a file, as (content coding, suffix of the file), best first:
+/// `name.br`, then `name.gz`. `cargo xtask build` writes them.
 const ENCODINGS: [(&str, &str); 2] = [("br", ".br"), ("gzip", ".gz")];
+
+fn suffix_of(encoding: &str) -> &'static str {
+    ENCODINGS
+        .iter()
+        .find(|(name, _)| *name == encoding)
+        .map_or("", |(_, suffix)| suffix)
+}
 
 impl Site {
     /// The site in `root`, which must be a directory.
@@ -57,12 +65,9 @@ impl Site {
         };
         let content_type = content_type(name);
 
-        let accepted = accepted_encodings(headers);
         let mut chosen = None;
-        for (encoding, suffix) in ENCODINGS {
-            if !accepted.contains(&encoding) {
-                continue;
-            }
+        for encoding in accepted_encodings(headers) {
+            let suffix = suffix_of(encoding);
             let mut variant = full.clone().into_os_string();
             variant.push(suffix);
             if let Some(file) = self.open(Path::new(&variant)).await {
@@ -177,29 +182,62 @@ fn percent_decode(raw: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// The encodings the request accepts (`q=0` means refused).
+/// The encodings of [`ENCODINGS`] that the request accepts, the one it prefers first: by
+/// its quality values (RFC 9110 §12.5.3), ties going to our order (Brotli first: smaller).
+/// A coding the request does not name takes the quality of `*` if it names that; `q=0`
+/// refuses, and an item with a malformed quality is ignored.
 fn accepted_encodings(headers: &HeaderMap) -> Vec<&'static str> {
-    let mut accepted = Vec::new();
+    let mut named: [Option<u16>; ENCODINGS.len()] = [None; ENCODINGS.len()];
+    let mut any = None;
     for value in headers.get_all(header::ACCEPT_ENCODING) {
         let Ok(value) = value.to_str() else { continue };
         for item in value.split(',') {
             let mut parts = item.split(';').map(str::trim);
             let coding = parts.next().unwrap_or("");
-            let refused = parts.any(|p| {
-                p.strip_prefix("q=")
-                    .is_some_and(|q| q.trim_end_matches(['0', '.']).is_empty())
-            });
-            if refused {
-                continue;
-            }
-            for (name, _) in ENCODINGS {
-                if coding.eq_ignore_ascii_case(name) {
-                    accepted.push(name);
-                }
+            let q = parts
+                .find_map(|p| {
+                    let (key, value) = p.split_once('=')?;
+                    key.trim()
+                        .eq_ignore_ascii_case("q")
+                        .then(|| quality(value.trim()))
+                })
+                .unwrap_or(Some(1000));
+            let Some(q) = q else { continue };
+            if coding == "*" {
+                any = Some(q);
+            } else if let Some(i) = ENCODINGS
+                .iter()
+                .position(|(name, _)| coding.eq_ignore_ascii_case(name))
+            {
+                named[i] = Some(q);
             }
         }
     }
-    accepted
+    let mut ranked: Vec<(u16, usize)> = named
+        .iter()
+        .enumerate()
+        .filter_map(|(i, q)| q.or(any).filter(|&q| q > 0).map(|q| (q, i)))
+        .collect();
+    ranked.sort_by_key(|&(q, i)| (std::cmp::Reverse(q), i));
+    ranked.into_iter().map(|(_, i)| ENCODINGS[i].0).collect()
+}
+
+/// A quality value (`0`, `0.5`, `1.000`) in thousandths; `None` if it is not one.
+fn quality(text: &str) -> Option<u16> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if fraction.len() > 3 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let thousandths = fraction
+        .bytes()
+        .chain(std::iter::repeat(b'0'))
+        .take(3)
+        .fold(0u16, |acc, digit| acc * 10 + u16::from(digit - b'0'));
+    match whole {
+        "0" => Some(thousandths),
+        "1" if thousandths == 0 => Some(1000),
+        _ => None,
+    }
 }
 
 /// The media type for a file name, by extension.
@@ -319,5 +357,42 @@ mod tests {
             HeaderValue::from_static("br;q=0.5, gzip;q=0.0"),
         );
         assert_eq!(accepted_encodings(&h), vec!["br"]);
+    }
+
+    fn accepted(value: &'static str) -> Vec<&'static str> {
+        let mut h = HeaderMap::new();
+        h.insert(header::ACCEPT_ENCODING, HeaderValue::from_static(value));
+        accepted_encodings(&h)
+    }
+
+    #[test]
+    fn encodings_follow_the_request_preference() {
+        // What Chromium sends: ours, Brotli first.
+        assert_eq!(accepted("gzip, deflate, br, zstd"), ["br", "gzip"]);
+        // Regression: `serve` took Brotli whenever it was accepted, even when gzip was
+        // preferred (tests/integration/files.rs checks the response too).
+        assert_eq!(accepted("gzip;q=1.0, br;q=0.5"), ["gzip", "br"]);
+        assert_eq!(accepted("br;q=0.001, gzip;q=0.002"), ["gzip", "br"]);
+        // Regression: `*` stands for every coding not named, and `Q` is `q`.
+        assert_eq!(accepted("*"), ["br", "gzip"]);
+        assert_eq!(accepted("gzip, *;q=0.1"), ["gzip", "br"]);
+        assert_eq!(accepted("*, br;Q=0"), ["gzip"]);
+        // Malformed quality values are ignored, not read as 1.
+        assert_eq!(accepted("br;q=2, gzip;q=0.5x"), Vec::<&str>::new());
+        assert_eq!(accepted("identity"), Vec::<&str>::new());
+        assert_eq!(accepted(""), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn quality_values() {
+        assert_eq!(quality("0"), Some(0));
+        assert_eq!(quality("0.000"), Some(0));
+        assert_eq!(quality("0.5"), Some(500));
+        assert_eq!(quality("0.125"), Some(125));
+        assert_eq!(quality("1"), Some(1000));
+        assert_eq!(quality("1.000"), Some(1000));
+        for bad in ["", "1.5", "0.1234", "2", ".5", "0.-1", "-0"] {
+            assert_eq!(quality(bad), None, "{bad:?}");
+        }
     }
 }

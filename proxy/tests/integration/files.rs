@@ -20,6 +20,7 @@ fn site() -> std::path::PathBuf {
     )
     .unwrap();
     std::fs::write(dir.join("petrel-client-0123456789abcdef.js.br"), "BROTLI").unwrap();
+    std::fs::write(dir.join("petrel-client-0123456789abcdef.js.gz"), "GZIP").unwrap();
     std::fs::write(dir.join("sw.js"), "self.x = 1;").unwrap();
     std::fs::write(dir.join("manifest.webmanifest"), "{}").unwrap();
     std::fs::create_dir_all(dir.join("icons")).unwrap();
@@ -117,9 +118,25 @@ async fn precompressed_variants_and_revalidation() {
         br.header("content-type"),
         Some("text/javascript; charset=utf-8")
     );
-    let plain = get(proxy.address, path, &[("accept-encoding", "gzip")]).await;
+    assert_eq!(br.header("vary"), Some("Accept-Encoding"));
+    assert_eq!(br.header("content-length"), Some("6"));
+    let gzip = get(proxy.address, path, &[("accept-encoding", "gzip")]).await;
+    assert_eq!(gzip.header("content-encoding"), Some("gzip"));
+    assert_eq!(gzip.body, b"GZIP");
+    assert_eq!(gzip.header("content-length"), Some("4"));
+    assert_ne!(gzip.header("etag"), br.header("etag"));
+    // Regression: Brotli was sent whenever accepted, even when the request preferred gzip.
+    let preferred = get(
+        proxy.address,
+        path,
+        &[("accept-encoding", "br;q=0.5, gzip;q=1")],
+    )
+    .await;
+    assert_eq!(preferred.header("content-encoding"), Some("gzip"));
+    let plain = get(proxy.address, path, &[("accept-encoding", "deflate")]).await;
     assert_eq!(plain.header("content-encoding"), None);
     assert_eq!(plain.body, b"export default 1;");
+    assert_eq!(plain.header("vary"), Some("Accept-Encoding"));
 
     let etag = plain.header("etag").unwrap().to_owned();
     let again = get(proxy.address, path, &[("if-none-match", &etag)]).await;
