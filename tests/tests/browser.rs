@@ -16,8 +16,8 @@ use petrel_tests::{Dovecot, Mailbox, Proxy, ProxyOptions, User};
 
 /// The tests of this file share the machine: the ones that only check what the page shows
 /// may run side by side, the one that times the main thread's tasks runs alone, since another
-/// browser busy on the same two cores stretches its tasks (std's RwLock lets a waiting writer
-/// in before new readers).
+/// browser busy on the same two cores stretches its tasks (on Linux, std's RwLock lets a
+/// waiting writer in before new readers).
 static MACHINE: RwLock<()> = RwLock::new(());
 
 fn shared_machine() -> RwLockReadGuard<'static, ()> {
