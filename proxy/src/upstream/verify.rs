@@ -585,7 +585,13 @@ mod tests {
             .with_ansi(false)
             .with_writer(move || writer.clone())
             .finish();
-        tracing::subscriber::with_default(subscriber, f);
+        tracing::subscriber::with_default(subscriber, || {
+            // Another test thread can register a callsite while this subscriber is being
+            // set up, leaving it cached as "never" (tracing-core computes a callsite's
+            // interest once, from the dispatchers alive when it registers): ask again.
+            tracing::callsite::rebuild_interest_cache();
+            f()
+        });
         let bytes = captured.0.lock().unwrap().clone();
         String::from_utf8(bytes).unwrap()
     }
