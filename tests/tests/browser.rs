@@ -21,11 +21,15 @@ use petrel_tests::{Dovecot, Mailbox, Proxy, ProxyOptions, User};
 static MACHINE: RwLock<()> = RwLock::new(());
 
 fn shared_machine() -> RwLockReadGuard<'static, ()> {
-    MACHINE.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    MACHINE
+        .read()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn whole_machine() -> RwLockWriteGuard<'static, ()> {
-    MACHINE.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+    MACHINE
+        .write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn dist() -> PathBuf {

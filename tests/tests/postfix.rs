@@ -88,42 +88,8 @@ impl<S: Read + Write> Session<S> {
 fn auth_plain(user: &str, password: &str) -> String {
     format!(
         "AUTH PLAIN {}",
-        base64(format!("\0{user}\0{password}").as_bytes())
+        petrel_tests::seed::base64(format!("\0{user}\0{password}").as_bytes())
     )
-}
-
-/// Standard base64 with padding; a dozen lines rather than a dependency for one test.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-#[test]
-fn base64_known_answers() {
-    assert_eq!(base64(b""), "");
-    assert_eq!(base64(b"f"), "Zg==");
-    assert_eq!(base64(b"fo"), "Zm8=");
-    assert_eq!(base64(b"foo"), "Zm9v");
-    assert_eq!(
-        base64(b"\0alice\0correct horse"),
-        "AGFsaWNlAGNvcnJlY3QgaG9yc2U="
-    );
 }
 
 #[test]
