@@ -2135,12 +2135,13 @@ mod commands {
     }
 
     fn options() -> impl Strategy<Value = EncodeOptions> {
-        (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()).prop_map(
-            |(literal_plus, literal_minus, sasl_ir, utf8)| EncodeOptions {
+        (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()).prop_map(
+            |(literal_plus, literal_minus, sasl_ir, utf8, binary)| EncodeOptions {
                 literal_plus,
                 literal_minus,
                 sasl_ir,
                 utf8,
+                binary,
             },
         )
     }
