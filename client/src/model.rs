@@ -124,6 +124,7 @@ pub struct FolderStatus {
 /// A field of the simple composer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ComposeField {
+    From,
     To,
     Cc,
     Subject,
@@ -142,6 +143,8 @@ pub enum SendStatus {
 /// The simple composer: what the person typed, and how sending it went.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Compose {
+    /// The sender's address: the user name when it is one, else what the person types.
+    pub from: String,
     /// Addresses separated by commas.
     pub to: String,
     pub cc: String,
@@ -393,11 +396,20 @@ impl Model {
                 }
             }
             Action::ComposeRequested => {
-                self.compose.get_or_insert_with(Compose::default);
+                let user = &self.user;
+                self.compose.get_or_insert_with(|| Compose {
+                    from: if user.contains('@') {
+                        user.clone()
+                    } else {
+                        String::new()
+                    },
+                    ..Compose::default()
+                });
             }
             Action::ComposeEdited { field, value } => {
                 if let Some(compose) = self.compose.as_mut() {
                     let text = match field {
+                        ComposeField::From => &mut compose.from,
                         ComposeField::To => &mut compose.to,
                         ComposeField::Cc => &mut compose.cc,
                         ComposeField::Subject => &mut compose.subject,
@@ -1202,6 +1214,11 @@ mod tests {
     fn the_composer_opens_empty_and_keeps_what_is_typed() {
         let model = signed_in().reduce(Action::ComposeRequested);
         assert_eq!(model.compose, Some(Compose::default()));
+        // A user name that is an address is the sender.
+        let mut model = signed_in();
+        model.user = "ada@example.test".into();
+        let model = model.reduce(Action::ComposeRequested);
+        assert_eq!(model.compose.unwrap().from, "ada@example.test");
         let model = composing();
         let compose = model.compose.clone().unwrap();
         assert_eq!(compose.to, "bob@example.test");
