@@ -101,3 +101,45 @@ fn reading_messages_shows_them_and_isolates_hostile_html() {
 fn a_wrong_password_shows_an_alert() {
     run_scenario("wrong-password", "not the password", "alert", &[]);
 }
+
+/// Sends from the app as alice and reads the message as bob (`tests/browser/send.mjs`),
+/// through a real Postfix; root only, like every Postfix test.
+#[test]
+fn a_message_sent_from_the_app_arrives_and_can_be_read() {
+    let dist = dist();
+    let dovecot = Dovecot::start(&User::fixture()).unwrap();
+    let postfix = match petrel_tests::Postfix::start(&dovecot) {
+        Ok(postfix) => postfix,
+        Err(petrel_tests::PostfixError::NeedsRoot) => {
+            eprintln!(
+                "\n!!! SKIPPED a_message_sent_from_the_app_arrives_and_can_be_read: sending \
+                 needs root (postfix must start as root); run the tests as root, as CI does.\n"
+            );
+            return;
+        }
+        Err(e) => panic!("{e}"),
+    };
+    let proxy = Proxy::start(
+        ProxyOptions::for_dovecot(&dovecot)
+            .smtp(postfix.submissions())
+            .www(dist),
+    )
+    .unwrap();
+    let shot = screenshot("send");
+    let _ = std::fs::remove_file(&shot);
+    let output = Command::new("node")
+        .arg("send.mjs")
+        .current_dir(browser_dir())
+        .env("PETREL_URL", format!("{}/", proxy.origin()))
+        .env("PETREL_SCREENSHOT", &shot)
+        .output()
+        .expect("running node (is Node.js installed?)");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("{stdout}");
+    assert!(
+        output.status.success(),
+        "sending from the browser failed ({}):\n{stdout}\n{stderr}",
+        output.status
+    );
+}
