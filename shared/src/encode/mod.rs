@@ -1178,9 +1178,11 @@ mod tests {
         };
         assert_eq!(
             enc(append8, binary),
-            vec!["a1 APPEND Sent (\\Seen) ~{20+}\r\nSubject: hé\r\n\r\nbody\r\n"
-                .as_bytes()
-                .to_vec()]
+            vec![
+                "a1 APPEND Sent (\\Seen) ~{20+}\r\nSubject: hé\r\n\r\nbody\r\n"
+                    .as_bytes()
+                    .to_vec()
+            ]
         );
         let mv = CommandBody::Move {
             set: SequenceSet::try_from("42:69").unwrap(),
