@@ -8,5 +8,6 @@ pub mod html;
 pub mod model;
 #[cfg(target_arch = "wasm32")]
 pub mod net;
+pub mod send;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;

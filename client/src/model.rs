@@ -119,6 +119,42 @@ pub struct FolderStatus {
     pub unseen: Option<u32>,
 }
 
+/// A field of the simple composer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ComposeField {
+    From,
+    To,
+    Cc,
+    Subject,
+    Body,
+}
+
+/// How the last send ended, in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendStatus {
+    /// Sent (possibly not to every recipient: the words say so).
+    Sent(String),
+    /// Not sent, or perhaps sent: the words say which and what to do.
+    Failed(String),
+}
+
+/// The simple composer: what the person typed, and how sending it went.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Compose {
+    /// The sender's address: the user name when it is one, else what the person types.
+    pub from: String,
+    /// Addresses separated by commas.
+    pub to: String,
+    pub cc: String,
+    pub subject: String,
+    pub body: String,
+    /// A send is under way: the Send button is disabled.
+    pub sending: bool,
+    pub status: Option<SendStatus>,
+    /// What became of the copy in Sent, in words, once the server said.
+    pub copy: Option<String>,
+}
+
 /// Everything the UI renders.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Model {
@@ -143,6 +179,8 @@ pub struct Model {
     /// The open message, if any.
     pub reading: Option<Reading>,
     pub problem: Option<Problem>,
+    /// The composer, while it is open.
+    pub compose: Option<Compose>,
 }
 
 /// Everything that can change the [`Model`].
@@ -171,6 +209,19 @@ pub enum Action {
     DismissProblem,
     /// Something the engine reported.
     Engine(Event),
+    /// The person opened the composer (an open one keeps its text).
+    ComposeRequested,
+    /// The person typed into a field of the composer.
+    ComposeEdited { field: ComposeField, value: String },
+    /// The person pressed Send; the connection task sends the message.
+    SendRequested,
+    /// The connection task finished sending.
+    SendFinished(SendStatus),
+    /// The connection task asked the engine to save the sent copy: nothing to show until
+    /// the engine reports it.
+    SaveSentRequested,
+    /// The person closed the composer.
+    CloseCompose,
 }
 
 impl Action {
@@ -191,6 +242,8 @@ impl Action {
                 part: part.clone(),
             },
             Request::SignOut => Action::SignOutRequested,
+            Request::Send(_) => Action::SendRequested,
+            Request::SaveSent { .. } => Action::SaveSentRequested,
         }
     }
 }
@@ -337,6 +390,68 @@ impl Model {
                     reading.download_error = error;
                 }
             }
+            Action::ComposeRequested => {
+                let user = &self.user;
+                self.compose.get_or_insert_with(|| Compose {
+                    from: if user.contains('@') {
+                        user.clone()
+                    } else {
+                        String::new()
+                    },
+                    ..Compose::default()
+                });
+            }
+            Action::ComposeEdited { field, value } => {
+                if let Some(compose) = self.compose.as_mut() {
+                    let text = match field {
+                        ComposeField::From => &mut compose.from,
+                        ComposeField::To => &mut compose.to,
+                        ComposeField::Cc => &mut compose.cc,
+                        ComposeField::Subject => &mut compose.subject,
+                        ComposeField::Body => &mut compose.body,
+                    };
+                    *text = value;
+                }
+            }
+            Action::SendRequested => {
+                if let Some(compose) = self.compose.as_mut() {
+                    compose.sending = true;
+                    compose.status = None;
+                    compose.copy = None;
+                }
+            }
+            Action::SendFinished(status) => {
+                if let Some(compose) = self.compose.as_mut() {
+                    compose.sending = false;
+                    if matches!(status, SendStatus::Sent(_)) {
+                        // Sent: the form is emptied so that it cannot go twice by mistake.
+                        // On failure the text stays, to try again or copy it elsewhere.
+                        compose.to.clear();
+                        compose.cc.clear();
+                        compose.subject.clear();
+                        compose.body.clear();
+                    }
+                    compose.status = Some(status);
+                }
+            }
+            Action::SaveSentRequested => {}
+            Action::CloseCompose => self.compose = None,
+            Action::Engine(Event::CopySaved { folder }) => {
+                let name = self
+                    .folder(&folder)
+                    .map_or(folder.clone(), |f| f.name.clone());
+                if let Some(compose) = self.compose.as_mut() {
+                    compose.copy = Some(format!("A copy was saved in {name}."));
+                }
+            }
+            Action::Engine(Event::CopyNotSaved(reason)) => match self.compose.as_mut() {
+                Some(compose) => {
+                    compose.copy = Some(format!("The message was sent, but {reason}."))
+                }
+                None => self.problem = Some(Problem::Other(reason)),
+            },
+            // The message list has no answered mark yet: nothing to show.
+            Action::Engine(Event::Answered { .. }) => {}
             Action::Engine(Event::Problem(text)) => {
                 // Whatever was under way failed; stop showing it as under way.
                 self.loading = false;
@@ -1053,5 +1168,116 @@ mod tests {
         let reading = model.reading.unwrap();
         assert_eq!(reading.downloading, None);
         assert_eq!(reading.download_error.as_deref(), Some("no"));
+    }
+
+    fn composing() -> Model {
+        let edits = [
+            (ComposeField::To, "bob@example.test"),
+            (ComposeField::Cc, ""),
+            (ComposeField::Subject, "Lunch"),
+            (ComposeField::Body, "Thursday?"),
+        ];
+        run(
+            signed_in().reduce(Action::ComposeRequested),
+            edits.map(|(field, value)| Action::ComposeEdited {
+                field,
+                value: value.to_owned(),
+            }),
+        )
+    }
+
+    #[test]
+    fn the_composer_opens_empty_and_keeps_what_is_typed() {
+        let model = signed_in().reduce(Action::ComposeRequested);
+        assert_eq!(model.compose, Some(Compose::default()));
+        // A user name that is an address is the sender.
+        let mut model = signed_in();
+        model.user = "ada@example.test".into();
+        let model = model.reduce(Action::ComposeRequested);
+        assert_eq!(model.compose.unwrap().from, "ada@example.test");
+        let model = composing();
+        let compose = model.compose.clone().unwrap();
+        assert_eq!(compose.to, "bob@example.test");
+        assert_eq!(compose.subject, "Lunch");
+        assert_eq!(compose.body, "Thursday?");
+        // Opening it again keeps the draft.
+        assert_eq!(model.clone().reduce(Action::ComposeRequested), model);
+        assert_eq!(model.reduce(Action::CloseCompose).compose, None);
+    }
+
+    #[test]
+    fn sending_disables_send_then_a_success_empties_the_form_and_says_so() {
+        let model = composing().reduce(Action::SendRequested);
+        assert!(model.compose.as_ref().unwrap().sending);
+        let model = model.reduce(Action::SendFinished(SendStatus::Sent(
+            "Message sent.".into(),
+        )));
+        let compose = model.compose.clone().unwrap();
+        assert!(!compose.sending);
+        assert_eq!(
+            compose.status,
+            Some(SendStatus::Sent("Message sent.".into()))
+        );
+        assert_eq!((compose.to.as_str(), compose.body.as_str()), ("", ""));
+        let model = model.reduce(Action::Engine(Event::CopySaved {
+            folder: "Sent".into(),
+        }));
+        assert_eq!(
+            model.compose.unwrap().copy.as_deref(),
+            Some("A copy was saved in Sent.")
+        );
+    }
+
+    #[test]
+    fn a_failed_send_keeps_the_text_and_shows_why() {
+        let why = "The message was not sent: the mail server refused to sign in.";
+        let model = run(
+            composing(),
+            [
+                Action::SendRequested,
+                Action::SendFinished(SendStatus::Failed(why.into())),
+            ],
+        );
+        let compose = model.compose.unwrap();
+        assert!(!compose.sending);
+        assert_eq!(compose.status, Some(SendStatus::Failed(why.into())));
+        assert_eq!(compose.to, "bob@example.test");
+        assert_eq!(compose.body, "Thursday?");
+    }
+
+    #[test]
+    fn a_copy_that_could_not_be_saved_is_said_in_the_composer_or_the_banner() {
+        let reason = "there is no Sent folder on the server, so no copy was saved";
+        let model = composing().reduce(Action::Engine(Event::CopyNotSaved(reason.into())));
+        assert_eq!(
+            model.compose.unwrap().copy.unwrap(),
+            format!("The message was sent, but {reason}.")
+        );
+        let model = signed_in().reduce(Action::Engine(Event::CopyNotSaved(reason.into())));
+        assert_eq!(model.problem, Some(Problem::Other(reason.into())));
+    }
+
+    #[test]
+    fn send_requests_map_to_their_actions() {
+        let send = Request::Send(Box::new(crate::engine::SendMessage {
+            message: crate::compose::Outgoing::default(),
+            save_copy: true,
+            answered: None,
+        }));
+        assert_eq!(Action::requested(&send), Action::SendRequested);
+        let save = Request::SaveSent {
+            copy: None,
+            answered: None,
+        };
+        assert_eq!(Action::requested(&save), Action::SaveSentRequested);
+        // Editing without a composer open changes nothing.
+        let model = signed_in();
+        assert_eq!(
+            model.clone().reduce(Action::ComposeEdited {
+                field: ComposeField::To,
+                value: "x".into()
+            }),
+            model
+        );
     }
 }

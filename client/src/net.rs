@@ -6,6 +6,14 @@
 //! the session lasts until the socket closes, the engine reports a disconnect, the person
 //! signs out, or a new sign-in replaces it. Per-click tasks that each touch the socket were
 //! rejected: two of them could interleave writes, and nobody would own the engine.
+//!
+//! Sending is this task's too: a `Request::Send` opens a second WebSocket, to
+//! `ws(s)://<page host>/smtp`, for that one message, and drives a [`Sender`] over it with
+//! the credentials of the session's sign-in. They are kept in this task's memory for the
+//! session (the engine drops the password once it has signed in) and never in the model or
+//! any storage. While a message is being sent the IMAP session waits: its bytes queue in the
+//! socket's channel and are handled after. A message that was delivered is then handed to
+//! the engine, which saves the copy in Sent (`Request::SaveSent`).
 
 use std::cell::RefCell;
 
@@ -15,8 +23,10 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{BinaryType, CloseEvent, MessageEvent, TextDecoder, TextDecoderOptions, WebSocket};
 
-use crate::engine::{Charsets, Disconnect, Engine, Event, Request};
-use crate::model::Action;
+use crate::compose::{Outgoing, Stamp};
+use crate::engine::{Charsets, Disconnect, Engine, Event, Password, Request, SendMessage};
+use crate::model::{Action, SendStatus};
+use crate::send::{Sender, Sent};
 
 /// How long the proxy gets to accept the WebSocket before the app says it is unreachable.
 /// Browsers can take minutes to give up on an unresponsive host on their own.
@@ -25,6 +35,10 @@ const CONNECT_TIMEOUT_MS: i32 = 10_000;
 /// How long a message may take to arrive before the reading pane says so (it still shows the
 /// message if it comes later). The engine has no clock; time is this task's business.
 const OPEN_TIMEOUT_MS: i32 = 60_000;
+
+/// How long a send may take from connecting to the server's last reply before the task gives
+/// up on it (a lost connection after the whole message went is then "may have been sent").
+const SEND_TIMEOUT_MS: i32 = 120_000;
 
 /// Starts the connection task; it runs until the returned sender is dropped.
 pub fn spawn(dispatch: impl Fn(Action) + 'static) -> UnboundedSender<Request> {
@@ -118,6 +132,11 @@ async fn session(
         }
     };
     let mut engine = Engine::with_charsets(BrowserCharsets::default());
+    // Kept for sending: the engine forgets the password once it has signed in.
+    let credentials = match &sign_in {
+        Request::SignIn { user, password } => Some((user.clone(), password.clone())),
+        _ => None,
+    };
     // The engine queues requests made before the server's greeting.
     engine.request(sign_in);
     let mut open = false;
@@ -152,6 +171,30 @@ async fn session(
                 });
                 awaited = Some(((folder.clone(), uid), timer));
                 engine.request(Request::OpenMessage { folder, uid });
+            }
+            Input::Request(Request::Send(send)) => {
+                let SendMessage {
+                    message,
+                    save_copy,
+                    answered,
+                } = *send;
+                let sent = match &credentials {
+                    Some((user, password)) => send_message(user, password, message).await,
+                    None => Sent::NotSent("sign in first".into()),
+                };
+                let words = sent.words();
+                match sent {
+                    Sent::Delivered { message, .. } => {
+                        dispatch(Action::SendFinished(SendStatus::Sent(words)));
+                        engine.request(Request::SaveSent {
+                            copy: save_copy.then_some(message),
+                            answered,
+                        });
+                    }
+                    Sent::NotSent(_) | Sent::MayHaveBeenSent => {
+                        dispatch(Action::SendFinished(SendStatus::Failed(words)));
+                    }
+                }
             }
             Input::Request(request) => engine.request(request),
             Input::OpenTimedOut(folder, uid) => {
@@ -233,6 +276,92 @@ async fn session(
     None
 }
 
+/// Sends one message over a WebSocket to the proxy's `/smtp` and returns how it went.
+async fn send_message(user: &str, password: &Password, message: Outgoing) -> Sent {
+    let mut sender = match Sender::new(user, password, message, stamp()) {
+        Ok(sender) => sender,
+        Err(reason) => return Sent::NotSent(reason),
+    };
+    let url = match page_url("smtp") {
+        Ok(url) => url,
+        Err(reason) => return Sent::NotSent(reason),
+    };
+    let (socket, mut events) = match Socket::open(&url) {
+        Ok(opened) => opened,
+        Err(reason) => return Sent::NotSent(reason),
+    };
+    let (timeout, mut timed_out) = mpsc::unbounded::<()>();
+    let _timer = Timer::start(SEND_TIMEOUT_MS, move || {
+        let _ = timeout.unbounded_send(());
+    });
+    let mut open = false;
+    loop {
+        let event = futures_util::select! {
+            event = events.next() => event,
+            _ = timed_out.next() => None,
+        };
+        match event {
+            Some(SocketEvent::Open) => {
+                open = true;
+                socket.clear_timeout();
+            }
+            Some(SocketEvent::Data(bytes)) => sender.receive(&bytes),
+            Some(SocketEvent::TimedOut) if open => {}
+            Some(SocketEvent::TimedOut) => {
+                return Sent::NotSent(format!(
+                    "no answer from {url} within {} seconds",
+                    CONNECT_TIMEOUT_MS / 1000
+                ))
+            }
+            Some(SocketEvent::Closed { code, reason }) => {
+                sender.closed();
+                if !open {
+                    return Sent::NotSent(format!("could not connect to {url}"));
+                }
+                if let (Some(Sent::NotSent(_)), Some(reason)) =
+                    (sender.result(), close_reason(code, &reason))
+                {
+                    return Sent::NotSent(format!(
+                        "the connection to the mail server ended before the message was sent \
+                         ({reason})"
+                    ));
+                }
+            }
+            // The send took too long: treated as a lost connection.
+            None => sender.closed(),
+        }
+        if open {
+            while let Some(bytes) = sender.transmit() {
+                if !socket.send(&bytes) {
+                    break;
+                }
+            }
+        }
+        if sender.is_done() {
+            break;
+        }
+    }
+    sender
+        .result()
+        .cloned()
+        .unwrap_or_else(|| Sent::NotSent("the send was interrupted".into()))
+}
+
+/// The time, the person's UTC offset and fresh random bytes, from the browser.
+fn stamp() -> Stamp {
+    let now = js_sys::Date::new_0();
+    let mut random = [0u8; 32];
+    if let Some(crypto) = web_sys::window().and_then(|window| window.crypto().ok()) {
+        let _ = crypto.get_random_values_with_u8_array(&mut random);
+    }
+    Stamp {
+        unix_seconds: (now.get_time() / 1000.0) as i64,
+        // JavaScript's offset is west-positive minutes; the writer wants east-positive.
+        utc_offset_minutes: -(now.get_timezone_offset() as i16),
+        random,
+    }
+}
+
 /// Hands `bytes` to the browser as a download named `name`.
 fn save(name: &str, media_type: &str, bytes: &[u8]) -> Result<(), String> {
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
@@ -274,13 +403,18 @@ fn lost(reason: Option<String>) -> Action {
 
 /// `ws(s)://<page host>/imap`: the proxy that served the page also bridges IMAP.
 fn imap_url() -> Result<String, String> {
+    page_url("imap")
+}
+
+/// `ws(s)://<page host>/<path>`.
+fn page_url(path: &str) -> Result<String, String> {
     let location = web_sys::window()
         .ok_or_else(|| "no browser window".to_owned())?
         .location();
     let protocol = location.protocol().map_err(js_text)?;
     let host = location.host().map_err(js_text)?;
     let scheme = if protocol == "https:" { "wss" } else { "ws" };
-    Ok(format!("{scheme}://{host}/imap"))
+    Ok(format!("{scheme}://{host}/{path}"))
 }
 
 /// What a person should read about a close: the proxy's reason if it gave one, else what
@@ -402,6 +536,11 @@ impl Socket {
                 return;
             }
         }
+    }
+
+    /// Sends `bytes`; false when the socket is closing (its close event follows).
+    fn send(&self, bytes: &[u8]) -> bool {
+        self.ws.send_with_u8_array(bytes).is_ok()
     }
 
     fn clear_timeout(&self) {

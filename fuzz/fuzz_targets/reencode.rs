@@ -51,6 +51,7 @@ fn commands(data: &[u8]) {
         literal_minus: bits & 2 != 0,
         sasl_ir: bits & 4 != 0,
         utf8: bits & 8 != 0,
+        binary: bits & 16 != 0,
     };
     let limits = common::small_limits();
     let mut rest = data;

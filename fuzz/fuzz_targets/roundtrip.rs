@@ -41,6 +41,7 @@ fuzz_target!(|data: &[u8]| {
         literal_minus: opts & 2 != 0,
         sasl_ir: opts & 4 != 0,
         utf8: false,
+        binary: opts & 8 != 0,
     };
     let Ok(tag) = Tag::try_from("A17") else {
         return;

@@ -197,6 +197,7 @@ impl Session {
             literal_minus: self.has_capability(&Capability::LiteralMinus),
             sasl_ir: self.has_capability(&Capability::SaslIr),
             utf8: self.is_enabled(&Capability::Utf8Accept),
+            binary: self.has_capability(&Capability::Binary),
         }
     }
 

@@ -2137,14 +2137,22 @@ mod commands {
     }
 
     fn options() -> impl Strategy<Value = EncodeOptions> {
-        (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()).prop_map(
-            |(literal_plus, literal_minus, sasl_ir, utf8)| EncodeOptions {
-                literal_plus,
-                literal_minus,
-                sasl_ir,
-                utf8,
-            },
+        (
+            any::<bool>(),
+            any::<bool>(),
+            any::<bool>(),
+            any::<bool>(),
+            any::<bool>(),
         )
+            .prop_map(|(literal_plus, literal_minus, sasl_ir, utf8, binary)| {
+                EncodeOptions {
+                    literal_plus,
+                    literal_minus,
+                    sasl_ir,
+                    utf8,
+                    binary,
+                }
+            })
     }
 
     fn command() -> impl Strategy<Value = Command<'static>> {

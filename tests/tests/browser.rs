@@ -215,8 +215,8 @@ fn a_cold_visit_is_compressed_and_the_full_list_paints_without_long_tasks() {
     let shot = screenshot("cold");
     let _ = std::fs::remove_file(&shot);
     // A long task is a timing: on a busy machine (CI has two cores) one other process can
-    // stretch a 30 ms task past 50, even with this file's other tests held off. A second visit that passes says
-    // the first was the machine; a real regression fails both.
+    // stretch a 30 ms task past 50, even with this file's other tests held off. A second
+    // visit that passes says the first was the machine; a real regression fails both.
     let mut failures = Vec::new();
     for attempt in 1..=2 {
         let output = Command::new("node")
@@ -246,5 +246,48 @@ fn a_cold_visit_is_compressed_and_the_full_list_paints_without_long_tasks() {
     panic!(
         "the cold visit did not go as it should, twice:\n{}",
         failures.join("\n")
+    );
+}
+
+/// Sends from the app as alice and reads the message as bob (`tests/browser/send.mjs`),
+/// through a real Postfix; root only, like every Postfix test.
+#[test]
+fn a_message_sent_from_the_app_arrives_and_can_be_read() {
+    let _machine = shared_machine();
+    let dist = dist();
+    let dovecot = Dovecot::start(&User::fixture()).unwrap();
+    let postfix = match petrel_tests::Postfix::start(&dovecot) {
+        Ok(postfix) => postfix,
+        Err(petrel_tests::PostfixError::NeedsRoot) => {
+            eprintln!(
+                "\n!!! SKIPPED a_message_sent_from_the_app_arrives_and_can_be_read: sending \
+                 needs root (postfix must start as root); run the tests as root, as CI does.\n"
+            );
+            return;
+        }
+        Err(e) => panic!("{e}"),
+    };
+    let proxy = Proxy::start(
+        ProxyOptions::for_dovecot(&dovecot)
+            .smtp(postfix.submissions())
+            .www(dist),
+    )
+    .unwrap();
+    let shot = screenshot("send");
+    let _ = std::fs::remove_file(&shot);
+    let output = Command::new("node")
+        .arg("send.mjs")
+        .current_dir(browser_dir())
+        .env("PETREL_URL", format!("{}/", proxy.origin()))
+        .env("PETREL_SCREENSHOT", &shot)
+        .output()
+        .expect("running node (is Node.js installed?)");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("{stdout}");
+    assert!(
+        output.status.success(),
+        "sending from the browser failed ({}):\n{stdout}\n{stderr}",
+        output.status
     );
 }

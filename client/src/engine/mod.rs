@@ -90,6 +90,29 @@ pub enum Request {
         part: String,
     },
     SignOut,
+    /// Send a message. SMTP is not the engine's protocol: the connection task carries this
+    /// out itself over the proxy's `/smtp` ([`crate::send::Sender`]) and then asks the engine
+    /// for [`Request::SaveSent`]. Given to the engine, it is refused with a `Problem`.
+    Send(Box<SendMessage>),
+    /// After a message was sent: `APPEND` `copy` to the folder with the `\Sent` role (as
+    /// `\Seen`, with a `BINARY` literal where the server offers it), then mark the message
+    /// replied to `\Answered`. Reported with `CopySaved` or `CopyNotSaved`, and `Answered`.
+    SaveSent {
+        /// The sent bytes; `None` when the account's server files sent mail itself.
+        copy: Option<Vec<u8>>,
+        /// The message this one answers, `(folder, uid)`.
+        answered: Option<(String, u32)>,
+    },
+}
+
+/// A message to send (see [`Request::Send`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendMessage {
+    pub message: crate::compose::Outgoing,
+    /// Whether Petrel saves a copy in Sent: false for a server that files sent mail itself.
+    pub save_copy: bool,
+    /// The message this one answers, `(folder, uid)`, to be marked `\Answered`.
+    pub answered: Option<(String, u32)>,
 }
 
 /// What the engine tells the app.
@@ -138,6 +161,18 @@ pub enum Event {
         media_type: String,
         bytes: Vec<u8>,
         error: Option<String>,
+    },
+    /// A sent message's copy was stored in `folder` (the `\Sent` one).
+    CopySaved {
+        folder: String,
+    },
+    /// A sent message's copy could not be stored; why, for a person. The message itself
+    /// was sent.
+    CopyNotSaved(String),
+    /// The server stored `\Answered` on the message replied to.
+    Answered {
+        folder: String,
+        uid: u32,
     },
     /// An operation failed but the session goes on (`NO`/`BAD` to a command, a response that
     /// could not be decoded). The text is for a person.

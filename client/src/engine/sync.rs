@@ -1,7 +1,9 @@
 //! The engine's flow: what to send next given what the server said. Sign-in (CAPABILITY
 //! when needed, AUTHENTICATE PLAIN or LOGIN), the folder list, opening a folder (STATUS for
 //! the unread count, SELECT, FETCH of the newest 50), reading a message (UID FETCH of the
-//! whole message, then UID STORE of `\Seen`), fetching one attachment, and sign-out.
+//! whole message, then UID STORE of `\Seen`), fetching one attachment, saving a sent
+//! message's copy (APPEND to the `\Sent` folder, UID STORE of `\Answered` on the original),
+//! and sign-out.
 //!
 //! Reading uses `BODY.PEEK[]` and an explicit `STORE +FLAGS.SILENT (\Seen)` rather than
 //! `BODY[]`, which sets `\Seen` as a side effect: the message is marked read only after it
@@ -60,6 +62,15 @@ enum Op {
         uid: u32,
         part: String,
     },
+    /// `APPEND folder (\Seen) ~{n}` of a sent message's copy.
+    Append {
+        folder: String,
+    },
+    /// `UID STORE uid +FLAGS.SILENT (\Answered)` on the message replied to.
+    MarkAnswered {
+        folder: String,
+        uid: u32,
+    },
     Logout,
 }
 
@@ -100,6 +111,11 @@ pub(crate) struct Flow {
     /// Why the response to a pending message FETCH could not be read (too big for the
     /// codec's limits, malformed), for `MessageFailed`.
     read_error: Option<String>,
+    /// The folder with the `\Sent` role, once the folder list is in.
+    sent_folder: Option<String>,
+    /// Whether the folder list has arrived: until then a sent copy waits, since the Sent
+    /// folder is not known.
+    listed_once: bool,
 }
 
 impl Flow {
@@ -152,6 +168,67 @@ impl Flow {
                 self.download(s, out, folder, uid, part);
             }
             Request::SignOut => self.send(s, CommandBody::Logout, Op::Logout),
+            Request::Send(_) => out.push_back(Event::Problem(
+                "sending goes through the connection task, not the IMAP engine".into(),
+            )),
+            Request::SaveSent { copy, answered } => {
+                if self.signed_in && self.listed_once {
+                    self.save_sent(s, out, copy, answered);
+                } else {
+                    self.deferred
+                        .push_back(Request::SaveSent { copy, answered });
+                }
+            }
+        }
+    }
+
+    fn save_sent(
+        &mut self,
+        s: &mut Session,
+        out: &mut VecDeque<Event>,
+        copy: Option<Vec<u8>>,
+        answered: Option<(String, u32)>,
+    ) {
+        if let Some(copy) = copy {
+            let mailbox = self
+                .sent_folder
+                .clone()
+                .and_then(|folder| Some((Mailbox::new(folder.clone().into_bytes()).ok()?, folder)));
+            match mailbox {
+                Some((mailbox, folder)) => {
+                    let body = CommandBody::Append {
+                        mailbox,
+                        flags: vec![Flag::Seen],
+                        date: None,
+                        message: copy.into(),
+                    };
+                    self.send(s, body, Op::Append { folder });
+                }
+                None => out.push_back(Event::CopyNotSaved(
+                    "there is no Sent folder on the server, so no copy was saved".into(),
+                )),
+            }
+        }
+        if let Some((folder, uid)) = answered {
+            let Some(set) = SequenceSet::range(uid, uid) else {
+                return;
+            };
+            if self.current.as_deref() != Some(folder.as_str()) {
+                // Commands run in order, so the STORE below acts on the folder this selects.
+                self.open(s, out, folder.clone());
+                if self.current.as_deref() != Some(folder.as_str()) {
+                    return;
+                }
+            }
+            let body = CommandBody::Store {
+                set,
+                kind: StoreKind::Add,
+                silent: true,
+                flags: vec![Flag::Answered],
+                uid: true,
+                unchanged_since: None,
+            };
+            self.send(s, body, Op::MarkAnswered { folder, uid });
         }
     }
 
@@ -554,15 +631,36 @@ impl Flow {
             Op::List if ok => {
                 let mut list = std::mem::take(&mut self.listed);
                 folders::order(&mut list);
+                self.sent_folder = list
+                    .iter()
+                    .find(|f| f.role == Some(super::FolderRole::Sent) && f.selectable)
+                    .map(|f| f.id.clone());
                 out.push_back(Event::Folders(list));
                 if self.current.is_none() {
                     self.open(s, out, "INBOX".into());
                 }
+                if !self.listed_once {
+                    self.listed_once = true;
+                    let deferred = std::mem::take(&mut self.deferred);
+                    for r in deferred {
+                        self.request(s, out, r);
+                    }
+                }
             }
-            Op::List => out.push_back(Event::Problem(format!(
-                "could not list folders: {}",
-                status.text
-            ))),
+            Op::List => {
+                out.push_back(Event::Problem(format!(
+                    "could not list folders: {}",
+                    status.text
+                )));
+                // Without a list there is no Sent folder; a waiting copy is told so.
+                if !self.listed_once {
+                    self.listed_once = true;
+                    let deferred = std::mem::take(&mut self.deferred);
+                    for r in deferred {
+                        self.request(s, out, r);
+                    }
+                }
+            }
             Op::Status => {}
             Op::Select { folder } => {
                 if self.current.as_deref() != Some(folder.as_str()) {
@@ -694,6 +792,18 @@ impl Flow {
                     error,
                 });
             }
+            Op::Append { folder } if ok => out.push_back(Event::CopySaved { folder }),
+            Op::Append { folder } => out.push_back(Event::CopyNotSaved(format!(
+                "the server did not save a copy in {folder}: {}",
+                status.text
+            ))),
+            Op::MarkAnswered { folder, uid } if ok => {
+                out.push_back(Event::Answered { folder, uid });
+            }
+            Op::MarkAnswered { .. } => out.push_back(Event::Problem(format!(
+                "the server did not mark the original message as answered: {}",
+                status.text
+            ))),
             Op::Logout => self.finish(out, Disconnect::SignedOut),
         }
     }

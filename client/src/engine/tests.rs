@@ -603,3 +603,91 @@ fn a_download_without_an_open_message_is_refused_locally() {
         "{events:?}"
     );
 }
+
+const SENT_COPY: &[u8] = b"Subject: x\r\n\r\nhi\r\n";
+
+#[test]
+fn a_sent_copy_is_appended_as_binary_and_the_original_marked_answered() {
+    let events = run_all_chunkings(&[
+        R(sign_in()),
+        S(GREETING),
+        C(AUTH),
+        S(LOGGED_IN),
+        C(LIST_CMD),
+        S(LIST),
+        C(OPEN_INBOX),
+        S(SELECTED),
+        C(FETCH_CMD),
+        S(FETCHED),
+        R(Request::SaveSent {
+            copy: Some(SENT_COPY.to_vec()),
+            answered: Some(("INBOX".into(), 7)),
+        }),
+        // BINARY and LITERAL+ are offered: one write, a `~{n+}` literal.
+        C("p6 APPEND Sent (\\Seen) ~{18+}\r\nSubject: x\r\n\r\nhi\r\n\r\np7 UID STORE 7 +FLAGS.SILENT (\\Answered)\r\n"),
+        S("p6 OK [APPENDUID 1700000001 5] Append completed.\r\np7 OK Store completed.\r\n"),
+    ]);
+    let tail = &events[events.len() - 2..];
+    assert_eq!(
+        tail,
+        [
+            Event::CopySaved {
+                folder: "Sent".into()
+            },
+            Event::Answered {
+                folder: "INBOX".into(),
+                uid: 7
+            }
+        ]
+    );
+}
+
+#[test]
+fn a_sent_copy_waits_for_the_folder_list_and_without_a_sent_folder_says_so() {
+    let events = run_all_chunkings(&[
+        R(sign_in()),
+        S(GREETING),
+        C(AUTH),
+        S(LOGGED_IN),
+        R(Request::SaveSent {
+            copy: Some(SENT_COPY.to_vec()),
+            answered: None,
+        }),
+        // Nothing before the list: the Sent folder is not known yet.
+        C(LIST_CMD),
+        S("* LIST (\\HasNoChildren) \".\" INBOX\r\np2 OK List completed.\r\n"),
+        C(OPEN_INBOX),
+    ]);
+    assert_eq!(
+        events.last(),
+        Some(&Event::CopyNotSaved(
+            "there is no Sent folder on the server, so no copy was saved".into()
+        ))
+    );
+}
+
+#[test]
+fn a_refused_copy_is_said_in_words() {
+    let events = run_all_chunkings(&[
+        R(sign_in()),
+        S(GREETING),
+        C(AUTH),
+        S(LOGGED_IN),
+        C(LIST_CMD),
+        S(LIST),
+        C(OPEN_INBOX),
+        R(Request::SaveSent {
+            copy: Some(SENT_COPY.to_vec()),
+            answered: None,
+        }),
+        C("p5 APPEND Sent (\\Seen) ~{18+}\r\nSubject: x\r\n\r\nhi\r\n\r\n"),
+        S("p5 NO [OVERQUOTA] Quota exceeded (mailbox for user is full)\r\n"),
+    ]);
+    assert_eq!(
+        events.last(),
+        Some(&Event::CopyNotSaved(
+            "the server did not save a copy in Sent: Quota exceeded (mailbox for user is full)"
+                .into()
+        ))
+    );
+}

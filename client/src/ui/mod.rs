@@ -2,6 +2,7 @@
 //! requests or view actions; none holds app or protocol state.
 
 mod banner;
+mod compose;
 mod context;
 mod folders;
 mod format;
@@ -15,6 +16,7 @@ use yew::prelude::*;
 use crate::engine::Request;
 use crate::model::{Action, Pane, Screen};
 use banner::Banner;
+use compose::Composer;
 pub use context::{use_app, AppContext, AppProvider};
 use folders::FolderList;
 use messages::MessageList;
@@ -105,6 +107,26 @@ fn Mail() -> Html {
         });
         html! { <Reader {reading} on_close={on_close.clone()} {on_download} {on_retry} /> }
     });
+    let on_compose = app
+        .dispatch
+        .reform(|_: MouseEvent| Action::ComposeRequested);
+    let composer = model.compose.clone().map(|compose| {
+        let on_edit = app
+            .dispatch
+            .reform(|(field, value)| Action::ComposeEdited { field, value });
+        let on_send = app.request.reform(|message| {
+            Request::Send(Box::new(crate::engine::SendMessage {
+                message,
+                save_copy: true,
+                answered: None,
+            }))
+        });
+        let on_invalid = app
+            .dispatch
+            .reform(|words| Action::SendFinished(crate::model::SendStatus::Failed(words)));
+        let on_close = app.dispatch.reform(|()| Action::CloseCompose);
+        html! { <Composer {compose} {on_edit} {on_send} {on_invalid} {on_close} /> }
+    });
     let open = model.reading.as_ref().map(|r| r.uid);
     let title = model
         .selected
@@ -133,6 +155,7 @@ fn Mail() -> Html {
                     <span class="topbar-title">{ "Petrel" }</span>
                 </div>
                 <div class="account">
+                    <button type="button" class="primary compose-open" onclick={on_compose}>{ "Compose" }</button>
                     <span class="account-user">{ model.user.clone() }</span>
                     <button type="button" class="secondary" onclick={on_sign_out}>{ "Sign out" }</button>
                 </div>
@@ -149,6 +172,7 @@ fn Mail() -> Html {
                         on_open={on_open_message} />
                 </main>
                 { for reader }
+                { for composer }
             </div>
         </div>
     }

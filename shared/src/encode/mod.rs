@@ -30,6 +30,9 @@ pub struct EncodeOptions {
     pub sasl_ir: bool,
     /// RFC 6855 UTF8=ACCEPT is enabled: quoted strings may hold UTF-8.
     pub utf8: bool,
+    /// RFC 3516 BINARY: an `APPEND`ed message goes as a `~{n}` literal, so that a message
+    /// with 8-bit content-transfer-encodings is stored as it is, whatever bytes it holds.
+    pub binary: bool,
 }
 
 /// An encoded command: `parts[0]` now, each later part after a `+` from the server.
@@ -291,7 +294,7 @@ pub fn encode(command: &Command<'_>, opts: EncodeOptions) -> Encoded {
                 w.date_time(d);
             }
             w.raw(b" ");
-            if message.contains(&0) {
+            if w.opts.binary || message.contains(&0) {
                 w.raw(b"~");
             }
             w.literal(message);
@@ -1160,6 +1163,25 @@ mod tests {
                 b"a1 APPEND saved-messages (\\Seen) \" 7-Feb-1994 21:52:25 -0800\" {19}\r\n"
                     .to_vec(),
                 b"Subject: hi\r\n\r\nbody\r\n".to_vec()
+            ]
+        );
+        let binary = EncodeOptions {
+            binary: true,
+            literal_plus: true,
+            ..EncodeOptions::default()
+        };
+        let append8 = CommandBody::Append {
+            mailbox: Mailbox::try_from("Sent").unwrap(),
+            flags: vec![Flag::Seen],
+            date: None,
+            message: Cow::Borrowed("Subject: hé\r\n\r\nbody".as_bytes()),
+        };
+        assert_eq!(
+            enc(append8, binary),
+            vec![
+                "a1 APPEND Sent (\\Seen) ~{20+}\r\nSubject: hé\r\n\r\nbody\r\n"
+                    .as_bytes()
+                    .to_vec()
             ]
         );
         let mv = CommandBody::Move {
