@@ -254,4 +254,6 @@ transcripts! {
     postfix_421_timeout => "postfix-421",
     connection_lost_after_final_dot => "lost-after-final-dot",
     connection_lost_before_data => "lost-before-data",
+    recorded_postfix_submission => "postfix-recorded-submission",
+    recorded_postfix_wrong_password => "postfix-recorded-wrong-password",
 }
