@@ -52,6 +52,12 @@ pub enum ReadingState {
     Failed(String),
 }
 
+/// How every close reason the proxy gives for a refused server certificate begins
+/// (`proxy/src/upstream/verify.rs`, whose tests hold it to that): the reason itself says what
+/// is wrong and what to do, so the page shows it under a heading of its own rather than as
+/// a network problem.
+const UNTRUSTED_SERVER: &str = "mail server certificate";
+
 /// Something went wrong, in terms a person can act on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
@@ -62,6 +68,9 @@ pub enum Problem {
     /// The connection failed before the session began: the proxy or the mail server could
     /// not be reached. The transport's reason, if any.
     Unreachable(Option<String>),
+    /// The proxy refused the mail server's certificate; its reason says what is wrong and
+    /// what the person running the site should do.
+    UntrustedServer(String),
     /// An established session lost its connection; the transport's reason, if any.
     ConnectionLost(Option<String>),
     /// The server ended the session (`BYE`); its text.
@@ -79,6 +88,10 @@ impl Problem {
             Problem::Unreachable(_) => {
                 "Can't reach the mail server. Check your connection and try again."
             }
+            Problem::UntrustedServer(_) => {
+                "The mail server's certificate is not trusted, so Petrel did not connect. \
+                 Whoever runs this site can fix it."
+            }
             Problem::ConnectionLost(_) => {
                 "The connection to the mail server was lost. Sign in again to continue."
             }
@@ -94,9 +107,10 @@ impl Problem {
         let text = match self {
             Problem::WrongPassword => None,
             Problem::Unreachable(reason) | Problem::ConnectionLost(reason) => reason.as_deref(),
-            Problem::SignInRefused(text) | Problem::ServerClosed(text) | Problem::Other(text) => {
-                Some(text.as_str())
-            }
+            Problem::SignInRefused(text)
+            | Problem::UntrustedServer(text)
+            | Problem::ServerClosed(text)
+            | Problem::Other(text) => Some(text.as_str()),
         };
         text.map(str::trim).filter(|text| !text.is_empty())
     }
@@ -462,6 +476,11 @@ impl Model {
                 // A session nobody is waiting for (signed out, or superseded) ends quietly.
                 if self.signing_in || self.screen == Screen::Mail {
                     let problem = match disconnect {
+                        Disconnect::ConnectionLost(Some(reason))
+                            if reason.starts_with(UNTRUSTED_SERVER) =>
+                        {
+                            Some(Problem::UntrustedServer(reason))
+                        }
                         Disconnect::ConnectionLost(reason) if self.screen == Screen::SignIn => {
                             Some(Problem::Unreachable(reason))
                         }
@@ -811,6 +830,22 @@ mod tests {
             .to_string()
             .starts_with("Can't reach the mail server."));
         assert!(problem.to_string().ends_with("(upstream connect failed)"));
+    }
+
+    #[test]
+    fn a_refused_server_certificate_is_not_called_a_network_problem() {
+        let reason = "mail server certificate is self-signed: give that certificate with --ca-file";
+        for model in [signing_in(), signed_in()] {
+            let model = model.reduce(Action::Engine(Event::Disconnected(
+                Disconnect::ConnectionLost(Some(reason.to_owned())),
+            )));
+            let problem = model.problem.unwrap();
+            assert_eq!(problem, Problem::UntrustedServer(reason.to_owned()));
+            assert!(problem
+                .summary()
+                .starts_with("The mail server's certificate is not trusted"));
+            assert_eq!(problem.detail(), Some(reason));
+        }
     }
 
     #[test]
