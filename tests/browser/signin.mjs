@@ -253,6 +253,7 @@ async function charsets(page, messages) {
   }
   if (problems.length > 0) throw new Error(problems.join('\n'));
   console.log(`each of them opens with its headers and text exact, no U+FFFD`);
+}
 
 // Messages with the MIME structures real mail carries: every part is visible, in order.
 async function realMail(page) {
