@@ -18,7 +18,7 @@
 //!   use them.
 
 use std::fs;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -357,6 +357,26 @@ pub fn read_line(stream: &mut impl Read) -> std::io::Result<String> {
         line.push(byte[0]);
     }
     Ok(String::from_utf8_lossy(&line).into_owned())
+}
+
+/// Sends one IMAP command and returns everything up to and including its tagged reply,
+/// read line by line (literals included, which is enough for the ASCII test messages). A
+/// `NO` or `BAD` is returned like an `OK`: the caller looks for what it wants.
+pub fn command(
+    stream: &mut (impl Read + Write),
+    tag: &str,
+    command: &str,
+) -> std::io::Result<String> {
+    stream.write_all(format!("{tag} {command}\r\n").as_bytes())?;
+    let mut text = String::new();
+    loop {
+        let line = read_line(stream)?;
+        let done = line.starts_with(&format!("{tag} "));
+        text.push_str(&line);
+        if done {
+            return Ok(text);
+        }
+    }
 }
 
 /// Whether this process runs as root (its effective uid is 0).

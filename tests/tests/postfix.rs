@@ -15,7 +15,7 @@ use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
-use petrel_tests::dovecot::{self, read_line};
+use petrel_tests::dovecot;
 use petrel_tests::postfix::{self, read_reply};
 use petrel_tests::{Dovecot, Postfix, PostfixError, Proxy, ProxyOptions, User};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -174,35 +174,20 @@ fn poll_inbox(dovecot: &Dovecot, user: &str, password: &str, subject: &str) -> S
     let mut last = String::new();
     while Instant::now() < deadline {
         let mut tls = dovecot::connect_tls(dovecot.imaps(), dovecot.certs()).unwrap();
-        let login = imap(&mut tls, "a1", &format!("LOGIN {user} \"{password}\""));
+        let login =
+            dovecot::command(&mut tls, "a1", &format!("LOGIN {user} \"{password}\"")).unwrap();
         assert!(
             login.starts_with("a1 OK") || login.contains("\r\na1 OK"),
             "{login}"
         );
-        imap(&mut tls, "a2", "SELECT INBOX");
-        last = imap(&mut tls, "a3", "FETCH 1:* BODY.PEEK[]");
+        dovecot::command(&mut tls, "a2", "SELECT INBOX").unwrap();
+        last = dovecot::command(&mut tls, "a3", "FETCH 1:* BODY.PEEK[]").unwrap();
         if last.contains(&format!("Subject: {subject}\r\n")) {
             return last;
         }
         std::thread::sleep(Duration::from_millis(200));
     }
     panic!("no message {subject:?} in {user}'s INBOX within 10 s; last FETCH:\n{last}");
-}
-
-/// Sends an IMAP command and returns everything up to its tagged reply (literals included,
-/// read line by line, which is enough for the ASCII test message).
-fn imap(tls: &mut (impl Read + Write), tag: &str, command: &str) -> String {
-    tls.write_all(format!("{tag} {command}\r\n").as_bytes())
-        .unwrap();
-    let mut text = String::new();
-    loop {
-        let line = read_line(tls).unwrap();
-        let done = line.starts_with(&format!("{tag} "));
-        text.push_str(&line);
-        if done {
-            return text;
-        }
-    }
 }
 
 #[test]

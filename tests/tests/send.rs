@@ -7,7 +7,6 @@
 //! skipped (CI runs as root, so they run there).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{Read, Write};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -17,7 +16,7 @@ use futures_util::{SinkExt, StreamExt};
 use petrel_client::compose::{Mailbox, Outgoing, Stamp};
 use petrel_client::engine::{Engine, Event, Password, Request};
 use petrel_client::send::{Sender, Sent};
-use petrel_tests::dovecot::{self, free_port, read_line};
+use petrel_tests::dovecot::{self, free_port};
 use petrel_tests::{Dovecot, Postfix, PostfixError, Proxy, ProxyOptions, User};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio_rustls::rustls::pki_types::pem::PemObject;
@@ -178,9 +177,9 @@ fn poll_folder(
     let mut last = String::new();
     while Instant::now() < deadline {
         let mut tls = dovecot::connect_tls(dovecot.imaps(), dovecot.certs()).unwrap();
-        imap(&mut tls, "a1", &format!("LOGIN {user} \"{password}\""));
-        imap(&mut tls, "a2", &format!("SELECT {folder}"));
-        last = imap(&mut tls, "a3", "FETCH 1:* (UID FLAGS BODY.PEEK[])");
+        dovecot::command(&mut tls, "a1", &format!("LOGIN {user} \"{password}\"")).unwrap();
+        dovecot::command(&mut tls, "a2", &format!("SELECT {folder}")).unwrap();
+        last = dovecot::command(&mut tls, "a3", "FETCH 1:* (UID FLAGS BODY.PEEK[])").unwrap();
         if let Some(at) = last.find(&format!("Subject: {subject}\r\n")) {
             // The FETCH that holds it: from the last "* " before the subject.
             let start = last[..at].rfind("\r\n* ").map_or(0, |k| k + 2);
@@ -189,22 +188,6 @@ fn poll_folder(
         std::thread::sleep(Duration::from_millis(200));
     }
     panic!("no message {subject:?} in {user}'s {folder} within 10 s; last FETCH:\n{last}");
-}
-
-/// Sends an IMAP command and returns everything up to its tagged reply.
-fn imap(tls: &mut (impl Read + Write), tag: &str, command: &str) -> String {
-    tls.write_all(format!("{tag} {command}\r\n").as_bytes())
-        .unwrap();
-    let mut text = String::new();
-    loop {
-        let line = read_line(tls).unwrap();
-        let done = line.starts_with(&format!("{tag} "));
-        text.push_str(&line);
-        if done {
-            // A FETCH of an empty folder is BAD; the caller looks for what it wants.
-            return text;
-        }
-    }
 }
 
 /// The value of header field `name` in a fetched message (first occurrence, unfolded).
