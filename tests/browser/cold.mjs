@@ -15,16 +15,7 @@
 // frame payloads both ways) from the first request until the first rows are painted, and
 // the longest tasks; exits 0 when every check holds, otherwise prints why and exits 1.
 
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-
-const env = (name, fallback) => {
-  const value = process.env[name] ?? fallback;
-  if (value === undefined) throw new Error(`${name} is not set`);
-  return value;
-};
+import { env, exitOnFailure, launchFresh, saveScreenshot } from './common.mjs';
 
 const url = env('PETREL_URL');
 const user = env('PETREL_USER');
@@ -39,20 +30,7 @@ const TIMEOUT = 30_000;
 const SETTLE_MS = 500;
 
 // A fresh profile: nothing cached, no service worker. That is what "cold" means here.
-const profile = await mkdtemp(join(tmpdir(), 'petrel-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: env('PETREL_CHROMIUM', '/usr/bin/chromium'),
-  headless: true,
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--disable-quic',
-  ],
-});
+const { context, close } = await launchFresh();
 const log = [];
 // What was wrong, gathered so that every figure is printed before the test fails.
 const problems = [];
@@ -195,14 +173,10 @@ try {
     if (problems.length > 0) throw new Error(problems.join('\n'));
   } catch (error) {
     failure = error;
-    if (screenshot) {
-      await page.screenshot({ path: screenshot, fullPage: true }).catch(() => {});
-      log.push(`screenshot: ${screenshot}`);
-    }
+    await saveScreenshot(page, screenshot, log);
   }
 } finally {
-  await context.close();
-  await rm(profile, { recursive: true, force: true });
+  await close();
 }
 
 async function longTasksSince(page, since) {
@@ -218,8 +192,4 @@ function kb(bytes) {
   return `${(bytes / 1000).toFixed(1)} KB`;
 }
 
-if (failure) {
-  console.error(`FAILED: ${failure.message}`);
-  for (const line of log) console.error(`  ${line}`);
-  process.exit(1);
-}
+exitOnFailure(failure, log);

@@ -9,25 +9,15 @@
 // out, signs in as bob and opens the message (subject in the list, body in the reader).
 // Exits 0 when all of that happened; otherwise prints why and exits 1.
 
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { env, exitOnFailure, launchFresh, saveScreenshot } from './common.mjs';
 
-const url = process.env.PETREL_URL;
-if (!url) throw new Error('PETREL_URL is not set');
-const screenshot = process.env.PETREL_SCREENSHOT ?? '';
+const url = env('PETREL_URL');
+const screenshot = env('PETREL_SCREENSHOT', '');
 const TIMEOUT = 30_000;
 const subject = 'Sent from the browser';
 const body = 'Hello Bob,\nthis went through Petrel.\n';
 
-const profile = await mkdtemp(join(tmpdir(), 'petrel-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.PETREL_CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-quic'],
-});
+const { context, close } = await launchFresh();
 const log = [];
 let failure = null;
 try {
@@ -74,18 +64,10 @@ try {
     console.log('bob: the message is in the list and the reader shows its body');
   } catch (error) {
     failure = error;
-    if (screenshot) {
-      await page.screenshot({ path: screenshot, fullPage: true }).catch(() => {});
-      log.push(`screenshot: ${screenshot}`);
-    }
+    await saveScreenshot(page, screenshot, log);
   }
 } finally {
-  await context.close();
-  await rm(profile, { recursive: true, force: true });
+  await close();
 }
 
-if (failure) {
-  console.error(`FAILED: ${failure.message}`);
-  for (const line of log) console.error(`  ${line}`);
-  process.exit(1);
-}
+exitOnFailure(failure, log);

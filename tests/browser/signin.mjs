@@ -23,16 +23,8 @@
 // console and errors) and exits 1.
 
 import { createServer } from 'node:http';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-
-const env = (name, fallback) => {
-  const value = process.env[name] ?? fallback;
-  if (value === undefined) throw new Error(`${name} is not set`);
-  return value;
-};
+import { readFile } from 'node:fs/promises';
+import { env, exitOnFailure, launchFresh, saveScreenshot } from './common.mjs';
 
 const url = env('PETREL_URL');
 const user = env('PETREL_USER');
@@ -53,23 +45,9 @@ const trackerServer = createServer((req, res) => {
 await new Promise((resolve) => trackerServer.listen(0, '127.0.0.1', resolve));
 const trackerPort = trackerServer.address().port;
 
-// A fresh profile each run: no cached app, no service worker, no stored session.
-const profile = await mkdtemp(join(tmpdir(), 'petrel-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: env('PETREL_CHROMIUM', '/usr/bin/chromium'),
-  headless: true,
-  // Chromium as root needs --no-sandbox; the rest keep it from reaching the network.
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--disable-quic',
-    `--host-resolver-rules=MAP ${tracker} 127.0.0.1:${trackerPort}`,
-  ],
-});
+const { context, close } = await launchFresh([
+  `--host-resolver-rules=MAP ${tracker} 127.0.0.1:${trackerPort}`,
+]);
 const log = [];
 // Requests the browser let out: Chromium reports a request that CSP blocked too, failed
 // with "csp" before it reached the network, so those are left out.
@@ -128,15 +106,11 @@ try {
     }
   } catch (error) {
     failure = error;
-    if (screenshot) {
-      await page.screenshot({ path: screenshot, fullPage: true }).catch(() => {});
-      log.push(`screenshot: ${screenshot}`);
-    }
+    await saveScreenshot(page, screenshot, log);
   }
 } finally {
   trackerServer.close();
-  await context.close();
-  await rm(profile, { recursive: true, force: true });
+  await close();
 }
 
 // Opens messages the way a person does and checks the reading pane.
@@ -340,8 +314,4 @@ async function realMail(page) {
   console.log('bounce shows its reason, delivery status and the returned message');
 }
 
-if (failure) {
-  console.error(`FAILED: ${failure.message}`);
-  for (const line of log) console.error(`  ${line}`);
-  process.exit(1);
-}
+exitOnFailure(failure, log);

@@ -62,6 +62,30 @@ fn screenshot(name: &str) -> PathBuf {
     target.join(format!("browser-{name}.png"))
 }
 
+/// Runs the browser scenario `script` (in tests/browser) against the app `proxy` serves,
+/// with `env` and a screenshot path for `name`; prints what it printed. `Err` holds its exit
+/// status, output and errors when it failed.
+fn run_node(script: &str, name: &str, proxy: &Proxy, env: &[(&str, String)]) -> Result<(), String> {
+    let shot = screenshot(name);
+    let _ = std::fs::remove_file(&shot);
+    let output = Command::new("node")
+        .arg(script)
+        .current_dir(browser_dir())
+        .env("PETREL_URL", format!("{}/", proxy.origin()))
+        .env("PETREL_SCREENSHOT", &shot)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .expect("running node (is Node.js installed?)");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("{stdout}");
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!("{}:\n{stdout}\n{stderr}", output.status))
+    }
+}
+
 /// Runs signin.mjs against a fresh Dovecot and proxy; panics with its output on failure.
 fn run_scenario(name: &str, password: &str, expect: &str, subjects: &[String]) {
     run_scenario_with(name, password, expect, subjects, &[]);
@@ -85,8 +109,6 @@ fn run_scenario_with(
     );
     let dovecot = Dovecot::start(&User::fixture()).unwrap();
     let proxy = Proxy::start(ProxyOptions::for_dovecot(&dovecot).www(dist)).unwrap();
-    let shot = screenshot(name);
-    let _ = std::fs::remove_file(&shot);
     let subjects_json = format!(
         "[{}]",
         subjects
@@ -95,27 +117,20 @@ fn run_scenario_with(
             .collect::<Vec<_>>()
             .join(",")
     );
-    let output = Command::new("node")
-        .arg("signin.mjs")
-        .current_dir(browser_dir())
-        .env("PETREL_URL", format!("{}/", proxy.origin()))
-        .env("PETREL_USER", "alice")
-        .env("PETREL_PASSWORD", password)
-        .env("PETREL_EXPECT", expect)
-        .env("PETREL_SUBJECTS", subjects_json)
-        .env("PETREL_SCREENSHOT", &shot)
-        .env("PETREL_TRACKER", petrel_tests::seed::TRACKER_HOST)
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .output()
-        .expect("running node (is Node.js installed?)");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    println!("{stdout}");
-    assert!(
-        output.status.success(),
-        "the browser did not see what it should ({}):\n{stdout}\n{stderr}",
-        output.status
-    );
+    let mut vars = vec![
+        ("PETREL_USER", "alice".to_owned()),
+        ("PETREL_PASSWORD", password.to_owned()),
+        ("PETREL_EXPECT", expect.to_owned()),
+        ("PETREL_SUBJECTS", subjects_json),
+        (
+            "PETREL_TRACKER",
+            petrel_tests::seed::TRACKER_HOST.to_owned(),
+        ),
+    ];
+    vars.extend(env.iter().cloned());
+    if let Err(report) = run_node("signin.mjs", name, &proxy, &vars) {
+        panic!("the browser did not see what it should ({report}");
+    }
 }
 
 #[test]
@@ -212,36 +227,23 @@ fn a_cold_visit_is_compressed_and_the_full_list_paints_without_long_tasks() {
     let users = [User::new("alice", "correct horse", Some(mailbox))];
     let dovecot = Dovecot::start(&users).unwrap();
     let proxy = Proxy::start(ProxyOptions::for_dovecot(&dovecot).www(dist)).unwrap();
-    let shot = screenshot("cold");
-    let _ = std::fs::remove_file(&shot);
     // A long task is a timing: on a busy machine (CI has two cores) one other process can
     // stretch a 30 ms task past 50, even with this file's other tests held off. A second
     // visit that passes says the first was the machine; a real regression fails both.
+    let vars = [
+        ("PETREL_USER", "alice".to_owned()),
+        ("PETREL_PASSWORD", "correct horse".to_owned()),
+        ("PETREL_ROWS", rows.to_string()),
+        ("PETREL_ENCODING", "br".to_owned()),
+        ("PETREL_LONG_TASK_MS", "50".to_owned()),
+    ];
     let mut failures = Vec::new();
     for attempt in 1..=2 {
-        let output = Command::new("node")
-            .arg("cold.mjs")
-            .current_dir(browser_dir())
-            .env("PETREL_URL", format!("{}/", proxy.origin()))
-            .env("PETREL_USER", "alice")
-            .env("PETREL_PASSWORD", "correct horse")
-            .env("PETREL_ROWS", rows.to_string())
-            .env("PETREL_ENCODING", "br")
-            .env("PETREL_LONG_TASK_MS", "50")
-            .env("PETREL_SCREENSHOT", &shot)
-            .output()
-            .expect("running node (is Node.js installed?)");
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        println!("visit {attempt}:\n{stdout}");
-        if output.status.success() {
-            return;
+        println!("visit {attempt}:");
+        match run_node("cold.mjs", "cold", &proxy, &vars) {
+            Ok(()) => return,
+            Err(report) => failures.push(format!("visit {attempt} ({report}")),
         }
-        println!("visit {attempt} failed ({}):\n{stderr}", output.status);
-        failures.push(format!(
-            "visit {attempt} ({}):\n{stdout}\n{stderr}",
-            output.status
-        ));
     }
     panic!(
         "the cold visit did not go as it should, twice:\n{}",
@@ -273,21 +275,7 @@ fn a_message_sent_from_the_app_arrives_and_can_be_read() {
             .www(dist),
     )
     .unwrap();
-    let shot = screenshot("send");
-    let _ = std::fs::remove_file(&shot);
-    let output = Command::new("node")
-        .arg("send.mjs")
-        .current_dir(browser_dir())
-        .env("PETREL_URL", format!("{}/", proxy.origin()))
-        .env("PETREL_SCREENSHOT", &shot)
-        .output()
-        .expect("running node (is Node.js installed?)");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    println!("{stdout}");
-    assert!(
-        output.status.success(),
-        "sending from the browser failed ({}):\n{stdout}\n{stderr}",
-        output.status
-    );
+    if let Err(report) = run_node("send.mjs", "send", &proxy, &[]) {
+        panic!("sending from the browser failed ({report}");
+    }
 }

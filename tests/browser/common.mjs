@@ -1,0 +1,58 @@
+// What every browser scenario shares: its settings from the environment, a fresh headless
+// Chromium, and how a failure is reported. The scenarios are signin.mjs, cold.mjs and
+// send.mjs, each run by tests/tests/browser.rs.
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+/** The variable `name`, or `fallback`; an error if neither is there. */
+export const env = (name, fallback) => {
+  const value = process.env[name] ?? fallback;
+  if (value === undefined) throw new Error(`${name} is not set`);
+  return value;
+};
+
+/**
+ * Debian's Chromium with a fresh profile: no cached app, no service worker, no stored
+ * session. `close()` ends the browser and removes the profile.
+ */
+export async function launchFresh(extraArgs = []) {
+  const profile = await mkdtemp(join(tmpdir(), 'petrel-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: env('PETREL_CHROMIUM', '/usr/bin/chromium'),
+    headless: true,
+    // Chromium as root needs --no-sandbox; the rest keep it from reaching the network.
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+      ...extraArgs,
+    ],
+  });
+  const close = async () => {
+    await context.close();
+    await rm(profile, { recursive: true, force: true });
+  };
+  return { context, close };
+}
+
+/** Saves a screenshot of `page` to `path` (if set) and notes it in `log`. */
+export async function saveScreenshot(page, path, log) {
+  if (!path) return;
+  await page.screenshot({ path, fullPage: true }).catch(() => {});
+  log.push(`screenshot: ${path}`);
+}
+
+/** Exits 1, printing why and the page's log, when the scenario failed. */
+export function exitOnFailure(failure, log) {
+  if (!failure) return;
+  console.error(`FAILED: ${failure.message}`);
+  for (const line of log) console.error(`  ${line}`);
+  process.exit(1);
+}
