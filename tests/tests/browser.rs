@@ -227,9 +227,11 @@ fn a_cold_visit_is_compressed_and_the_full_list_paints_without_long_tasks() {
     let users = [User::new("alice", "correct horse", Some(mailbox))];
     let dovecot = Dovecot::start(&users).unwrap();
     let proxy = Proxy::start(ProxyOptions::for_dovecot(&dovecot).www(dist)).unwrap();
-    // A long task is a timing: on a busy machine (CI has two cores) one other process can
-    // stretch a 30 ms task past 50, even with this file's other tests held off. A second
-    // visit that passes says the first was the machine; a real regression fails both.
+    // A long task is a timing. On a two-core machine (CI's), with this file's other tests
+    // held off, the task that draws the first page measured 0 ms in most visits and 50-61 ms
+    // in about one in four; the 90 ms formatting regression this guards against was over 50
+    // in every visit. So a visit that passes says the app is fine, and only a run whose three
+    // visits all have a long task fails.
     let vars = [
         ("PETREL_USER", "alice".to_owned()),
         ("PETREL_PASSWORD", "correct horse".to_owned()),
@@ -238,7 +240,7 @@ fn a_cold_visit_is_compressed_and_the_full_list_paints_without_long_tasks() {
         ("PETREL_LONG_TASK_MS", "50".to_owned()),
     ];
     let mut failures = Vec::new();
-    for attempt in 1..=2 {
+    for attempt in 1..=3 {
         println!("visit {attempt}:");
         match run_node("cold.mjs", "cold", &proxy, &vars) {
             Ok(()) => return,
@@ -246,7 +248,7 @@ fn a_cold_visit_is_compressed_and_the_full_list_paints_without_long_tasks() {
         }
     }
     panic!(
-        "the cold visit did not go as it should, twice:\n{}",
+        "the cold visit did not go as it should, three times:\n{}",
         failures.join("\n")
     );
 }
