@@ -126,6 +126,9 @@ struct Waiting {
     tag: Tag<'static>,
     parts: VecDeque<Vec<u8>>,
     idle: bool,
+    /// [`Session::idle_done`] was called before the server accepted the IDLE: `DONE` goes
+    /// as soon as it does.
+    done_early: bool,
 }
 
 /// The client session (see the module docs).
@@ -230,10 +233,18 @@ impl Session {
         tag
     }
 
-    /// Ends IDLE (RFC 2177) by sending `DONE`; the IDLE command then completes.
+    /// Ends IDLE (RFC 2177) by sending `DONE`; the IDLE command then completes. Called
+    /// before the server has accepted the IDLE (its `+`), `DONE` follows that `+` at once.
+    ///
+    /// Commands queued behind the IDLE go right after `DONE` rather than after IDLE's tagged
+    /// OK: RFC 2177 §3 has the server send that OK "and prepare to process other commands"
+    /// once it reads `DONE`, so waiting for it would only cost a round trip per command.
     pub fn idle_done(&mut self) {
         if self.idling.take().is_some() {
             self.outgoing.push_back(b"DONE\r\n".to_vec());
+            self.start_queued();
+        } else if let Some(waiting) = self.waiting.as_mut().filter(|w| w.idle) {
+            waiting.done_early = true;
         }
     }
 
@@ -254,7 +265,12 @@ impl Session {
                 self.outgoing.push_back(first);
             }
             if !parts.is_empty() || idle {
-                self.waiting = Some(Waiting { tag, parts, idle });
+                self.waiting = Some(Waiting {
+                    tag,
+                    parts,
+                    idle,
+                    done_early: false,
+                });
             }
         }
     }
@@ -325,8 +341,12 @@ impl Session {
         if waiting.parts.is_empty() {
             if waiting.idle {
                 let tag = waiting.tag.clone();
-                self.idling = Some(tag.clone());
-                self.events.push_back(SessionEvent::Idling { tag });
+                if waiting.done_early {
+                    self.outgoing.push_back(b"DONE\r\n".to_vec());
+                } else {
+                    self.idling = Some(tag.clone());
+                    self.events.push_back(SessionEvent::Idling { tag });
+                }
             }
             self.waiting = None;
             self.start_queued();
@@ -509,19 +529,29 @@ mod tests {
             .iter()
             .any(|e| matches!(e, SessionEvent::Idling { .. })));
         s.idle_done();
-        s.feed(b"p2 OK Idle completed\r\n");
+        // The NOOP follows DONE at once, without waiting for IDLE's OK (RFC 2177 §3).
         assert_eq!(drain_out(&mut s), b"DONE\r\np3 NOOP\r\n");
+        s.feed(b"p2 OK Idle completed\r\n");
+        assert_eq!(drain_out(&mut s), b"");
+        // DONE asked for before the server's `+`: it follows the `+` at once.
+        s.send(CommandBody::Idle);
+        assert_eq!(drain_out(&mut s), b"p4 IDLE\r\n");
+        s.idle_done();
+        assert_eq!(drain_out(&mut s), b"");
+        s.feed(b"+ idling\r\n");
+        assert_eq!(drain_out(&mut s), b"DONE\r\n");
+        s.feed(b"p4 OK Idle completed\r\n");
         s.send(CommandBody::Enable(vec![
             Atom::try_from("UTF8=ACCEPT").unwrap()
         ]));
-        s.feed(b"* ENABLED UTF8=ACCEPT\r\np4 OK enabled\r\n");
+        s.feed(b"* ENABLED UTF8=ACCEPT\r\np5 OK enabled\r\n");
         assert!(s.is_enabled(&Capability::Utf8Accept));
         s.send(CommandBody::Select {
             mailbox: Mailbox::try_from("Entwürfe").unwrap(),
         });
         assert_eq!(
             drain_out(&mut s),
-            "p4 ENABLE UTF8=ACCEPT\r\np5 SELECT \"Entwürfe\"\r\n".as_bytes()
+            "p5 ENABLE UTF8=ACCEPT\r\np6 SELECT \"Entwürfe\"\r\n".as_bytes()
         );
         s.feed(b"* BYE shutting down\r\n");
         assert_eq!(*s.state(), State::Logout);

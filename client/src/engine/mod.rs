@@ -1,51 +1,83 @@
-//! The protocol engine: everything the app knows about IMAP, sans-IO.
+//! The protocol engine: one IMAP connection, sans-IO.
 //!
-//! The engine owns a `petrel_imap` session. The connection task (the only code that touches
-//! the WebSocket) feeds it received bytes, writes what [`Engine::transmit`] returns, and turns
-//! each [`Event`] into a model action. It compiles and tests natively.
+//! An [`Engine`] owns a `petrel_imap` session and everything that lives as long as the
+//! connection: its phase (greeting, signing in, signed in, finished), the operations
+//! pending on it (`ops/`, one file each, matched to their completions by tag), the selected
+//! folder's replica (sequence numbers ↔ UIDs, `replica`), and its timers. The account layer
+//! (`crate::sync`) drives it; the engine knows nothing of sockets, clocks or stores.
 //!
-//! CONTRACT (shared by the UI and the engine; change only together):
+//! CONTRACT (shared by the account layer and the tests; change only together):
 //!
 //! ```ignore
 //! let mut engine = Engine::new();
-//! engine.request(Request::SignIn { user, password: Password::new(pw) });
+//! engine.handle_timeout(now);            // the time, whenever the driver wakes
+//! let op = engine.request(Request::SignIn { user, password: Password::new(pw) });
 //! loop {
 //!     while let Some(bytes) = engine.transmit() { ws.send(bytes) }
-//!     match ws.recv() { Data(b) => engine.receive(&b), Closed(reason) => engine.closed(reason) }
-//!     while let Some(event) = engine.poll_event() { dispatch(Action::from(event)) }
+//!     match next(ws.recv(), sleep_until(engine.poll_timeout())) {
+//!         Data(b) => engine.receive(&b),
+//!         Closed(reason) => engine.closed(reason),
+//!         Timer(now) => engine.handle_timeout(now),
+//!     }
+//!     while let Some(event) = engine.poll_event() { handle(event) }
 //! }
 //! ```
 //!
-//! Requests made before the greeting arrives are queued. After sign-in the engine lists the
-//! folders (emitting `Event::Folders`) and opens INBOX by itself (`FolderOpened`, then
-//! `Messages` with the newest 50, newest first).
-//!
-//! `OpenMessage` fetches one whole message (`UID FETCH uid (UID FLAGS BODY.PEEK[])`, selecting
-//! its folder first if needed), parses it (`message`) and reports `MessageOpened`; if the
-//! message was unread it then stores `\Seen` and reports `MessageSeen` once the server
-//! agreed. Only the newest `OpenMessage` is answered: a superseded message's bytes are
-//! dropped unparsed, so the engine holds at most one message body at a time.
-//! `DownloadAttachment` fetches one part of the open message and reports its decoded bytes.
+//! Every request gets an [`OpId`]; the events that answer it ([`Event::Rows`],
+//! [`Event::MessageOpened`], [`Event::MessageFailed`], [`Event::AttachmentFetched`]) carry
+//! it. Requests made before the greeting (or before sign-in) wait. After sign-in the
+//! engine lists the folders; opening a folder is `STATUS` + `SELECT`, pipelined, with the
+//! FETCH of the asked-for window sent as soon as `EXISTS` arrives. While nothing is pending
+//! the engine waits in IDLE on the open folder (or polls with NOOP every 30 seconds where
+//! the server has no IDLE), and reports what changes as [`Event::FolderChanged`]; new
+//! messages' rows follow as [`Event::Rows`] without an op. A command unanswered for 60
+//! seconds ends the connection as lost, which the account layer heals by reconnecting.
 //!
 //! Header text in charsets beyond UTF-8, ASCII, Latin-1 and Windows-1252 is decoded by the
 //! [`Charsets`] given to [`Engine::with_charsets`]; the web app passes the browser's
 //! decoders. [`Engine::new`] has only the built-in ones and shows other charsets lossily.
 
+mod connection;
 mod folders;
 pub mod message;
 mod messages;
 pub mod mime;
-// Nothing uses the replica yet: the mail-core redesign wires it in.
-#[allow(dead_code)]
+mod ops;
 pub(crate) mod replica;
-mod sync;
 
-use std::collections::VecDeque;
-
-use petrel_imap::{Limits, Session};
+use connection::Connection;
 
 pub use message::{Address, Attachment, Block, MessageView};
 pub use mime::{BuiltInOnly, Charsets};
+pub use ops::Known;
+
+/// Identifies one request; the events that answer it carry it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct OpId(pub u64);
+
+/// A range of list positions: position 0 is the folder's newest message (the highest
+/// sequence number), position `p` of `n` messages is sequence number `n - p`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub first: u32,
+    pub len: u32,
+}
+
+impl Window {
+    /// The first screen of a folder.
+    pub const FIRST: Window = Window { first: 0, len: 50 };
+
+    /// The sequence numbers `(low, high)` of this window in a folder of `exists`
+    /// messages; `None` when it holds none of them.
+    pub fn seqs(self, exists: u32) -> Option<(u32, u32)> {
+        if self.len == 0 || self.first >= exists {
+            return None;
+        }
+        let high = exists - self.first;
+        let low = high.saturating_sub(self.len - 1).max(1);
+        Some((low, high))
+    }
+}
 
 /// A password: its `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]
@@ -73,9 +105,17 @@ pub enum Request {
         user: String,
         password: Password,
     },
-    /// `folder` is [`Folder::id`] (the raw, wire-form mailbox name).
+    /// Select `folder` ([`Folder::id`], the raw, wire-form mailbox name) and fetch the
+    /// rows of `window`. `known` is its state from an earlier session, for QRESYNC.
     OpenFolder {
         folder: String,
+        window: Window,
+        known: Option<Known>,
+    },
+    /// Fetch the rows of `window` of the open folder (selecting it if another is open).
+    FetchRows {
+        folder: String,
+        window: Window,
     },
     /// Fetch and parse one message, selecting `folder` first if another one is open, and
     /// mark it read.
@@ -127,14 +167,26 @@ pub enum Event {
         folder: String,
         exists: u32,
         unseen: Option<u32>,
+        uid_validity: Option<u32>,
     },
-    /// The newest messages of `folder`, newest first.
-    Messages {
+    /// Rows of the open folder by list position (see [`Window`]), ascending; `total` is
+    /// the folder's count they were placed in. `op` is the request they answer, `None` for
+    /// the rows of newly arrived mail.
+    Rows {
+        op: Option<OpId>,
         folder: String,
-        messages: Vec<MessageSummary>,
+        total: u32,
+        rows: Vec<(u32, MessageSummary)>,
+    },
+    /// The open folder changed (another client, new mail); `total` is its count after.
+    FolderChanged {
+        folder: String,
+        total: u32,
+        change: ListChange,
     },
     /// The message asked for with `OpenMessage`, parsed.
     MessageOpened {
+        op: OpId,
         folder: String,
         uid: u32,
         message: Box<MessageView>,
@@ -147,6 +199,7 @@ pub enum Event {
     /// The message asked for with `OpenMessage` could not be fetched (`NO`, `BAD`, gone);
     /// the text is for a person.
     MessageFailed {
+        op: OpId,
         folder: String,
         uid: u32,
         reason: String,
@@ -154,6 +207,7 @@ pub enum Event {
     /// An attachment asked for with `DownloadAttachment`, decoded; `bytes` is empty and
     /// `error` set when the server refused.
     AttachmentFetched {
+        op: OpId,
         folder: String,
         uid: u32,
         part: String,
@@ -179,6 +233,26 @@ pub enum Event {
     Problem(String),
     /// The connection is gone (server `BYE`, transport closed, fatal protocol error).
     Disconnected(Disconnect),
+}
+
+/// How the open folder's list changed. Positions are list positions (0 is the newest)
+/// before the change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListChange {
+    /// `count` new messages at the top: every row moves down by `count`.
+    Arrived { count: u32 },
+    /// The message at `position` is gone: the rows after it move up by one.
+    Removed { position: u32 },
+    /// The flags of the message at `position` changed.
+    Flags {
+        position: u32,
+        uid: Option<u32>,
+        unread: bool,
+        flagged: bool,
+    },
+    /// What the app holds of the folder can no longer be placed (UIDVALIDITY changed, or
+    /// the server said something that does not fit): fetch what is in view again.
+    Reset,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -242,9 +316,7 @@ pub struct MessageSummary {
 /// object so that `Engine::new()` stays `Send` and the browser's decoders need not be.
 #[derive(Debug)]
 pub struct Engine<C = BuiltInOnly> {
-    session: Session,
-    flow: sync::Flow,
-    events: VecDeque<Event>,
+    connection: Connection,
     charsets: C,
 }
 
@@ -265,37 +337,50 @@ impl<C: Charsets> Engine<C> {
     /// An engine that hands header text in other charsets to `charsets`.
     pub fn with_charsets(charsets: C) -> Self {
         Self {
-            session: Session::new(Limits::default()),
-            flow: sync::Flow::default(),
-            events: VecDeque::new(),
+            connection: Connection::default(),
             charsets,
         }
     }
-    /// Asks for an operation; requests made before the greeting are queued.
-    pub fn request(&mut self, request: Request) {
-        self.flow
-            .request(&mut self.session, &mut self.events, request);
+    /// Asks for an operation; requests made before the greeting or sign-in wait.
+    pub fn request(&mut self, request: Request) -> OpId {
+        let id = self.connection.next_id();
+        self.connection.request(id, request, &self.charsets);
+        id
     }
     /// Bytes received from the transport, in any chunking.
     pub fn receive(&mut self, bytes: &[u8]) {
-        self.session.feed(bytes);
-        while let Some(event) = self.session.poll_event() {
-            self.flow
-                .event(&mut self.session, &mut self.events, &self.charsets, event);
-        }
+        self.connection.receive(bytes, &self.charsets);
     }
     /// The transport closed; `reason` is the WebSocket close reason, if any.
     pub fn closed(&mut self, reason: Option<String>) {
-        self.flow
-            .finish(&mut self.events, Disconnect::ConnectionLost(reason));
+        self.connection.closed(reason);
     }
     /// The next bytes to write to the transport.
     pub fn transmit(&mut self) -> Option<Vec<u8>> {
-        self.session.transmit()
+        self.connection.transmit()
     }
-    /// The next event for the model.
+    /// The next event.
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
+        self.connection.poll_event()
+    }
+    /// When [`Engine::handle_timeout`] must next be called (milliseconds on the clock
+    /// the driver passes), if at all.
+    pub fn poll_timeout(&self) -> Option<u64> {
+        self.connection.poll_timeout()
+    }
+    /// The time is `now` (milliseconds, monotonic): fires the timers that are due. Call it
+    /// whenever the driver wakes, before the other calls, so that new deadlines count from
+    /// the right time.
+    pub fn handle_timeout(&mut self, now: u64) {
+        self.connection.handle_timeout(now, &self.charsets);
+    }
+    /// The open folder's UIDVALIDITY and HIGHESTMODSEQ, to resume it with QRESYNC on the
+    /// next connection.
+    pub fn known(&self) -> Option<(String, Known)> {
+        self.connection.known()
+    }
+    pub fn is_signed_in(&self) -> bool {
+        self.connection.is_signed_in()
     }
 }
 

@@ -9,7 +9,7 @@ use yew::prelude::*;
 
 use crate::engine::Request;
 use crate::model::{Action, Model};
-use crate::net;
+use crate::runtime::net;
 
 impl Reducible for Model {
     type Action = Action;
@@ -49,7 +49,9 @@ pub fn AppProvider(props: &AppProviderProps) -> Html {
     let request = {
         let dispatcher = model.dispatcher();
         use_callback((), move |request: Request, _| {
-            dispatcher.dispatch(Action::requested(&request));
+            if let Some(action) = Action::requested(&request) {
+                dispatcher.dispatch(action);
+            }
             // The task lives as long as this provider, so the send cannot fail while anyone
             // can click.
             let _ = sender.unbounded_send(request);

@@ -13,8 +13,9 @@ mod sign_in;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use crate::engine::Request;
+use crate::engine::{Request, Window};
 use crate::model::{Action, Pane, Screen};
+use crate::sync::Link;
 use banner::Banner;
 use compose::Composer;
 pub use context::{use_app, AppContext, AppProvider};
@@ -32,6 +33,10 @@ pub fn App() -> Html {
             <Shell />
         </AppProvider>
     }
+}
+
+fn model_folder(app: &AppContext) -> Option<String> {
+    app.model.selected.clone()
 }
 
 /// Picks the screen.
@@ -72,7 +77,19 @@ fn Mail() -> Html {
         }
     });
     let model = &*app.model;
-    let on_open = app.request.reform(|folder| Request::OpenFolder { folder });
+    let on_open = app.request.reform(|folder| Request::OpenFolder {
+        folder,
+        window: Window::FIRST,
+        known: None,
+    });
+    let on_fetch = {
+        let request = app.request.clone();
+        use_callback(model_folder(&app), move |window, folder: &Option<String>| {
+            if let Some(folder) = folder.clone() {
+                request.emit(Request::FetchRows { folder, window });
+            }
+        })
+    };
     let on_sign_out = app.request.reform(|_| Request::SignOut);
     let on_back = app.dispatch.reform(|_| Action::ShowFolders);
     let on_dismiss = app.dispatch.reform(|()| Action::DismissProblem);
@@ -154,6 +171,7 @@ fn Mail() -> Html {
                     <img src="icon.svg" alt="" width="28" height="28" />
                     <span class="topbar-title">{ "Petrel" }</span>
                 </div>
+                <ConnectionState link={model.link} />
                 <div class="account">
                     <button type="button" class="primary compose-open" onclick={on_compose}>{ "Compose" }</button>
                     <span class="account-user">{ model.user.clone() }</span>
@@ -167,13 +185,36 @@ fn Mail() -> Html {
                 <FolderList folders={model.folders.clone()}
                     selected={model.selected.clone().map(AttrValue::from)} {unseen} {on_open} />
                 <main class="content">
-                    <MessageList {title} messages={model.messages.clone()}
+                    <MessageList {title} list={model.list.clone()}
                         status={model.status} loading={model.loading} {open}
-                        on_open={on_open_message} />
+                        on_open={on_open_message} {on_fetch} />
                 </main>
                 { for reader }
                 { for composer }
             </div>
         </div>
+    }
+}
+
+#[derive(Debug, Properties, PartialEq)]
+struct ConnectionStateProps {
+    link: Link,
+}
+
+/// The connection as the person needs to know it: nothing while online but a quiet dot,
+/// words while reconnecting or offline. `data-state` is for tests and styles.
+#[function_component]
+fn ConnectionState(props: &ConnectionStateProps) -> Html {
+    let (state, words) = match props.link {
+        Link::Online => ("online", "Online"),
+        Link::Connecting => ("connecting", "Connecting…"),
+        Link::Reconnecting { .. } => ("reconnecting", "Reconnecting…"),
+        Link::Offline => ("offline", "Offline"),
+    };
+    html! {
+        <p id="connection" class={classes!("connection", state)} data-state={state} role="status">
+            <span class="connection-dot" aria-hidden="true"></span>
+            <span class="connection-words">{ words }</span>
+        </p>
     }
 }

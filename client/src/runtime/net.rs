@@ -1,19 +1,21 @@
-//! The connection task: the only code that touches the WebSocket.
+//! The connection task: the only code that touches the WebSockets.
 //!
-//! One long-lived task owns the WebSocket and the [`Engine`]. It takes [`Request`]s from a
-//! channel and answers with [`Action`]s. Each sign-in opens a fresh WebSocket to
-//! `ws(s)://<page host>/imap` (binary frames, raw IMAP bytes both ways) with a fresh engine;
-//! the session lasts until the socket closes, the engine reports a disconnect, the person
-//! signs out, or a new sign-in replaces it. Per-click tasks that each touch the socket were
-//! rejected: two of them could interleave writes, and nobody would own the engine.
+//! One long-lived task owns the account ([`Account`], sans-IO) and performs its
+//! [`Effect`]s: it opens a WebSocket to `ws(s)://<page host>/imap` for each connection the
+//! account asks for (binary frames, raw IMAP bytes both ways), writes and closes them, hands
+//! events to the model as [`Action`]s, and keeps one browser timer at the account's next
+//! deadline. It feeds back socket events (tagged with their connection, so a replaced
+//! socket's late events are ignored), the time (`performance.now()`), and the browser's
+//! `online` event. Per-click tasks that each touch the socket were rejected: two of them
+//! could interleave writes, and nobody would own the connection.
 //!
 //! Sending is this task's too: a `Request::Send` opens a second WebSocket, to
 //! `ws(s)://<page host>/smtp`, for that one message, and drives a [`Sender`] over it with
 //! the credentials of the session's sign-in. They are kept in this task's memory for the
-//! session (the engine drops the password once it has signed in) and never in the model or
-//! any storage. While a message is being sent the IMAP session waits: its bytes queue in the
-//! socket's channel and are handled after. A message that was delivered is then handed to
-//! the engine, which saves the copy in Sent (`Request::SaveSent`).
+//! session and never in the model or any storage. While a message is being sent the IMAP
+//! connection waits: its events queue in the channel and are handled after. A message that
+//! was delivered is then handed to the account, which saves the copy in Sent
+//! (`Request::SaveSent`).
 
 use std::cell::RefCell;
 
@@ -24,17 +26,14 @@ use wasm_bindgen::JsCast;
 use web_sys::{BinaryType, CloseEvent, MessageEvent, TextDecoder, TextDecoderOptions, WebSocket};
 
 use crate::compose::{Outgoing, Stamp};
-use crate::engine::{Charsets, Disconnect, Engine, Event, Password, Request, SendMessage};
+use crate::engine::{Charsets, Event, Password, Request, SendMessage};
 use crate::model::{Action, SendStatus};
 use crate::send::{Sender, Sent};
+use crate::sync::{Account, ConnId, Effect};
 
 /// How long the proxy gets to accept the WebSocket before the app says it is unreachable.
 /// Browsers can take minutes to give up on an unresponsive host on their own.
 const CONNECT_TIMEOUT_MS: i32 = 10_000;
-
-/// How long a message may take to arrive before the reading pane says so (it still shows the
-/// message if it comes later). The engine has no clock; time is this task's business.
-const OPEN_TIMEOUT_MS: i32 = 60_000;
 
 /// How long a send may take from connecting to the server's last reply before the task gives
 /// up on it (a lost connection after the whole message went is then "may have been sent").
@@ -47,35 +46,13 @@ pub fn spawn(dispatch: impl Fn(Action) + 'static) -> UnboundedSender<Request> {
     sender
 }
 
-async fn run(mut requests: UnboundedReceiver<Request>, dispatch: impl Fn(Action)) {
-    let mut next = None;
-    loop {
-        let sign_in = match next.take() {
-            Some(request) => request,
-            None => match wait_for_sign_in(&mut requests).await {
-                Some(request) => request,
-                None => return,
-            },
-        };
-        next = session(sign_in, &mut requests, &dispatch).await;
-    }
-}
-
-/// Waits for the next sign-in; other requests need a session and there is none.
-async fn wait_for_sign_in(requests: &mut UnboundedReceiver<Request>) -> Option<Request> {
-    while let Some(request) = requests.next().await {
-        if matches!(request, Request::SignIn { .. }) {
-            return Some(request);
-        }
-    }
-    None
-}
-
 enum Input {
     Request(Request),
-    Socket(SocketEvent),
-    /// The message `(folder, uid)` has been awaited for [`OPEN_TIMEOUT_MS`].
-    OpenTimedOut(String, u32),
+    Socket(ConnId, SocketEvent),
+    /// The account's deadline passed.
+    Wake,
+    /// The browser says the network is back.
+    Online,
 }
 
 /// A one-shot browser timer; dropping it cancels it.
@@ -110,68 +87,37 @@ impl Drop for Timer {
     }
 }
 
-/// Runs one session from `sign_in` until it ends. Returns the sign-in request that replaced
-/// it, if that is how it ended.
-async fn session(
-    sign_in: Request,
-    requests: &mut UnboundedReceiver<Request>,
-    dispatch: &impl Fn(Action),
-) -> Option<Request> {
-    let url = match imap_url() {
-        Ok(url) => url,
-        Err(reason) => {
-            dispatch(lost(Some(reason)));
-            return None;
-        }
-    };
-    let (socket, events) = match Socket::open(&url) {
-        Ok(opened) => opened,
-        Err(reason) => {
-            dispatch(lost(Some(reason)));
-            return None;
-        }
-    };
-    let mut engine = Engine::with_charsets(BrowserCharsets::default());
-    // Kept for sending: the engine forgets the password once it has signed in.
-    let credentials = match &sign_in {
-        Request::SignIn { user, password } => Some((user.clone(), password.clone())),
-        _ => None,
-    };
-    // The engine queues requests made before the server's greeting.
-    engine.request(sign_in);
-    let mut open = false;
-    let (timeouts, timed_out) = mpsc::unbounded::<(String, u32)>();
-    // The message being opened and its timer.
-    let mut awaited: Option<((String, u32), Timer)> = None;
-    let mut inputs = stream::select(
-        stream::select(
-            requests.by_ref().map(Input::Request),
-            events.map(Input::Socket),
-        ),
-        timed_out.map(|(folder, uid)| Input::OpenTimedOut(folder, uid)),
-    );
-    while let Some(input) = inputs.next().await {
-        let mut ended = false;
+/// Milliseconds on the page's monotonic clock.
+fn now() -> u64 {
+    web_sys::window()
+        .and_then(|window| window.performance())
+        .map_or(0.0, |performance| performance.now()) as u64
+}
+
+/// The socket of the account's current connection.
+struct Current {
+    conn: ConnId,
+    socket: Socket,
+    url: String,
+    open: bool,
+}
+
+async fn run(requests: UnboundedReceiver<Request>, dispatch: impl Fn(Action)) {
+    let (inputs, internal) = mpsc::unbounded::<Input>();
+    let mut seed = [0u8; 8];
+    if let Some(crypto) = web_sys::window().and_then(|window| window.crypto().ok()) {
+        let _ = crypto.get_random_values_with_u8_array(&mut seed);
+    }
+    let mut account = Account::new(BrowserCharsets::default(), u64::from_le_bytes(seed));
+    // Kept for sending: the account's engines forget the password once signed in.
+    let mut credentials: Option<(String, Password)> = None;
+    let mut current: Option<Current> = None;
+    let mut timer: Option<Timer> = None;
+    let _online = on_online(inputs.clone());
+    let mut stream = stream::select(requests.map(Input::Request), internal);
+    while let Some(input) = stream.next().await {
+        let now = now();
         match input {
-            Input::Request(request @ Request::SignIn { .. }) => return Some(request),
-            Input::Request(Request::SignOut) => {
-                engine.request(Request::SignOut);
-                if open {
-                    socket.write(&mut engine);
-                }
-                // The LOGOUT is queued before the close frame, so it reaches the server; what
-                // the old session says afterwards is of no interest to anyone.
-                return None;
-            }
-            Input::Request(Request::OpenMessage { folder, uid }) => {
-                let timeouts = timeouts.clone();
-                let key = (folder.clone(), uid);
-                let timer = Timer::start(OPEN_TIMEOUT_MS, move || {
-                    let _ = timeouts.unbounded_send(key.clone());
-                });
-                awaited = Some(((folder.clone(), uid), timer));
-                engine.request(Request::OpenMessage { folder, uid });
-            }
             Input::Request(Request::Send(send)) => {
                 let SendMessage {
                     message,
@@ -186,94 +132,152 @@ async fn session(
                 match sent {
                     Sent::Delivered { message, .. } => {
                         dispatch(Action::SendFinished(SendStatus::Sent(words)));
-                        engine.request(Request::SaveSent {
-                            copy: save_copy.then_some(message),
-                            answered,
-                        });
+                        account.request(
+                            crate::runtime::net::now(),
+                            Request::SaveSent {
+                                copy: save_copy.then_some(message),
+                                answered,
+                            },
+                        );
                     }
                     Sent::NotSent(_) | Sent::MayHaveBeenSent => {
                         dispatch(Action::SendFinished(SendStatus::Failed(words)));
                     }
                 }
             }
-            Input::Request(request) => engine.request(request),
-            Input::OpenTimedOut(folder, uid) => {
-                if awaited
-                    .as_ref()
-                    .is_some_and(|(key, _)| *key == (folder.clone(), uid))
-                {
-                    awaited = None;
-                    dispatch(Action::Engine(Event::MessageFailed {
-                        folder,
-                        uid,
-                        reason: format!(
-                            "no answer from the mail server within {} seconds",
-                            OPEN_TIMEOUT_MS / 1000
-                        ),
-                    }));
+            Input::Request(request) => {
+                match &request {
+                    Request::SignIn { user, password } => {
+                        credentials = Some((user.clone(), password.clone()));
+                    }
+                    Request::SignOut => credentials = None,
+                    _ => {}
                 }
+                account.request(now, request);
             }
-            Input::Socket(SocketEvent::Open) => {
-                open = true;
-                socket.clear_timeout();
-            }
-            Input::Socket(SocketEvent::Data(bytes)) => engine.receive(&bytes),
-            // Already open: the timer fired just before the open event was handled.
-            Input::Socket(SocketEvent::TimedOut) if open => {}
-            Input::Socket(SocketEvent::TimedOut) => {
-                dispatch(lost(Some(format!(
-                    "no answer from {url} within {} seconds",
-                    CONNECT_TIMEOUT_MS / 1000
-                ))));
-                return None;
-            }
-            Input::Socket(SocketEvent::Closed { code, reason }) => {
-                if !open {
-                    dispatch(lost(Some(format!("could not connect to {url}"))));
-                    return None;
-                }
-                engine.closed(close_reason(code, &reason));
-                ended = true;
-            }
-        }
-        if open {
-            socket.write(&mut engine);
-        }
-        while let Some(mut event) = engine.poll_event() {
-            ended |= matches!(event, Event::Disconnected(_));
-            if let Event::MessageOpened { folder, uid, .. }
-            | Event::MessageFailed { folder, uid, .. } = &event
-            {
-                if awaited
-                    .as_ref()
-                    .is_some_and(|((f, u), _)| f == folder && u == uid)
-                {
-                    awaited = None;
-                }
-            }
-            if let Event::AttachmentFetched {
-                name,
-                media_type,
-                bytes,
-                error,
-                ..
-            } = &mut event
-            {
-                // The bytes go to the browser's download, never into the model.
-                let bytes = std::mem::take(bytes);
-                if error.is_none() {
-                    if let Err(reason) = save(name, media_type, &bytes) {
-                        *error = Some(reason);
+            Input::Socket(conn, event) => {
+                let Some(socket) = current.as_mut().filter(|c| c.conn == conn) else {
+                    continue;
+                };
+                match event {
+                    SocketEvent::Open => {
+                        socket.open = true;
+                        socket.socket.clear_timeout();
+                    }
+                    SocketEvent::Data(bytes) => account.received(now, conn, &bytes),
+                    // Already open: the timer fired just before the open event was handled.
+                    SocketEvent::TimedOut if socket.open => {}
+                    SocketEvent::TimedOut => {
+                        let reason = format!(
+                            "no answer from {} within {} seconds",
+                            socket.url,
+                            CONNECT_TIMEOUT_MS / 1000
+                        );
+                        current = None;
+                        account.closed(now, conn, Some(reason));
+                    }
+                    SocketEvent::Closed { code, reason } => {
+                        let reason = if socket.open {
+                            close_reason(code, &reason)
+                        } else {
+                            Some(close_reason(code, &reason).unwrap_or_else(|| {
+                                format!("could not connect to {}", socket.url)
+                            }))
+                        };
+                        current = None;
+                        account.closed(now, conn, reason);
                     }
                 }
             }
-            dispatch(Action::from(event));
+            Input::Wake => account.handle_timeout(now),
+            Input::Online => account.network_up(now),
         }
-        if ended {
-            return None;
+        perform(&mut account, &mut current, &inputs, &dispatch);
+        timer = account.poll_timeout().map(|at| {
+            let inputs = inputs.clone();
+            let wait = at.saturating_sub(crate::runtime::net::now()).min(i32::MAX as u64) as i32;
+            Timer::start(wait, move || {
+                let _ = inputs.unbounded_send(Input::Wake);
+            })
+        });
+    }
+    drop(timer);
+}
+
+/// Carries out what the account asked for, until it asks for nothing more.
+fn perform(
+    account: &mut Account<BrowserCharsets>,
+    current: &mut Option<Current>,
+    inputs: &UnboundedSender<Input>,
+    dispatch: &impl Fn(Action),
+) {
+    while let Some(effect) = account.poll_effect() {
+        match effect {
+            Effect::Connect(conn) => {
+                let opened = imap_url().and_then(|url| {
+                    let inputs = inputs.clone();
+                    Socket::open(&url, move |event| {
+                        let _ = inputs.unbounded_send(Input::Socket(conn, event));
+                    })
+                    .map(|socket| (socket, url))
+                });
+                match opened {
+                    Ok((socket, url)) => {
+                        *current = Some(Current {
+                            conn,
+                            socket,
+                            url,
+                            open: false,
+                        });
+                    }
+                    Err(reason) => account.closed(now(), conn, Some(reason)),
+                }
+            }
+            Effect::Write(conn, bytes) => {
+                if let Some(c) = current.as_ref().filter(|c| c.conn == conn) {
+                    // A failed send means the socket is closing; its close event follows.
+                    let _ = c.socket.send(&bytes);
+                }
+            }
+            Effect::Close(conn) => {
+                if current.as_ref().is_some_and(|c| c.conn == conn) {
+                    *current = None;
+                }
+            }
+            Effect::Event(mut event) => {
+                if let Event::AttachmentFetched {
+                    name,
+                    media_type,
+                    bytes,
+                    error,
+                    ..
+                } = &mut event
+                {
+                    // The bytes go to the browser's download, never into the model.
+                    let bytes = std::mem::take(bytes);
+                    if error.is_none() {
+                        if let Err(reason) = save(name, media_type, &bytes) {
+                            *error = Some(reason);
+                        }
+                    }
+                }
+                dispatch(Action::from(event));
+            }
+            Effect::Link(link) => dispatch(Action::Link(link)),
         }
     }
-    None
+}
+
+/// Listens for the browser's `online` event for as long as the returned closure lives.
+fn on_online(inputs: UnboundedSender<Input>) -> Option<Closure<dyn FnMut()>> {
+    let window = web_sys::window()?;
+    let closure = Closure::<dyn FnMut()>::new(move || {
+        let _ = inputs.unbounded_send(Input::Online);
+    });
+    window
+        .add_event_listener_with_callback("online", closure.as_ref().unchecked_ref())
+        .ok()?;
+    Some(closure)
 }
 
 /// Sends one message over a WebSocket to the proxy's `/smtp` and returns how it went.
@@ -286,8 +290,11 @@ async fn send_message(user: &str, password: &Password, message: Outgoing) -> Sen
         Ok(url) => url,
         Err(reason) => return Sent::NotSent(reason),
     };
-    let (socket, mut events) = match Socket::open(&url) {
-        Ok(opened) => opened,
+    let (deliver, mut events) = mpsc::unbounded::<SocketEvent>();
+    let socket = match Socket::open(&url, move |event| {
+        let _ = deliver.unbounded_send(event);
+    }) {
+        Ok(socket) => socket,
         Err(reason) => return Sent::NotSent(reason),
     };
     let (timeout, mut timed_out) = mpsc::unbounded::<()>();
@@ -397,10 +404,6 @@ fn save(name: &str, media_type: &str, bytes: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-fn lost(reason: Option<String>) -> Action {
-    Action::Engine(Event::Disconnected(Disconnect::ConnectionLost(reason)))
-}
-
 /// `ws(s)://<page host>/imap`: the proxy that served the page also bridges IMAP.
 fn imap_url() -> Result<String, String> {
     page_url("imap")
@@ -468,19 +471,18 @@ struct Socket {
 }
 
 impl Socket {
-    fn open(url: &str) -> Result<(Socket, UnboundedReceiver<SocketEvent>), String> {
+    /// Opens a WebSocket to `url`; everything it reports goes to `deliver`, in order.
+    fn open(url: &str, deliver: impl Fn(SocketEvent) + 'static) -> Result<Socket, String> {
         let ws = WebSocket::new(url).map_err(js_text)?;
         ws.set_binary_type(BinaryType::Arraybuffer);
-        let (sender, events) = mpsc::unbounded();
+        let deliver = std::rc::Rc::new(deliver);
 
         let on_open = {
-            let sender = sender.clone();
-            Closure::<dyn FnMut()>::new(move || {
-                let _ = sender.unbounded_send(SocketEvent::Open);
-            })
+            let deliver = deliver.clone();
+            Closure::<dyn FnMut()>::new(move || deliver(SocketEvent::Open))
         };
         let on_message = {
-            let sender = sender.clone();
+            let deliver = deliver.clone();
             Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
                 let data = event.data();
                 let bytes = if let Some(buffer) = data.dyn_ref::<js_sys::ArrayBuffer>() {
@@ -491,21 +493,19 @@ impl Socket {
                 } else {
                     return;
                 };
-                let _ = sender.unbounded_send(SocketEvent::Data(bytes));
+                deliver(SocketEvent::Data(bytes));
             })
         };
         let on_close = {
-            let sender = sender.clone();
+            let deliver = deliver.clone();
             Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| {
-                let _ = sender.unbounded_send(SocketEvent::Closed {
+                deliver(SocketEvent::Closed {
                     code: event.code(),
                     reason: event.reason(),
                 });
             })
         };
-        let on_timeout = Closure::<dyn FnMut()>::new(move || {
-            let _ = sender.unbounded_send(SocketEvent::TimedOut);
-        });
+        let on_timeout = Closure::<dyn FnMut()>::new(move || deliver(SocketEvent::TimedOut));
         ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
@@ -525,17 +525,7 @@ impl Socket {
             _on_close: on_close,
             _on_timeout: on_timeout,
         };
-        Ok((socket, events))
-    }
-
-    /// Sends everything the engine has to send. A failed send means the socket is closing;
-    /// its close event follows and ends the session.
-    fn write(&self, engine: &mut Engine<BrowserCharsets>) {
-        while let Some(bytes) = engine.transmit() {
-            if self.ws.send_with_u8_array(&bytes).is_err() {
-                return;
-            }
-        }
+        Ok(socket)
     }
 
     /// Sends `bytes`; false when the socket is closing (its close event follows).
@@ -567,9 +557,10 @@ impl Drop for Socket {
 /// like ISO-2022-KR) is remembered as `None`, so it costs one exception, not one per header.
 /// A list rather than a `HashMap`: a mailbox uses a handful of charsets, and the map's hashing
 /// code would cost the bundle more than a linear search over a few labels costs in time.
-#[derive(Debug, Default)]
+/// Cloned for each connection of the account, sharing one set of decoders.
+#[derive(Debug, Default, Clone)]
 struct BrowserCharsets {
-    decoders: RefCell<Vec<(String, Option<TextDecoder>)>>,
+    decoders: std::rc::Rc<RefCell<Vec<(String, Option<TextDecoder>)>>>,
 }
 
 impl Charsets for BrowserCharsets {

@@ -6,10 +6,15 @@
 //! the matching [`Request`] goes to the connection task) and the engine (one action per
 //! [`Event`], dispatched by the connection task).
 
+mod list;
+
 use std::collections::BTreeMap;
 use std::fmt;
+use std::rc::Rc;
 
-use crate::engine::{Disconnect, Event, Folder, MessageSummary, MessageView, Request, SignInError};
+use crate::engine::{Disconnect, Event, Folder, ListChange, MessageView, Request, SignInError};
+use crate::sync::{Link, INBOX};
+pub use list::{ListView, CACHE_ROWS, MARGIN};
 
 /// Which screen the app shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -47,7 +52,8 @@ pub struct Reading {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReadingState {
     Loading,
-    Ready(Box<MessageView>),
+    /// An `Rc`: the model is cloned on every action, the message must not be.
+    Ready(Rc<MessageView>),
     /// The server's or engine's reason, for a person.
     Failed(String),
 }
@@ -185,10 +191,12 @@ pub struct Model {
     pub status: Option<FolderStatus>,
     /// Unread counts of the folders opened so far, by [`Folder::id`].
     pub unseen: BTreeMap<String, u32>,
-    /// The newest messages of `selected`, newest first.
-    pub messages: Vec<MessageSummary>,
+    /// The message list of `selected`: a window over it.
+    pub list: ListView,
     /// The message list of `selected` is being fetched.
     pub loading: bool,
+    /// The connection, as the header shows it.
+    pub link: Link,
     pub pane: Pane,
     /// The open message, if any.
     pub reading: Option<Reading>,
@@ -236,16 +244,20 @@ pub enum Action {
     SaveSentRequested,
     /// The person closed the composer.
     CloseCompose,
+    /// The connection's state changed.
+    Link(Link),
 }
 
 impl Action {
     /// The action the UI dispatches when it sends `request` to the connection task.
-    pub fn requested(request: &Request) -> Action {
-        match request {
+    pub fn requested(request: &Request) -> Option<Action> {
+        let action = match request {
             Request::SignIn { user, .. } => Action::SignInRequested { user: user.clone() },
-            Request::OpenFolder { folder } => Action::OpenFolderRequested {
+            Request::OpenFolder { folder, .. } => Action::OpenFolderRequested {
                 folder: folder.clone(),
             },
+            // Scrolling changes nothing the model shows until the rows arrive.
+            Request::FetchRows { .. } => return None,
             Request::OpenMessage { folder, uid } => Action::OpenMessageRequested {
                 folder: folder.clone(),
                 uid: *uid,
@@ -258,7 +270,8 @@ impl Action {
             Request::SignOut => Action::SignOutRequested,
             Request::Send(_) => Action::SendRequested,
             Request::SaveSent { .. } => Action::SaveSentRequested,
-        }
+        };
+        Some(action)
     }
 }
 
@@ -279,7 +292,7 @@ impl Model {
             }
             Action::OpenFolderRequested { folder } => {
                 self.status = None;
-                self.messages.clear();
+                self.list = ListView::default();
                 self.loading = true;
                 self.pane = Pane::Messages;
                 self.selected = Some(folder);
@@ -313,7 +326,9 @@ impl Model {
                 self.user = user;
                 self.signing_in = false;
                 self.problem = None;
-                // The engine opens INBOX by itself after signing in.
+                // The account opens INBOX by itself after signing in.
+                self.selected = Some(INBOX.to_owned());
+                self.list = ListView::default();
                 self.loading = true;
                 self.pane = Pane::Messages;
             }
@@ -330,12 +345,16 @@ impl Model {
                 folder,
                 exists,
                 unseen,
+                ..
             }) => {
                 if self.adopt(&folder) {
                     self.status = Some(FolderStatus { exists, unseen });
+                    // Opened again after a reconnect: what is cached may have moved, the
+                    // window's rows follow.
+                    if self.list.total != exists {
+                        self.list.apply(&ListChange::Reset, exists);
+                    }
                     if exists == 0 {
-                        // Nothing to fetch: no message list will follow.
-                        self.messages.clear();
                         self.loading = false;
                     }
                 }
@@ -344,25 +363,83 @@ impl Model {
                     None => self.unseen.remove(&folder),
                 };
             }
-            Action::Engine(Event::Messages { folder, messages }) => {
+            Action::Engine(Event::Rows {
+                op,
+                folder,
+                total,
+                rows,
+            }) => {
                 if self.adopt(&folder) {
-                    self.messages = messages;
+                    // Rows of new mail: their unread ones add to the count.
+                    let arrived_unread = if op.is_none() {
+                        rows.iter().filter(|(_, row)| row.unread).count() as u32
+                    } else {
+                        0
+                    };
+                    let around = rows.first().map_or(0, |(position, _)| *position);
+                    self.list.merge(total, rows, around);
                     self.loading = false;
+                    if let Some(status) = self.status.as_mut() {
+                        status.exists = total;
+                        if let Some(unseen) = status.unseen.as_mut() {
+                            *unseen += arrived_unread;
+                        }
+                    }
+                    if arrived_unread > 0 {
+                        *self.unseen.entry(folder).or_default() += arrived_unread;
+                    }
+                }
+            }
+            Action::Engine(Event::FolderChanged {
+                folder,
+                total,
+                change,
+            }) => {
+                if self.adopt(&folder) {
+                    let before = match &change {
+                        ListChange::Flags { position, .. } | ListChange::Removed { position } => {
+                            self.list.row(*position).map(|row| row.unread)
+                        }
+                        _ => None,
+                    };
+                    self.list.apply(&change, total);
+                    let after = match &change {
+                        ListChange::Flags { unread, .. } => Some(*unread),
+                        _ => None,
+                    };
+                    // Unread count: a row read or unread elsewhere, or an unread row gone.
+                    let delta: i64 = match (before, after, &change) {
+                        (Some(true), Some(false), _) => -1,
+                        (Some(false), Some(true), _) => 1,
+                        (Some(true), None, ListChange::Removed { .. }) => -1,
+                        _ => 0,
+                    };
+                    if let Some(status) = self.status.as_mut() {
+                        status.exists = total;
+                        if let Some(unseen) = status.unseen.as_mut() {
+                            *unseen = (i64::from(*unseen) + delta).max(0) as u32;
+                        }
+                    }
+                    if let Some(n) = self.unseen.get_mut(&folder) {
+                        *n = (i64::from(*n) + delta).max(0) as u32;
+                    }
                 }
             }
             Action::Engine(Event::MessageOpened {
                 folder,
                 uid,
                 message,
+                ..
             }) => {
                 if let Some(reading) = self.reading_mut(&folder, uid) {
-                    reading.state = ReadingState::Ready(message);
+                    reading.state = ReadingState::Ready(Rc::from(message));
                 }
             }
             Action::Engine(Event::MessageFailed {
                 folder,
                 uid,
                 reason,
+                ..
             }) => {
                 if let Some(reading) = self.reading_mut(&folder, uid) {
                     reading.state = ReadingState::Failed(reason);
@@ -371,10 +448,7 @@ impl Model {
             Action::Engine(Event::MessageSeen { folder, uid }) => {
                 let mut was_unread = false;
                 if self.selected.as_deref() == Some(folder.as_str()) {
-                    if let Some(row) = self.messages.iter_mut().find(|m| m.uid == uid) {
-                        was_unread = row.unread;
-                        row.unread = false;
-                    }
+                    was_unread = self.list.mark_read(uid);
                     if was_unread {
                         if let Some(FolderStatus {
                             unseen: Some(n), ..
@@ -450,6 +524,7 @@ impl Model {
             }
             Action::SaveSentRequested => {}
             Action::CloseCompose => self.compose = None,
+            Action::Link(link) => self.link = link,
             Action::Engine(Event::CopySaved { folder }) => {
                 let name = self
                     .folder(&folder)

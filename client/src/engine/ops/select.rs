@@ -1,0 +1,127 @@
+//! `SELECT folder`: with `(CONDSTORE)` where offered, so the server reports HIGHESTMODSEQ,
+//! and with `(QRESYNC (uidvalidity modseq))` when QRESYNC is enabled and the folder's
+//! state from an earlier session is known, so the server reports only what changed since.
+//!
+//! The replica of the folder is made when the command is sent (the connection treats
+//! every response after it as the new folder's). The first rows are not left waiting for
+//! the tagged OK: as soon as `* n EXISTS` says how many messages there are, the FETCH of
+//! the window the app asked for goes out, pipelined behind the SELECT, which saves a round
+//! trip on every folder opened.
+
+use petrel_imap::types::capability::Capability;
+use petrel_imap::types::command::{CommandBody, QResync};
+use petrel_imap::types::core::{Mailbox, Tag};
+use petrel_imap::types::response::{Data, StatusKind, StatusResponse};
+use petrel_imap::Session;
+
+use super::{Claim, Cx, FollowUp};
+use crate::engine::{Event, OpId, Window};
+
+#[derive(Debug)]
+pub(crate) struct Select {
+    op: Option<OpId>,
+    folder: String,
+    window: Window,
+    /// The window's FETCH has been asked for.
+    fetching: bool,
+}
+
+/// What the app knows of a folder from before: its UIDVALIDITY and HIGHESTMODSEQ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Known {
+    pub uid_validity: u32,
+    pub highest_modseq: u64,
+}
+
+impl Select {
+    pub(crate) fn start(
+        session: &mut Session,
+        mailbox: Mailbox<'static>,
+        folder: String,
+        window: Window,
+        known: Option<Known>,
+        op: Option<OpId>,
+    ) -> (Tag<'static>, Self) {
+        let qresync = session.is_enabled(&Capability::QResync);
+        let body = match known {
+            Some(known) if qresync => CommandBody::SelectModSeq {
+                mailbox,
+                read_only: false,
+                qresync: Some(QResync {
+                    uid_validity: known.uid_validity,
+                    modseq: known.highest_modseq,
+                    known_uids: None,
+                }),
+            },
+            _ if qresync || session.has_capability(&Capability::CondStore) => {
+                CommandBody::SelectModSeq {
+                    mailbox,
+                    read_only: false,
+                    qresync: None,
+                }
+            }
+            _ => CommandBody::Select { mailbox },
+        };
+        let select = Self {
+            op,
+            folder,
+            window,
+            fetching: false,
+        };
+        (session.send(body), select)
+    }
+
+    pub(crate) fn data(&mut self, data: &Data<'static>, cx: &mut Cx<'_>) -> Claim {
+        if let Data::Exists(exists) = data {
+            if !self.fetching {
+                self.fetching = true;
+                self.fetch_window(*exists, cx);
+            }
+        }
+        // EXISTS is the replica's as well.
+        Claim::No
+    }
+
+    pub(crate) fn complete(mut self, status: StatusResponse<'static>, cx: &mut Cx<'_>) {
+        let Some(selected) = cx.selected.as_mut().filter(|s| s.folder == self.folder) else {
+            return;
+        };
+        if status.kind != StatusKind::Ok {
+            *cx.selected = None;
+            cx.out.push_back(Event::Problem(format!(
+                "could not open {}: {}",
+                self.folder, status.text
+            )));
+            return;
+        }
+        selected.ready = true;
+        let exists = selected.replica.count();
+        cx.out.push_back(Event::FolderOpened {
+            folder: self.folder.clone(),
+            exists,
+            unseen: selected.unseen,
+            uid_validity: selected.replica.uid_validity(),
+        });
+        if !self.fetching {
+            self.fetching = true;
+            self.fetch_window(exists, cx);
+        }
+    }
+
+    /// Asks for the rows of the window, or reports an empty one.
+    fn fetch_window(&self, exists: u32, cx: &mut Cx<'_>) {
+        match self.window.seqs(exists) {
+            Some((low, high)) => cx.follow_ups.push(FollowUp::Rows {
+                op: self.op,
+                low,
+                high,
+            }),
+            None => cx.out.push_back(Event::Rows {
+                op: self.op,
+                folder: self.folder.clone(),
+                total: exists,
+                rows: Vec::new(),
+            }),
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! What only a browser has: sockets, timers, the clock, downloads, charsets. The one home
+//! for web APIs outside the UI components; everything it drives is sans-IO.
+
+pub mod net;

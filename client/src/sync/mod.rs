@@ -1,0 +1,372 @@
+//! One account, sans-IO: its connection, reconnecting with backoff, and catching up.
+//!
+//! The [`Account`] drives an [`Engine`] per connection. What it needs done in the world
+//! leaves it as an explicit [`Effect`] (open a socket, write bytes, close it, tell the app),
+//! never as a side channel inside events, so the shell (`runtime/`) only performs effects
+//! and feeds back what happened, with the time. The same driver runs natively in the tests
+//! against the harness Dovecot.
+//!
+//! Resumable: when the connection of a signed-in account is lost (the socket closed, the
+//! server said BYE, or a command went unanswered for a minute), the account says
+//! `Reconnecting`, waits (250 ms, doubling up to 30 s, with jitter so that a restarted
+//! proxy is not hit by every client at once), opens a new connection, signs in with the
+//! password it holds in memory for the session, and restores the view: the open folder,
+//! selected with `QRESYNC` from its last known UIDVALIDITY and HIGHESTMODSEQ where the
+//! server offers it, the window of rows in view, and the open message. The app's model is
+//! not told that the connection was lost, only the link state, so the person keeps their
+//! place and their open message.
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, VecDeque};
+
+use crate::engine::{
+    Charsets, Disconnect, Engine, Event, Known, OpId, Password, Request, Window,
+};
+
+/// Identifies one connection (one socket) of the account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ConnId(pub u64);
+
+/// What the person sees of the connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Link {
+    /// Not signed in, or signed out.
+    #[default]
+    Offline,
+    /// Opening the first connection of a sign-in.
+    Connecting,
+    Online,
+    /// The connection was lost; the account is getting it back. `attempt` counts from 1.
+    Reconnecting { attempt: u32 },
+}
+
+/// What the account asks the shell to do.
+#[derive(Debug)]
+pub enum Effect {
+    /// Open a socket to the proxy's `/imap` for this connection.
+    Connect(ConnId),
+    Write(ConnId, Vec<u8>),
+    /// Close the socket (its later events are ignored).
+    Close(ConnId),
+    /// For the app's model.
+    Event(Event),
+    /// The link state changed.
+    Link(Link),
+}
+
+/// The first wait before reconnecting, doubled per failed attempt up to [`MAX_BACKOFF`].
+const FIRST_BACKOFF: u64 = 250;
+const MAX_BACKOFF: u64 = 30_000;
+
+/// The folder every account opens first.
+pub const INBOX: &str = "INBOX";
+
+/// What the person is looking at, restored after a reconnect.
+#[derive(Debug, Default)]
+struct View {
+    folder: Option<String>,
+    window: Option<Window>,
+    reading: Option<(String, u32)>,
+}
+
+/// One account (see the module docs). `C` decodes charsets; each connection gets a copy.
+#[derive(Debug)]
+pub struct Account<C: Charsets + Clone> {
+    charsets: C,
+    engine: Option<Engine<C>>,
+    conn: ConnId,
+    user: String,
+    /// Held for the session only, so that reconnecting needs no new sign-in.
+    password: Option<Password>,
+    /// The account was signed in at least once in this session: a lost connection is
+    /// then healed, not reported.
+    signed_in: bool,
+    link: Link,
+    attempt: u32,
+    retry_at: Option<u64>,
+    view: View,
+    known: BTreeMap<String, Known>,
+    rng: u64,
+    now: u64,
+    effects: VecDeque<Effect>,
+}
+
+impl<C: Charsets + Clone> Account<C> {
+    /// `seed` is any random number (the jitter of reconnects).
+    pub fn new(charsets: C, seed: u64) -> Self {
+        Self {
+            charsets,
+            engine: None,
+            conn: ConnId(0),
+            user: String::new(),
+            password: None,
+            signed_in: false,
+            link: Link::Offline,
+            attempt: 0,
+            retry_at: None,
+            view: View::default(),
+            known: BTreeMap::new(),
+            rng: seed | 1,
+            now: 0,
+            effects: VecDeque::new(),
+        }
+    }
+
+    pub fn link(&self) -> Link {
+        self.link
+    }
+
+    /// A request from the app, at `now`.
+    pub fn request(&mut self, now: u64, request: Request) -> Option<OpId> {
+        self.tick(now);
+        let id = match request {
+            Request::SignIn { user, password } => {
+                self.close();
+                self.user = user;
+                self.password = Some(password);
+                self.signed_in = false;
+                self.attempt = 0;
+                self.view = View::default();
+                self.known.clear();
+                self.connect(Link::Connecting);
+                None
+            }
+            Request::SignOut => {
+                let id = self.engine.as_mut().map(|e| e.request(Request::SignOut));
+                self.flush();
+                self.close();
+                self.password = None;
+                self.signed_in = false;
+                self.retry_at = None;
+                self.set_link(Link::Offline);
+                self.effects
+                    .push_back(Effect::Event(Event::Disconnected(Disconnect::SignedOut)));
+                id
+            }
+            Request::OpenFolder { folder, window, .. } => {
+                self.view.folder = Some(folder.clone());
+                self.view.window = Some(window);
+                self.view.reading = None;
+                let known = self.known.get(&folder).copied();
+                self.forward(Request::OpenFolder {
+                    folder,
+                    window,
+                    known,
+                })
+            }
+            Request::FetchRows { folder, window } => {
+                if self.view.folder.as_deref() == Some(folder.as_str()) {
+                    self.view.window = Some(window);
+                }
+                self.forward(Request::FetchRows { folder, window })
+            }
+            Request::OpenMessage { folder, uid } => {
+                self.view.reading = Some((folder.clone(), uid));
+                self.forward(Request::OpenMessage { folder, uid })
+            }
+            other => self.forward(other),
+        };
+        self.drain();
+        id
+    }
+
+    /// Passes a request to the connection if it is signed in; otherwise the view holds
+    /// it and the next connection restores it.
+    fn forward(&mut self, request: Request) -> Option<OpId> {
+        match self.engine.as_mut() {
+            Some(engine) if engine.is_signed_in() => Some(engine.request(request)),
+            _ => None,
+        }
+    }
+
+    /// Bytes from connection `conn`.
+    pub fn received(&mut self, now: u64, conn: ConnId, bytes: &[u8]) {
+        self.tick(now);
+        if conn == self.conn {
+            if let Some(engine) = self.engine.as_mut() {
+                engine.receive(bytes);
+            }
+        }
+        self.drain();
+    }
+
+    /// Connection `conn`'s socket closed (or never opened); the proxy's reason, if any.
+    pub fn closed(&mut self, now: u64, conn: ConnId, reason: Option<String>) {
+        self.tick(now);
+        if conn == self.conn {
+            if let Some(engine) = self.engine.as_mut() {
+                engine.closed(reason);
+            }
+        }
+        self.drain();
+    }
+
+    /// The browser says the network is back: try now rather than at the next backoff.
+    pub fn network_up(&mut self, now: u64) {
+        self.tick(now);
+        if matches!(self.link, Link::Reconnecting { .. }) && self.retry_at.is_some() {
+            self.retry_at = Some(self.now);
+            self.handle_timeout(now);
+        }
+    }
+
+    pub fn poll_timeout(&self) -> Option<u64> {
+        let engine = self.engine.as_ref().and_then(|e| e.poll_timeout());
+        [engine, self.retry_at].into_iter().flatten().min()
+    }
+
+    pub fn handle_timeout(&mut self, now: u64) {
+        self.tick(now);
+        if self.retry_at.is_some_and(|at| at <= self.now) {
+            self.retry_at = None;
+            let attempt = self.attempt;
+            self.connect(Link::Reconnecting { attempt });
+        }
+        self.drain();
+    }
+
+    pub fn poll_effect(&mut self) -> Option<Effect> {
+        self.effects.pop_front()
+    }
+
+    fn tick(&mut self, now: u64) {
+        self.now = self.now.max(now);
+        if let Some(engine) = self.engine.as_mut() {
+            engine.handle_timeout(self.now);
+        }
+    }
+
+    fn connect(&mut self, link: Link) {
+        let Some(password) = self.password.clone() else {
+            return;
+        };
+        self.conn = ConnId(self.conn.0 + 1);
+        let mut engine = Engine::with_charsets(self.charsets.clone());
+        engine.handle_timeout(self.now);
+        engine.request(Request::SignIn {
+            user: self.user.clone(),
+            password,
+        });
+        self.engine = Some(engine);
+        self.effects.push_back(Effect::Connect(self.conn));
+        self.set_link(link);
+    }
+
+    fn close(&mut self) {
+        if self.engine.take().is_some() {
+            self.effects.push_back(Effect::Close(self.conn));
+        }
+    }
+
+    fn set_link(&mut self, link: Link) {
+        if self.link != link {
+            self.link = link;
+            self.effects.push_back(Effect::Link(link));
+        }
+    }
+
+    fn flush(&mut self) {
+        if let Some(engine) = self.engine.as_mut() {
+            while let Some(bytes) = engine.transmit() {
+                self.effects.push_back(Effect::Write(self.conn, bytes));
+            }
+        }
+    }
+
+    /// Moves the engine's output to effects, reacting to what needs the account.
+    fn drain(&mut self) {
+        loop {
+            self.flush();
+            let Some(event) = self.engine.as_mut().and_then(|e| e.poll_event()) else {
+                break;
+            };
+            self.event(event);
+        }
+    }
+
+    fn event(&mut self, event: Event) {
+        match event {
+            Event::SignedIn { user } => {
+                self.attempt = 0;
+                self.set_link(Link::Online);
+                if self.signed_in {
+                    self.restore();
+                } else {
+                    self.signed_in = true;
+                    self.effects
+                        .push_back(Effect::Event(Event::SignedIn { user }));
+                    // INBOX opens at once, pipelined behind the folder list rather than
+                    // waiting for it: one round trip less before the first rows.
+                    self.view.folder = Some(INBOX.to_owned());
+                    self.view.window = Some(Window::FIRST);
+                    self.restore();
+                }
+            }
+            Event::SignInFailed(error) => {
+                // A password changed meanwhile ends the session like a first refusal.
+                self.close();
+                self.password = None;
+                self.signed_in = false;
+                self.set_link(Link::Offline);
+                self.effects
+                    .push_back(Effect::Event(Event::SignInFailed(error)));
+            }
+            Event::Disconnected(Disconnect::SignedOut) => {
+                self.engine = None;
+                self.set_link(Link::Offline);
+            }
+            Event::Disconnected(reason) => {
+                if let Some((folder, known)) = self.engine.as_ref().and_then(|e| e.known()) {
+                    self.known.insert(folder, known);
+                }
+                self.engine = None;
+                if self.signed_in && self.password.is_some() {
+                    self.attempt += 1;
+                    let wait = self.backoff();
+                    self.retry_at = Some(self.now + wait);
+                    self.set_link(Link::Reconnecting {
+                        attempt: self.attempt,
+                    });
+                } else {
+                    self.password = None;
+                    self.set_link(Link::Offline);
+                    self.effects
+                        .push_back(Effect::Event(Event::Disconnected(reason)));
+                }
+            }
+            other => self.effects.push_back(Effect::Event(other)),
+        }
+    }
+
+    /// After a reconnect: the open folder (and its window) and the open message again.
+    fn restore(&mut self) {
+        let Some(engine) = self.engine.as_mut() else {
+            return;
+        };
+        if let Some(folder) = self.view.folder.clone() {
+            let known = self.known.get(&folder).copied();
+            engine.request(Request::OpenFolder {
+                folder,
+                window: self.view.window.unwrap_or(Window::FIRST),
+                known,
+            });
+        }
+        if let Some((folder, uid)) = self.view.reading.clone() {
+            engine.request(Request::OpenMessage { folder, uid });
+        }
+    }
+
+    /// The wait before attempt `self.attempt`: exponential, with "equal jitter" (half
+    /// fixed, half random).
+    fn backoff(&mut self) -> u64 {
+        let exponent = self.attempt.saturating_sub(1).min(16);
+        let base = (FIRST_BACKOFF << exponent).min(MAX_BACKOFF);
+        // xorshift64: jitter needs no better randomness than this.
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        base / 2 + self.rng % (base / 2 + 1)
+    }
+}
