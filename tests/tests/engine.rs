@@ -11,7 +11,7 @@ use std::time::Duration;
 use futures_util::{SinkExt, StreamExt};
 use petrel_client::engine::{
     Block, BuiltInOnly, Charsets, Disconnect, Engine, Event, Folder, FolderRole, MessageSummary,
-    Password, Request, SignInError,
+    Password, Request, SignInError, Window,
 };
 use petrel_tests::dovecot::free_port;
 use petrel_tests::tls::{CertKind, Certs};
@@ -103,13 +103,13 @@ impl<C: Charsets> Client<C> {
         let event = self
             .until(
                 &format!("the messages of {folder}"),
-                |e| matches!(e, Event::Messages { folder: f, .. } if f == folder),
+                |e| matches!(e, Event::Rows { folder: f, .. } if f == folder),
             )
             .await;
-        let Event::Messages { messages, .. } = event else {
+        let Event::Rows { rows, .. } = event else {
             unreachable!()
         };
-        messages
+        rows.into_iter().map(|(_, row)| row).collect()
     }
 }
 
@@ -117,6 +117,14 @@ fn sign_in(user: &str, password: &str) -> Request {
     Request::SignIn {
         user: user.into(),
         password: Password::new(password),
+    }
+}
+
+fn open_inbox() -> Request {
+    Request::OpenFolder {
+        folder: "INBOX".into(),
+        window: Window::FIRST,
+        known: None,
     }
 }
 
@@ -133,6 +141,8 @@ async fn signs_in_lists_folders_and_shows_the_newest_messages() {
 
     // Asked before the greeting has arrived: the engine queues it.
     client.engine.request(sign_in("alice", "correct horse"));
+    // The app's account layer opens INBOX after signing in; here the test does.
+    client.engine.request(open_inbox());
     let signed_in = client
         .until("sign-in", |e| {
             matches!(e, Event::SignedIn { .. }) || fail(e)
@@ -188,6 +198,7 @@ async fn signs_in_lists_folders_and_shows_the_newest_messages() {
         folder,
         exists,
         unseen,
+        ..
     } = opened
     else {
         panic!("{:#?}", client.seen)
@@ -214,6 +225,8 @@ async fn signs_in_lists_folders_and_shows_the_newest_messages() {
 
     client.engine.request(Request::OpenFolder {
         folder: recus.wire_name(),
+        window: Window::FIRST,
+        known: None,
     });
     let messages = client.messages(&recus.wire_name()).await;
     let subjects: Vec<&str> = messages.iter().map(|m| m.subject.as_str()).collect();
@@ -222,6 +235,8 @@ async fn signs_in_lists_folders_and_shows_the_newest_messages() {
     let archive = mailbox.folder("Archive").unwrap();
     client.engine.request(Request::OpenFolder {
         folder: "Archive".into(),
+        window: Window::FIRST,
+        known: None,
     });
     let messages = client.messages("Archive").await;
     assert_eq!(messages.len(), archive.messages.len());
@@ -246,6 +261,10 @@ async fn a_wrong_password_is_refused_and_the_session_goes_on() {
     let mut client = Client::connect(&proxy).await;
 
     client.engine.request(sign_in("alice", "wrong horse"));
+
+    // The app's account layer opens INBOX after signing in; here the test does.
+
+    client.engine.request(open_inbox());
     let failed = client
         .until("the refusal", |e| {
             matches!(
@@ -263,6 +282,8 @@ async fn a_wrong_password_is_refused_and_the_session_goes_on() {
 
     // Same engine, same connection: a second try with the right password works.
     client.engine.request(sign_in("bob", "battery staple"));
+    // The app's account layer opens INBOX after signing in; here the test does.
+    client.engine.request(open_inbox());
     let signed_in = client
         .until("sign-in", |e| {
             matches!(e, Event::SignedIn { .. }) || fail(e)
@@ -291,6 +312,10 @@ async fn an_unreachable_mail_server_is_reported_with_a_reason() {
     let mut client = Client::connect(&proxy).await;
 
     client.engine.request(sign_in("alice", "correct horse"));
+
+    // The app's account layer opens INBOX after signing in; here the test does.
+
+    client.engine.request(open_inbox());
     let lost = client
         .until("the disconnection", |e| {
             matches!(e, Event::Disconnected(_) | Event::SignedIn { .. })
@@ -336,6 +361,8 @@ async fn opens_messages_decodes_them_marks_them_read_and_downloads_attachments()
     let proxy = Proxy::start(ProxyOptions::for_dovecot(&dovecot)).unwrap();
     let mut client = Client::connect(&proxy).await;
     client.engine.request(sign_in("alice", "correct horse"));
+    // The app's account layer opens INBOX after signing in; here the test does.
+    client.engine.request(open_inbox());
     let list = client.messages("INBOX").await;
     let uid = |subject: &str| {
         list.iter()
@@ -450,6 +477,8 @@ async fn opens_messages_decodes_them_marks_them_read_and_downloads_attachments()
 async fn refusal(proxy: &Proxy) -> String {
     let mut client = Client::connect(proxy).await;
     client.engine.request(sign_in("alice", "correct horse"));
+    // The app's account layer opens INBOX after signing in; here the test does.
+    client.engine.request(open_inbox());
     let lost = client
         .until("the disconnection", |e| {
             matches!(e, Event::Disconnected(_) | Event::SignedIn { .. })
@@ -472,6 +501,8 @@ async fn signs_in_to_a_server_whose_self_signed_ca_certificate_is_pinned() {
     let proxy = Proxy::start(ProxyOptions::for_dovecot(&dovecot)).unwrap();
     let mut client = Client::connect(&proxy).await;
     client.engine.request(sign_in("alice", "correct horse"));
+    // The app's account layer opens INBOX after signing in; here the test does.
+    client.engine.request(open_inbox());
     let messages = client.messages("INBOX").await;
     assert_eq!(
         messages.len(),
@@ -532,9 +563,13 @@ async fn mail_in_other_charsets_is_decoded_in_the_list_and_when_opened() {
     let proxy = Proxy::start(ProxyOptions::for_dovecot(&dovecot)).unwrap();
     let mut client = Client::connect_with(&proxy, Whatwg).await;
     client.engine.request(sign_in("alice", "correct horse"));
+    // The app's account layer opens INBOX after signing in; here the test does.
+    client.engine.request(open_inbox());
     client.messages("INBOX").await;
     client.engine.request(Request::OpenFolder {
         folder: "Charsets".into(),
+        window: Window::FIRST,
+        known: None,
     });
     let rows = client.messages("Charsets").await;
     let mailbox = Mailbox::fixture();
@@ -573,10 +608,14 @@ async fn real_mail_shows_every_part_in_order() {
     let proxy = Proxy::start(ProxyOptions::for_dovecot(&dovecot)).unwrap();
     let mut client = Client::connect(&proxy).await;
     client.engine.request(sign_in("alice", "correct horse"));
+    // The app's account layer opens INBOX after signing in; here the test does.
+    client.engine.request(open_inbox());
     client.messages("INBOX").await;
     let folder = Mailbox::fixture().folder("Real mail").unwrap().wire_name();
     client.engine.request(Request::OpenFolder {
         folder: folder.clone(),
+        window: Window::FIRST,
+        known: None,
     });
     let list = client.messages(&folder).await;
     let uid = |subject: &str| {

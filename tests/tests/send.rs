@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use petrel_client::compose::{Mailbox, Outgoing, Stamp};
-use petrel_client::engine::{Engine, Event, Password, Request};
+use petrel_client::engine::{Engine, Event, Password, Request, Window};
 use petrel_client::send::{Sender, Sent};
 use petrel_tests::dovecot::{self, free_port};
 use petrel_tests::{Dovecot, Postfix, PostfixError, Proxy, ProxyOptions, User};
@@ -135,6 +135,12 @@ impl Imap {
         imap.engine.request(Request::SignIn {
             user: user.into(),
             password: Password::new(password),
+        });
+        // The app's account layer opens INBOX after signing in; here the test does.
+        imap.engine.request(Request::OpenFolder {
+            folder: "INBOX".into(),
+            window: Window::FIRST,
+            known: None,
         });
         imap.until("the folder list", |e| matches!(e, Event::Folders(_)))
             .await;
@@ -273,13 +279,18 @@ async fn alice_sends_to_bob_and_carol_saves_a_copy_and_bobs_reply_marks_it_answe
 
     // Bob replies; his original is marked \Answered.
     let mut bob = Imap::sign_in(&proxy, "bob", "battery staple").await;
-    let Event::Messages { messages, .. } = bob
-        .until("bob's INBOX", |e| matches!(e, Event::Messages { .. }))
+    let Event::Rows { rows, .. } = bob
+        .until("bob's INBOX", |e| matches!(e, Event::Rows { .. }))
         .await
     else {
         unreachable!()
     };
-    let original = messages.iter().find(|m| m.subject == subject).unwrap().uid;
+    let original = rows
+        .iter()
+        .find(|(_, m)| m.subject == subject)
+        .unwrap()
+        .1
+        .uid;
     let reply_subject = "Re: Lunch on Thursday?";
     let mut reply = outgoing("Bob", &["alice"], &[], reply_subject, "Yes, at noon.");
     reply.in_reply_to = Some(

@@ -1,0 +1,346 @@
+//! The account layer (`petrel_client::sync::Account`), natively, through the real proxy to a
+//! real Dovecot, with a second plain IMAP connection in the test acting as another client:
+//! what it changes must reach the app while the account idles, and what it changes while
+//! the account is disconnected must be there once the account has reconnected by itself.
+//!
+//! The driver below performs the account's effects the way the browser shell
+//! (`client/src/runtime/net.rs`) does: one WebSocket per connection, the time as
+//! milliseconds since the test began.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use futures_util::{SinkExt, StreamExt};
+use petrel_client::engine::{BuiltInOnly, Event, ListChange, MessageSummary, Password, Request};
+use petrel_client::sync::{Account, ConnId, Effect, Link};
+use petrel_tests::{dovecot, Dovecot, Proxy, ProxyOptions, User};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// How long anything may take here; changes by another client are expected in about a
+/// second (IDLE), this only bounds a failing test.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// What the app would have been told.
+#[derive(Debug, Clone)]
+enum Seen {
+    Event(Event),
+    Link(Link),
+}
+
+struct Driver {
+    account: Account<BuiltInOnly>,
+    url: String,
+    origin: String,
+    ws: Option<(ConnId, Ws)>,
+    start: Instant,
+    seen: Vec<Seen>,
+}
+
+impl Driver {
+    fn new(proxy: &Proxy) -> Self {
+        Self {
+            account: Account::new(BuiltInOnly, 0x5eed),
+            url: proxy.imap_url(),
+            origin: proxy.origin(),
+            ws: None,
+            start: Instant::now(),
+            seen: Vec::new(),
+        }
+    }
+
+    fn now(&self) -> u64 {
+        self.start.elapsed().as_millis() as u64
+    }
+
+    async fn request(&mut self, request: Request) {
+        let now = self.now();
+        self.account.request(now, request);
+        self.perform().await;
+    }
+
+    async fn perform(&mut self) {
+        while let Some(effect) = self.account.poll_effect() {
+            match effect {
+                Effect::Connect(conn) => {
+                    let mut request = self.url.as_str().into_client_request().unwrap();
+                    request
+                        .headers_mut()
+                        .insert("Origin", self.origin.parse().unwrap());
+                    match tokio_tungstenite::connect_async(request).await {
+                        Ok((ws, _)) => self.ws = Some((conn, ws)),
+                        Err(error) => {
+                            let now = self.now();
+                            self.account.closed(now, conn, Some(error.to_string()));
+                        }
+                    }
+                }
+                Effect::Write(conn, bytes) => {
+                    if let Some((c, ws)) = self.ws.as_mut() {
+                        if *c == conn {
+                            let _ = ws.send(Message::Binary(bytes.into())).await;
+                        }
+                    }
+                }
+                Effect::Close(conn) => {
+                    if self.ws.as_ref().is_some_and(|(c, _)| *c == conn) {
+                        self.ws = None;
+                    }
+                }
+                Effect::Event(event) => self.seen.push(Seen::Event(event)),
+                Effect::Link(link) => self.seen.push(Seen::Link(link)),
+            }
+        }
+    }
+
+    /// Cuts the current connection as a network failure would, without telling the
+    /// server anything.
+    async fn cut(&mut self) {
+        if let Some((conn, ws)) = self.ws.take() {
+            drop(ws);
+            let now = self.now();
+            self.account
+                .closed(now, conn, Some("cut by the test".into()));
+            self.perform().await;
+        }
+    }
+
+    /// Runs until something the app was told matches `wanted`; returns it.
+    async fn until(&mut self, what: &str, wanted: impl Fn(&Seen) -> bool) -> Seen {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        let mut checked = 0;
+        loop {
+            self.perform().await;
+            if let Some(found) = self.seen[checked..].iter().find(|s| wanted(s)) {
+                return found.clone();
+            }
+            checked = self.seen.len();
+            let wake = self
+                .account
+                .poll_timeout()
+                .map(|at| Duration::from_millis(at.saturating_sub(self.now())))
+                .unwrap_or(PATIENCE);
+            let sleep = tokio::time::sleep(wake.min(Duration::from_millis(500)));
+            let now_deadline = tokio::time::Instant::now() >= deadline;
+            assert!(
+                !now_deadline,
+                "no {what} within {PATIENCE:?}; seen: {:#?}",
+                self.seen
+            );
+            match self.ws.as_mut() {
+                Some((conn, ws)) => {
+                    let conn = *conn;
+                    tokio::select! {
+                        message = ws.next() => {
+                            let now = self.now();
+                            match message {
+                                Some(Ok(Message::Binary(bytes))) => self.account.received(now, conn, &bytes),
+                                Some(Ok(Message::Close(frame))) => {
+                                    self.ws = None;
+                                    self.account.closed(now, conn, frame.map(|f| f.reason.to_string()));
+                                }
+                                Some(Ok(_)) => {}
+                                Some(Err(error)) => {
+                                    self.ws = None;
+                                    self.account.closed(now, conn, Some(error.to_string()));
+                                }
+                                None => {
+                                    self.ws = None;
+                                    self.account.closed(now, conn, None);
+                                }
+                            }
+                        }
+                        () = sleep => {
+                            let now = self.now();
+                            self.account.handle_timeout(now);
+                        }
+                    }
+                }
+                None => {
+                    sleep.await;
+                    let now = self.now();
+                    self.account.handle_timeout(now);
+                }
+            }
+        }
+    }
+
+    async fn rows(
+        &mut self,
+        what: &str,
+        wanted: impl Fn(&[(u32, MessageSummary)]) -> bool,
+    ) -> Vec<(u32, MessageSummary)> {
+        match self
+            .until(
+                what,
+                |s| matches!(s, Seen::Event(Event::Rows { rows, .. }) if wanted(rows)),
+            )
+            .await
+        {
+            Seen::Event(Event::Rows { rows, .. }) => rows,
+            _ => unreachable!(),
+        }
+    }
+}
+
+/// Another client: a plain IMAP connection with INBOX selected.
+fn other_client(dovecot: &Dovecot) -> impl std::io::Read + Write {
+    let mut tls = dovecot::connect_tls(dovecot.imaps(), dovecot.certs()).unwrap();
+    dovecot::command(&mut tls, "o1", "LOGIN alice \"correct horse\"").unwrap();
+    dovecot::command(&mut tls, "o2", "SELECT INBOX").unwrap();
+    tls
+}
+
+fn append(tls: &mut (impl std::io::Read + Write), tag: &str, subject: &str) {
+    let message = format!(
+        "From: Other <other@example.com>\r\nSubject: {subject}\r\nDate: Mon, 7 Dec 2026 10:00:00 +0000\r\n\r\nHello.\r\n"
+    );
+    let reply = dovecot::command(
+        tls,
+        tag,
+        &format!("APPEND INBOX {{{}+}}\r\n{message}", message.len()),
+    )
+    .unwrap();
+    assert!(reply.contains(&format!("{tag} OK")), "{reply}");
+}
+
+async fn signed_in(proxy: &Proxy) -> Driver {
+    let mut driver = Driver::new(proxy);
+    driver
+        .request(Request::SignIn {
+            user: "alice".into(),
+            password: Password::new("correct horse"),
+        })
+        .await;
+    driver
+        .rows("the first rows of INBOX", |rows| !rows.is_empty())
+        .await;
+    driver
+}
+
+#[tokio::test]
+async fn another_clients_changes_appear_while_idling() {
+    let dovecot = Dovecot::start(&User::fixture()).unwrap();
+    let proxy = Proxy::start(ProxyOptions::for_dovecot(&dovecot)).unwrap();
+    let mut app = signed_in(&proxy).await;
+    let mut other = other_client(&dovecot);
+
+    let sent = Instant::now();
+    append(&mut other, "o3", "Arrived while idling");
+    let arrived = app
+        .until("the arrival", |s| {
+            matches!(
+                s,
+                Seen::Event(Event::FolderChanged {
+                    change: ListChange::Arrived { count: 1 },
+                    ..
+                })
+            )
+        })
+        .await;
+    let rows = app
+        .rows("the new row", |rows| {
+            rows.iter()
+                .any(|(_, r)| r.subject == "Arrived while idling")
+        })
+        .await;
+    eprintln!("append → row: {:?}", sent.elapsed());
+    assert_eq!(rows.len(), 1, "{rows:#?}");
+    assert_eq!(rows[0].0, 0, "new mail is at the top: {rows:#?}");
+    let Seen::Event(Event::FolderChanged { total, .. }) = arrived else {
+        unreachable!()
+    };
+
+    // Flagged elsewhere: the newest message (sequence number `total`).
+    let reply = dovecot::command(
+        &mut other,
+        "o4",
+        &format!("STORE {total} +FLAGS (\\Flagged)"),
+    )
+    .unwrap();
+    assert!(reply.contains("o4 OK"), "{reply}");
+    app.until("the flag change", |s| {
+        matches!(
+            s,
+            Seen::Event(Event::FolderChanged {
+                change: ListChange::Flags {
+                    position: 0,
+                    flagged: true,
+                    ..
+                },
+                ..
+            })
+        )
+    })
+    .await;
+
+    // Expunged elsewhere: the oldest message, position total - 1.
+    dovecot::command(&mut other, "o5", "STORE 1 +FLAGS (\\Deleted)").unwrap();
+    let reply = dovecot::command(&mut other, "o6", "EXPUNGE").unwrap();
+    assert!(reply.contains("o6 OK"), "{reply}");
+    let removed = app
+        .until("the expunge", |s| {
+            matches!(
+                s,
+                Seen::Event(Event::FolderChanged {
+                    change: ListChange::Removed { .. },
+                    ..
+                })
+            )
+        })
+        .await;
+    let Seen::Event(Event::FolderChanged {
+        change: ListChange::Removed { position },
+        total: after,
+        ..
+    }) = removed
+    else {
+        unreachable!()
+    };
+    assert_eq!(position, total - 1);
+    assert_eq!(after, total - 1);
+}
+
+#[tokio::test]
+async fn a_lost_connection_heals_and_shows_what_changed_meanwhile() {
+    let dovecot = Dovecot::start(&User::fixture()).unwrap();
+    let proxy = Proxy::start(ProxyOptions::for_dovecot(&dovecot)).unwrap();
+    let mut app = signed_in(&proxy).await;
+    let mut other = other_client(&dovecot);
+
+    app.cut().await;
+    assert!(
+        matches!(
+            app.seen.last(),
+            Some(Seen::Link(Link::Reconnecting { attempt: 1 }))
+        ),
+        "{:#?}",
+        app.seen
+    );
+    append(&mut other, "o3", "Arrived while away");
+    let before = app.seen.len();
+    let rows = app
+        .rows("the rows after reconnecting", |rows| {
+            rows.iter().any(|(_, r)| r.subject == "Arrived while away")
+        })
+        .await;
+    assert_eq!(rows[0].1.subject, "Arrived while away", "{rows:#?}");
+    let after = &app.seen[before..];
+    assert!(
+        after.iter().any(|s| matches!(s, Seen::Link(Link::Online))),
+        "{after:#?}"
+    );
+    // The app is not told the connection was lost, nor signed in again.
+    assert!(
+        !after.iter().any(|s| matches!(
+            s,
+            Seen::Event(Event::Disconnected(_) | Event::SignedIn { .. })
+        )),
+        "{after:#?}"
+    );
+}
