@@ -56,3 +56,31 @@ export function exitOnFailure(failure, log) {
   for (const line of log) console.error(`  ${line}`);
   process.exit(1);
 }
+
+/**
+ * The message list's row at position `i` (0 is the newest). The list is virtualised (only
+ * rows in view are in the DOM), so the list is scrolled to it first, as a person would.
+ */
+export async function listRow(page, i) {
+  const list = page.locator('[role=list][aria-label=Messages]');
+  await list.evaluate((element, position) => {
+    const row = 64;
+    element.scrollTop = Math.max(0, position * row - element.clientHeight / 2);
+  }, i);
+  const item = list.locator(`[role=listitem][aria-posinset="${i + 1}"]`);
+  await item.waitFor({ state: 'visible' });
+  return item;
+}
+
+/** Waits until the list shows the rows that fit in its view; returns how many it shows. */
+export async function listFilled(page) {
+  await page.waitForFunction(() => {
+    const list = document.querySelector('[role=list][aria-label=Messages]');
+    if (!list) return false;
+    const total = Number(list.dataset.total);
+    const fit = Math.min(total, Math.floor(list.clientHeight / 64));
+    const shown = list.querySelectorAll('[role=listitem]').length;
+    return total > 0 && shown >= fit;
+  });
+  return page.locator('[role=list][aria-label=Messages] [role=listitem]').count();
+}

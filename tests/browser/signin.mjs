@@ -24,7 +24,7 @@
 
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { env, exitOnFailure, launchFresh, saveScreenshot } from './common.mjs';
+import { env, exitOnFailure, launchFresh, listRow, saveScreenshot } from './common.mjs';
 
 const url = env('PETREL_URL');
 const user = env('PETREL_USER');
@@ -193,26 +193,28 @@ async function charsets(page, messages) {
   await page.locator('nav[aria-label=Folders]').getByRole('button', { name: 'Charsets' }).click();
   await page.locator('#folder-title', { hasText: 'Charsets' }).waitFor();
   const list = page.locator('[role=list][aria-label=Messages]');
-  const items = list.getByRole('listitem');
-  await items.nth(messages.length - 1).waitFor({ state: 'visible' });
-  if ((await items.count()) !== messages.length) {
-    throw new Error(`${await items.count()} rows, not ${messages.length}`);
+  await list.locator('[aria-posinset="1"]').waitFor({ state: 'visible' });
+  const total = Number(await list.getAttribute('data-total'));
+  if (total !== messages.length) {
+    throw new Error(`${total} messages in the folder, not ${messages.length}`);
   }
   const problems = [];
+  let listText = '';
   for (const [i, m] of messages.entries()) {
-    const from = await items.nth(i).locator('.from').innerText();
-    const subject = await items.nth(i).locator('.subject').innerText();
+    const row = await listRow(page, i);
+    const from = await row.locator('.from').innerText();
+    const subject = await row.locator('.subject').innerText();
+    listText += await row.innerText();
     if (from !== m.from) problems.push(`${m.charset} row sender ${JSON.stringify(from)}, not ${JSON.stringify(m.from)}`);
     if (subject !== m.subject) problems.push(`${m.charset} row subject ${JSON.stringify(subject)}, not ${JSON.stringify(m.subject)}`);
   }
-  const listText = await list.innerText();
   if (listText.includes(REPLACEMENT)) problems.push(`U+FFFD in the list: ${JSON.stringify(listText)}`);
   if (problems.length > 0) throw new Error(problems.join('\n'));
   console.log(`the list shows ${messages.length} messages in other charsets, exactly`);
 
   const reader = page.locator('section.reader');
   for (const [i, m] of messages.entries()) {
-    await items.nth(i).getByRole('button').click();
+    await (await listRow(page, i)).getByRole('button').click();
     const title = reader.locator('#reader-title');
     await title.filter({ hasText: m.subject }).waitFor();
     const subject = await title.innerText();
