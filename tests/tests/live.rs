@@ -24,7 +24,10 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 /// second (IDLE), this only bounds a failing test.
 const PATIENCE: Duration = Duration::from_secs(20);
 
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+type Sink = futures_util::stream::SplitSink<WebSocketStream<MaybeTlsStream<TcpStream>>, Message>;
+
+/// What a socket's reader task reports.
+type Incoming = (ConnId, Option<Result<Message, tokio_tungstenite::tungstenite::Error>>);
 
 /// What the app would have been told.
 #[derive(Debug, Clone)]
@@ -37,18 +40,24 @@ struct Driver {
     account: Account<BuiltInOnly>,
     url: String,
     origin: String,
-    ws: Option<(ConnId, Ws)>,
+    /// The open sockets' write halves; their read halves feed `incoming`.
+    sinks: Vec<(ConnId, Sink)>,
+    incoming: tokio::sync::mpsc::UnboundedReceiver<Incoming>,
+    incoming_tx: tokio::sync::mpsc::UnboundedSender<Incoming>,
     start: Instant,
     seen: Vec<Seen>,
 }
 
 impl Driver {
     fn new(proxy: &Proxy) -> Self {
+        let (incoming_tx, incoming) = tokio::sync::mpsc::unbounded_channel();
         Self {
             account: Account::new(BuiltInOnly, 0x5eed),
             url: proxy.imap_url(),
             origin: proxy.origin(),
-            ws: None,
+            sinks: Vec::new(),
+            incoming,
+            incoming_tx,
             start: Instant::now(),
             seen: Vec::new(),
         }
@@ -73,7 +82,20 @@ impl Driver {
                         .headers_mut()
                         .insert("Origin", self.origin.parse().unwrap());
                     match tokio_tungstenite::connect_async(request).await {
-                        Ok((ws, _)) => self.ws = Some((conn, ws)),
+                        Ok((ws, _)) => {
+                            let (sink, mut stream) = ws.split();
+                            self.sinks.push((conn, sink));
+                            let tx = self.incoming_tx.clone();
+                            tokio::spawn(async move {
+                                loop {
+                                    let message = stream.next().await;
+                                    let end = !matches!(message, Some(Ok(_)));
+                                    if tx.send((conn, message)).is_err() || end {
+                                        return;
+                                    }
+                                }
+                            });
+                        }
                         Err(error) => {
                             let now = self.now();
                             self.account.closed(now, conn, Some(error.to_string()));
@@ -81,33 +103,26 @@ impl Driver {
                     }
                 }
                 Effect::Write(conn, bytes) => {
-                    if let Some((c, ws)) = self.ws.as_mut() {
-                        if *c == conn {
-                            let _ = ws.send(Message::Binary(bytes.into())).await;
-                        }
+                    if let Some((_, sink)) = self.sinks.iter_mut().find(|(c, _)| *c == conn) {
+                        let _ = sink.send(Message::Binary(bytes.into())).await;
                     }
                 }
-                Effect::Close(conn) => {
-                    if self.ws.as_ref().is_some_and(|(c, _)| *c == conn) {
-                        self.ws = None;
-                    }
-                }
+                Effect::Close(conn) => self.sinks.retain(|(c, _)| *c != conn),
                 Effect::Event(event) => self.seen.push(Seen::Event(event)),
                 Effect::Link(link) => self.seen.push(Seen::Link(link)),
             }
         }
     }
 
-    /// Cuts the current connection as a network failure would, without telling the
-    /// server anything.
+    /// Cuts every connection as a network failure would, without telling the server
+    /// anything.
     async fn cut(&mut self) {
-        if let Some((conn, ws)) = self.ws.take() {
-            drop(ws);
+        for (conn, sink) in std::mem::take(&mut self.sinks) {
+            drop(sink);
             let now = self.now();
-            self.account
-                .closed(now, conn, Some("cut by the test".into()));
-            self.perform().await;
+            self.account.closed(now, conn, Some("cut by the test".into()));
         }
+        self.perform().await;
     }
 
     /// Runs until something the app was told matches `wanted`; returns it.
@@ -132,37 +147,32 @@ impl Driver {
                 "no {what} within {PATIENCE:?}; seen: {:#?}",
                 self.seen
             );
-            match self.ws.as_mut() {
-                Some((conn, ws)) => {
-                    let conn = *conn;
-                    tokio::select! {
-                        message = ws.next() => {
-                            let now = self.now();
-                            match message {
-                                Some(Ok(Message::Binary(bytes))) => self.account.received(now, conn, &bytes),
-                                Some(Ok(Message::Close(frame))) => {
-                                    self.ws = None;
-                                    self.account.closed(now, conn, frame.map(|f| f.reason.to_string()));
-                                }
-                                Some(Ok(_)) => {}
-                                Some(Err(error)) => {
-                                    self.ws = None;
-                                    self.account.closed(now, conn, Some(error.to_string()));
-                                }
-                                None => {
-                                    self.ws = None;
-                                    self.account.closed(now, conn, None);
-                                }
-                            }
+            tokio::select! {
+                incoming = self.incoming.recv() => {
+                    let Some((conn, message)) = incoming else { continue };
+                    let now = self.now();
+                    // Bytes from a socket the account has let go are of no interest.
+                    if !self.sinks.iter().any(|(c, _)| *c == conn) {
+                        continue;
+                    }
+                    match message {
+                        Some(Ok(Message::Binary(bytes))) => self.account.received(now, conn, &bytes),
+                        Some(Ok(Message::Close(frame))) => {
+                            self.sinks.retain(|(c, _)| *c != conn);
+                            self.account.closed(now, conn, frame.map(|f| f.reason.to_string()));
                         }
-                        () = sleep => {
-                            let now = self.now();
-                            self.account.handle_timeout(now);
+                        Some(Ok(_)) => {}
+                        Some(Err(error)) => {
+                            self.sinks.retain(|(c, _)| *c != conn);
+                            self.account.closed(now, conn, Some(error.to_string()));
+                        }
+                        None => {
+                            self.sinks.retain(|(c, _)| *c != conn);
+                            self.account.closed(now, conn, None);
                         }
                     }
                 }
-                None => {
-                    sleep.await;
+                () = sleep => {
                     let now = self.now();
                     self.account.handle_timeout(now);
                 }
@@ -343,4 +353,39 @@ async fn a_lost_connection_heals_and_shows_what_changed_meanwhile() {
         )),
         "{after:#?}"
     );
+}
+
+#[tokio::test]
+async fn other_folders_counts_arrive_through_the_watch_connection() {
+    let dovecot = Dovecot::start(&User::fixture()).unwrap();
+    let proxy = Proxy::start(ProxyOptions::for_dovecot(&dovecot)).unwrap();
+    let mut app = signed_in(&proxy).await;
+    let mut other = other_client(&dovecot);
+    // The watch connection's first counts (NOTIFY SET STATUS) say where Archive stands.
+    let first = app
+        .until(
+            "Archive's counts",
+            |s| matches!(s, Seen::Event(Event::FolderCounts { folder, .. }) if folder == "Archive"),
+        )
+        .await;
+    let Seen::Event(Event::FolderCounts {
+        messages: Some(before),
+        ..
+    }) = first
+    else {
+        panic!("{first:?}")
+    };
+    let message = "From: Other <other@example.com>\r\nSubject: Filed\r\n\r\nHello.\r\n";
+    let reply = dovecot::command(
+        &mut other,
+        "o3",
+        &format!("APPEND Archive {{{}+}}\r\n{message}", message.len()),
+    )
+    .unwrap();
+    assert!(reply.contains("o3 OK"), "{reply}");
+    app.until("Archive's new count", |s| {
+        matches!(s, Seen::Event(Event::FolderCounts { folder, messages: Some(n), .. })
+            if folder == "Archive" && *n == before + 1)
+    })
+    .await;
 }

@@ -85,6 +85,8 @@ pub(crate) struct Connection {
     reading: Option<OpId>,
     open_parts: Option<(String, u32, Vec<Attachment>)>,
     idle_refused: bool,
+    /// This is a watch connection (NOTIFY): no folder selected, kept alive with NOOP.
+    watching: bool,
     /// When the IDLE now pending began.
     idle_since: Option<u64>,
     last_poll: u64,
@@ -108,6 +110,7 @@ impl Default for Connection {
             reading: None,
             open_parts: None,
             idle_refused: false,
+            watching: false,
             idle_since: None,
             last_poll: 0,
             now: 0,
@@ -119,6 +122,13 @@ impl Default for Connection {
 }
 
 impl Connection {
+    pub(crate) fn watcher() -> Self {
+        Self {
+            watching: true,
+            ..Self::default()
+        }
+    }
+
     pub(crate) fn next_id(&mut self) -> OpId {
         let id = OpId(self.next_op);
         self.next_op += 1;
@@ -199,6 +209,12 @@ impl Connection {
                 let (tag, op) = ops::Logout::start(&mut self.session);
                 self.push(tag, Op::Logout(op));
             }
+            Request::Watch => {
+                self.watching = true;
+                self.wake();
+                let (tag, op) = ops::Notify::start(&mut self.session);
+                self.push(tag, Op::Notify(op));
+            }
             Request::Send(_) => self.events.push_back(Event::Problem(
                 "sending goes through the connection task, not the IMAP engine".into(),
             )),
@@ -230,6 +246,9 @@ impl Connection {
         self.events.push_back(Event::SignedIn {
             user: self.user.clone(),
         });
+        if self.watching {
+            return;
+        }
         if refresh_capabilities {
             let (tag, op) = ops::Capability::start(&mut self.session, None);
             self.push(tag, Op::Capability(op));
@@ -463,6 +482,12 @@ impl Connection {
                 }
             }
         }
+        if claimed_by.is_none() {
+            if let Data::Status { mailbox, items } = &data {
+                self.counts(mailbox, items);
+                return;
+            }
+        }
         let Some(selected) = self.selected.as_mut() else {
             return;
         };
@@ -540,6 +565,31 @@ impl Connection {
             }
         }
         self.emit_changes(translated);
+    }
+
+    /// A folder's counts that no operation asked for (NOTIFY).
+    fn counts(
+        &mut self,
+        mailbox: &Mailbox<'static>,
+        items: &[petrel_imap::types::response::StatusItem],
+    ) {
+        use petrel_imap::types::response::StatusItem;
+        let mut messages = None;
+        let mut unseen = None;
+        for item in items {
+            match item {
+                StatusItem::Messages(n) => messages = Some(*n),
+                StatusItem::Unseen(n) => unseen = Some(*n),
+                _ => {}
+            }
+        }
+        if messages.is_some() || unseen.is_some() {
+            self.events.push_back(Event::FolderCounts {
+                folder: String::from_utf8_lossy(mailbox.as_bytes()).into_owned(),
+                messages,
+                unseen,
+            });
+        }
     }
 
     /// Changes that are not tied to the data response in hand.
@@ -638,6 +688,22 @@ impl Connection {
         }
     }
 
+    /// How often to send NOOP while nothing is pending: to ask a server without IDLE for
+    /// changes, or to notice that a watch connection (which has nothing else to send) died.
+    fn poll_interval(&self) -> Option<u64> {
+        if self.watching {
+            Some(IDLE_RENEW)
+        } else if self.selected.as_ref().is_some_and(|s| s.ready) && !self.can_idle() {
+            Some(POLL_INTERVAL)
+        } else {
+            None
+        }
+    }
+
+    pub(crate) fn offers(&self, capability: &Capability<'_>) -> bool {
+        self.session.has_capability(capability)
+    }
+
     fn can_idle(&self) -> bool {
         !self.idle_refused && self.session.has_capability(&Capability::Idle)
     }
@@ -676,11 +742,10 @@ impl Connection {
         }
         let command = self.pending.iter().filter_map(|p| p.deadline).min();
         let renew = self.idle_since.map(|since| since + IDLE_RENEW);
-        let poll = (self.phase == Phase::Ready
-            && self.pending.is_empty()
-            && self.selected.as_ref().is_some_and(|s| s.ready)
-            && !self.can_idle())
-        .then_some(self.last_poll + POLL_INTERVAL);
+        let poll = (self.phase == Phase::Ready && self.pending.is_empty())
+            .then(|| self.poll_interval())
+            .flatten()
+            .map(|interval| self.last_poll + interval);
         [command, renew, poll].into_iter().flatten().min()
     }
 

@@ -130,6 +130,9 @@ pub enum Request {
         part: String,
     },
     SignOut,
+    /// Watch every folder for changes (`NOTIFY`, on a connection of its own): answered
+    /// with [`Event::Watching`], then [`Event::FolderCounts`] as folders change.
+    Watch,
     /// Send a message. SMTP is not the engine's protocol: the connection task carries this
     /// out itself over the proxy's `/smtp` ([`crate::send::Sender`]) and then asks the engine
     /// for [`Request::SaveSent`]. Given to the engine, it is refused with a `Problem`.
@@ -177,6 +180,14 @@ pub enum Event {
         folder: String,
         total: u32,
         rows: Vec<(u32, MessageSummary)>,
+    },
+    /// Whether the server agreed to [`Request::Watch`].
+    Watching(bool),
+    /// A folder's counts, as the server reported them unasked (NOTIFY) or asked.
+    FolderCounts {
+        folder: String,
+        messages: Option<u32>,
+        unseen: Option<u32>,
     },
     /// The open folder changed (another client, new mail); `total` is its count after.
     FolderChanged {
@@ -341,6 +352,14 @@ impl<C: Charsets> Engine<C> {
             charsets,
         }
     }
+    /// An engine for a watch connection: after sign-in it neither lists the folders nor
+    /// enables anything; it is there for [`Request::Watch`].
+    pub fn for_watching(charsets: C) -> Self {
+        Self {
+            connection: Connection::watcher(),
+            charsets,
+        }
+    }
     /// Asks for an operation; requests made before the greeting or sign-in wait.
     pub fn request(&mut self, request: Request) -> OpId {
         let id = self.connection.next_id();
@@ -381,6 +400,10 @@ impl<C: Charsets> Engine<C> {
     }
     pub fn is_signed_in(&self) -> bool {
         self.connection.is_signed_in()
+    }
+    /// Whether the server offers `capability` (as far as it has said).
+    pub fn offers(&self, capability: &petrel_imap::types::capability::Capability<'_>) -> bool {
+        self.connection.offers(capability)
     }
 }
 

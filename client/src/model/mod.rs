@@ -256,8 +256,9 @@ impl Action {
             Request::OpenFolder { folder, .. } => Action::OpenFolderRequested {
                 folder: folder.clone(),
             },
-            // Scrolling changes nothing the model shows until the rows arrive.
-            Request::FetchRows { .. } => return None,
+            // Scrolling changes nothing the model shows until the rows arrive; watching is
+            // the account's business.
+            Request::FetchRows { .. } | Request::Watch => return None,
             Request::OpenMessage { folder, uid } => Action::OpenMessageRequested {
                 folder: folder.clone(),
                 uid: *uid,
@@ -525,6 +526,16 @@ impl Model {
             Action::SaveSentRequested => {}
             Action::CloseCompose => self.compose = None,
             Action::Link(link) => self.link = link,
+            Action::Engine(Event::Watching(_)) => {}
+            Action::Engine(Event::FolderCounts { folder, unseen, .. }) => {
+                // The open folder's count moves with its rows (FolderChanged); another
+                // folder's comes from the watch connection.
+                if self.selected.as_deref() != Some(folder.as_str()) {
+                    if let Some(unseen) = unseen {
+                        self.unseen.insert(folder, unseen);
+                    }
+                }
+            }
             Action::Engine(Event::CopySaved { folder }) => {
                 let name = self
                     .folder(&folder)

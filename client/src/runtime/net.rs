@@ -94,7 +94,7 @@ fn now() -> u64 {
         .map_or(0.0, |performance| performance.now()) as u64
 }
 
-/// The socket of the account's current connection.
+/// A socket of one of the account's connections.
 struct Current {
     conn: ConnId,
     socket: Socket,
@@ -111,7 +111,8 @@ async fn run(requests: UnboundedReceiver<Request>, dispatch: impl Fn(Action)) {
     let mut account = Account::new(BrowserCharsets::default(), u64::from_le_bytes(seed));
     // Kept for sending: the account's engines forget the password once signed in.
     let mut credentials: Option<(String, Password)> = None;
-    let mut current: Option<Current> = None;
+    // The command connection's and the watch connection's.
+    let mut sockets: Vec<Current> = Vec::new();
     let mut timer: Option<Timer> = None;
     let _online = on_online(inputs.clone());
     let mut stream = stream::select(requests.map(Input::Request), internal);
@@ -156,9 +157,10 @@ async fn run(requests: UnboundedReceiver<Request>, dispatch: impl Fn(Action)) {
                 account.request(now, request);
             }
             Input::Socket(conn, event) => {
-                let Some(socket) = current.as_mut().filter(|c| c.conn == conn) else {
+                let Some(k) = sockets.iter().position(|c| c.conn == conn) else {
                     continue;
                 };
+                let socket = &mut sockets[k];
                 match event {
                     SocketEvent::Open => {
                         socket.open = true;
@@ -173,7 +175,7 @@ async fn run(requests: UnboundedReceiver<Request>, dispatch: impl Fn(Action)) {
                             socket.url,
                             CONNECT_TIMEOUT_MS / 1000
                         );
-                        current = None;
+                        sockets.remove(k);
                         account.closed(now, conn, Some(reason));
                     }
                     SocketEvent::Closed { code, reason } => {
@@ -184,7 +186,7 @@ async fn run(requests: UnboundedReceiver<Request>, dispatch: impl Fn(Action)) {
                                 format!("could not connect to {}", socket.url)
                             }))
                         };
-                        current = None;
+                        sockets.remove(k);
                         account.closed(now, conn, reason);
                     }
                 }
@@ -192,7 +194,7 @@ async fn run(requests: UnboundedReceiver<Request>, dispatch: impl Fn(Action)) {
             Input::Wake => account.handle_timeout(now),
             Input::Online => account.network_up(now),
         }
-        perform(&mut account, &mut current, &inputs, &dispatch);
+        perform(&mut account, &mut sockets, &inputs, &dispatch);
         timer = account.poll_timeout().map(|at| {
             let inputs = inputs.clone();
             let wait = at.saturating_sub(crate::runtime::net::now()).min(i32::MAX as u64) as i32;
@@ -207,7 +209,7 @@ async fn run(requests: UnboundedReceiver<Request>, dispatch: impl Fn(Action)) {
 /// Carries out what the account asked for, until it asks for nothing more.
 fn perform(
     account: &mut Account<BrowserCharsets>,
-    current: &mut Option<Current>,
+    sockets: &mut Vec<Current>,
     inputs: &UnboundedSender<Input>,
     dispatch: &impl Fn(Action),
 ) {
@@ -222,28 +224,22 @@ fn perform(
                     .map(|socket| (socket, url))
                 });
                 match opened {
-                    Ok((socket, url)) => {
-                        *current = Some(Current {
-                            conn,
-                            socket,
-                            url,
-                            open: false,
-                        });
-                    }
+                    Ok((socket, url)) => sockets.push(Current {
+                        conn,
+                        socket,
+                        url,
+                        open: false,
+                    }),
                     Err(reason) => account.closed(now(), conn, Some(reason)),
                 }
             }
             Effect::Write(conn, bytes) => {
-                if let Some(c) = current.as_ref().filter(|c| c.conn == conn) {
+                if let Some(c) = sockets.iter().find(|c| c.conn == conn) {
                     // A failed send means the socket is closing; its close event follows.
                     let _ = c.socket.send(&bytes);
                 }
             }
-            Effect::Close(conn) => {
-                if current.as_ref().is_some_and(|c| c.conn == conn) {
-                    *current = None;
-                }
-            }
+            Effect::Close(conn) => sockets.retain(|c| c.conn != conn),
             Effect::Event(mut event) => {
                 if let Event::AttachmentFetched {
                     name,

@@ -21,6 +21,8 @@ mod tests;
 
 use std::collections::{BTreeMap, VecDeque};
 
+use petrel_imap::types::capability::Capability;
+
 use crate::engine::{
     Charsets, Disconnect, Engine, Event, Known, OpId, Password, Request, Window,
 };
@@ -63,6 +65,17 @@ const MAX_BACKOFF: u64 = 30_000;
 /// The folder every account opens first.
 pub const INBOX: &str = "INBOX";
 
+/// How long a lost watch connection waits before it is opened again (the command
+/// connection's IDLE still shows the open folder's changes meanwhile).
+const WATCH_RETRY: u64 = 30_000;
+
+/// The second connection, which watches every folder (NOTIFY).
+#[derive(Debug)]
+struct Watch<C> {
+    conn: ConnId,
+    engine: Engine<C>,
+}
+
 /// What the person is looking at, restored after a reconnect.
 #[derive(Debug, Default)]
 struct View {
@@ -77,6 +90,12 @@ pub struct Account<C: Charsets + Clone> {
     charsets: C,
     engine: Option<Engine<C>>,
     conn: ConnId,
+    /// The last connection id handed out.
+    last_conn: u64,
+    watch: Option<Watch<C>>,
+    watch_retry_at: Option<u64>,
+    /// The server refused NOTIFY: do not ask again this session.
+    notify_refused: bool,
     user: String,
     /// Held for the session only, so that reconnecting needs no new sign-in.
     password: Option<Password>,
@@ -100,6 +119,10 @@ impl<C: Charsets + Clone> Account<C> {
             charsets,
             engine: None,
             conn: ConnId(0),
+            last_conn: 0,
+            watch: None,
+            watch_retry_at: None,
+            notify_refused: false,
             user: String::new(),
             password: None,
             signed_in: false,
@@ -188,6 +211,8 @@ impl<C: Charsets + Clone> Account<C> {
             if let Some(engine) = self.engine.as_mut() {
                 engine.receive(bytes);
             }
+        } else if let Some(watch) = self.watch.as_mut().filter(|w| w.conn == conn) {
+            watch.engine.receive(bytes);
         }
         self.drain();
     }
@@ -199,6 +224,8 @@ impl<C: Charsets + Clone> Account<C> {
             if let Some(engine) = self.engine.as_mut() {
                 engine.closed(reason);
             }
+        } else if let Some(watch) = self.watch.as_mut().filter(|w| w.conn == conn) {
+            watch.engine.closed(reason);
         }
         self.drain();
     }
@@ -214,7 +241,11 @@ impl<C: Charsets + Clone> Account<C> {
 
     pub fn poll_timeout(&self) -> Option<u64> {
         let engine = self.engine.as_ref().and_then(|e| e.poll_timeout());
-        [engine, self.retry_at].into_iter().flatten().min()
+        let watch = self.watch.as_ref().and_then(|w| w.engine.poll_timeout());
+        [engine, watch, self.retry_at, self.watch_retry_at]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     pub fn handle_timeout(&mut self, now: u64) {
@@ -223,6 +254,10 @@ impl<C: Charsets + Clone> Account<C> {
             self.retry_at = None;
             let attempt = self.attempt;
             self.connect(Link::Reconnecting { attempt });
+        }
+        if self.watch_retry_at.is_some_and(|at| at <= self.now) {
+            self.watch_retry_at = None;
+            self.start_watch();
         }
         self.drain();
     }
@@ -236,13 +271,52 @@ impl<C: Charsets + Clone> Account<C> {
         if let Some(engine) = self.engine.as_mut() {
             engine.handle_timeout(self.now);
         }
+        if let Some(watch) = self.watch.as_mut() {
+            watch.engine.handle_timeout(self.now);
+        }
+    }
+
+    fn next_conn(&mut self) -> ConnId {
+        self.last_conn += 1;
+        ConnId(self.last_conn)
+    }
+
+    /// Opens the watch connection, if the server offers NOTIFY and none is open.
+    fn start_watch(&mut self) {
+        let offered = self
+            .engine
+            .as_ref()
+            .is_some_and(|e| e.is_signed_in() && e.offers(&Capability::Notify));
+        let Some(password) = self.password.clone() else {
+            return;
+        };
+        if !offered || self.notify_refused || self.watch.is_some() {
+            return;
+        }
+        let conn = self.next_conn();
+        let mut engine = Engine::for_watching(self.charsets.clone());
+        engine.handle_timeout(self.now);
+        engine.request(Request::SignIn {
+            user: self.user.clone(),
+            password,
+        });
+        engine.request(Request::Watch);
+        self.watch = Some(Watch { conn, engine });
+        self.effects.push_back(Effect::Connect(conn));
+    }
+
+    fn close_watch(&mut self) {
+        if let Some(watch) = self.watch.take() {
+            self.effects.push_back(Effect::Close(watch.conn));
+        }
+        self.watch_retry_at = None;
     }
 
     fn connect(&mut self, link: Link) {
         let Some(password) = self.password.clone() else {
             return;
         };
-        self.conn = ConnId(self.conn.0 + 1);
+        self.conn = self.next_conn();
         let mut engine = Engine::with_charsets(self.charsets.clone());
         engine.handle_timeout(self.now);
         engine.request(Request::SignIn {
@@ -258,6 +332,7 @@ impl<C: Charsets + Clone> Account<C> {
         if self.engine.take().is_some() {
             self.effects.push_back(Effect::Close(self.conn));
         }
+        self.close_watch();
     }
 
     fn set_link(&mut self, link: Link) {
@@ -273,16 +348,43 @@ impl<C: Charsets + Clone> Account<C> {
                 self.effects.push_back(Effect::Write(self.conn, bytes));
             }
         }
+        if let Some(watch) = self.watch.as_mut() {
+            while let Some(bytes) = watch.engine.transmit() {
+                self.effects.push_back(Effect::Write(watch.conn, bytes));
+            }
+        }
     }
 
-    /// Moves the engine's output to effects, reacting to what needs the account.
+    /// Moves the engines' output to effects, reacting to what needs the account.
     fn drain(&mut self) {
         loop {
             self.flush();
-            let Some(event) = self.engine.as_mut().and_then(|e| e.poll_event()) else {
+            if let Some(event) = self.engine.as_mut().and_then(|e| e.poll_event()) {
+                self.event(event);
+                continue;
+            }
+            let Some(event) = self.watch.as_mut().and_then(|w| w.engine.poll_event()) else {
                 break;
             };
-            self.event(event);
+            self.watch_event(event);
+        }
+    }
+
+    /// What the watch connection says: only counts go to the app.
+    fn watch_event(&mut self, event: Event) {
+        match event {
+            Event::FolderCounts { .. } => self.effects.push_back(Effect::Event(event)),
+            Event::Watching(false) => {
+                self.notify_refused = true;
+                self.close_watch();
+            }
+            Event::Disconnected(_) | Event::SignInFailed(_) => {
+                self.watch = None;
+                if self.signed_in {
+                    self.watch_retry_at = Some(self.now + WATCH_RETRY);
+                }
+            }
+            _ => {}
         }
     }
 
@@ -291,6 +393,7 @@ impl<C: Charsets + Clone> Account<C> {
             Event::SignedIn { user } => {
                 self.attempt = 0;
                 self.set_link(Link::Online);
+                self.start_watch();
                 if self.signed_in {
                     self.restore();
                 } else {
@@ -335,6 +438,13 @@ impl<C: Charsets + Clone> Account<C> {
                     self.effects
                         .push_back(Effect::Event(Event::Disconnected(reason)));
                 }
+            }
+            Event::Folders(folders) => {
+                // The capabilities are known by now even where the sign-in's OK did not
+                // list them.
+                self.start_watch();
+                self.effects
+                    .push_back(Effect::Event(Event::Folders(folders)));
             }
             other => self.effects.push_back(Effect::Event(other)),
         }

@@ -13,6 +13,7 @@ mod idle;
 mod list;
 mod logout;
 mod noop;
+mod notify;
 mod select;
 mod sign_in;
 mod status;
@@ -30,6 +31,7 @@ pub(crate) use idle::Idle;
 pub(crate) use list::List;
 pub(crate) use logout::Logout;
 pub(crate) use noop::Noop;
+pub(crate) use notify::Notify;
 pub use select::Known;
 pub(crate) use select::Select;
 pub(crate) use sign_in::{Capability, SignIn};
@@ -101,6 +103,7 @@ pub(crate) enum Op {
     Append(Append),
     Idle(Idle),
     Noop(Noop),
+    Notify(Notify),
     Logout(Logout),
 }
 
@@ -120,6 +123,7 @@ impl Op {
             | Op::Append(_)
             | Op::Idle(_)
             | Op::Noop(_)
+            | Op::Notify(_)
             | Op::Logout(_) => Claim::No,
         }
     }
@@ -138,8 +142,8 @@ impl Op {
             Op::StoreFlags(op) => op.complete(status, cx),
             Op::Append(op) => op.complete(status, cx),
             Op::Idle(op) => op.complete(status, cx),
-            Op::Noop(_) => {}
-            Op::Logout(_) => {}
+            Op::Notify(op) => op.complete(status, cx),
+            Op::Noop(_) | Op::Logout(_) => {}
         }
     }
 
