@@ -15,7 +15,7 @@ pub mod proxy;
 pub mod seed;
 pub mod tls;
 
-pub use dovecot::{Dovecot, User};
+pub use dovecot::{Dovecot, Features, User};
 pub use error::{Error, Result};
 pub use postfix::{Postfix, PostfixError};
 pub use proxy::{Proxy, ProxyOptions};
