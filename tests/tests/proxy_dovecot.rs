@@ -1,6 +1,6 @@
 //! petrel-proxy against the real Dovecot: the PROXY protocol v2 header reaches Dovecot (it
-//! logs the browser's address, not the proxy's), and nothing a session sent ends up in the
-//! proxy's own log output.
+//! logs the browser's address, not the proxy's), nothing a session sent ends up in the
+//! proxy's own log output, and what a proxy restart does to sessions.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -12,10 +12,12 @@ use futures_util::{SinkExt, StreamExt};
 use petrel_proxy::{Config, Upstream, UpstreamTls};
 use petrel_tests::dovecot::free_port;
 use petrel_tests::seed::{Body, Folder, Mailbox, Message, EPOCH};
-use petrel_tests::{Dovecot, User};
+use petrel_tests::ws::{Ending, WsImap};
+use petrel_tests::{Dovecot, Proxy, ProxyOptions, User};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::Message as Ws;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
@@ -246,4 +248,60 @@ fn mailbox() -> Mailbox {
             messages: vec![message],
         }],
     }
+}
+
+/// What "the proxy restarts" means for a session: a graceful stop closes it with 1001, a
+/// crash cuts it with no close frame, and in both cases a new session on the same address
+/// works once the proxy is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_ends_when_the_proxy_stops_and_a_new_one_works_after_the_restart() {
+    let (dovecot, mut proxy) = tokio::task::block_in_place(|| {
+        let dovecot = Dovecot::start(&User::fixture()).unwrap();
+        let proxy = Proxy::start(ProxyOptions::for_dovecot(&dovecot)).unwrap();
+        (dovecot, proxy)
+    });
+    let (url, origin, addr) = (proxy.imap_url(), proxy.origin(), proxy.addr());
+    let login = || WsImap::login(&url, &origin, "alice", "correct horse");
+
+    let mut session = login().await.unwrap();
+    let selected = session.command("s", "SELECT INBOX").await.unwrap();
+    assert!(selected.contains("s OK"), "{selected}");
+
+    tokio::task::block_in_place(|| proxy.stop());
+    let ending = session.ended(Duration::from_secs(5)).await.unwrap();
+    match ending {
+        Ending::Closed(Some(frame)) => {
+            assert_eq!(frame.code, CloseCode::Away, "{frame:?}");
+            assert_eq!(frame.reason.as_str(), "proxy shutting down");
+        }
+        other => panic!("expected close 1001, got {other:?}"),
+    }
+    // Stopped means nobody listens: the app sees a refused connection, not a hang.
+    let refused = TcpStream::connect(addr).await.unwrap_err();
+    assert_eq!(refused.kind(), std::io::ErrorKind::ConnectionRefused);
+
+    tokio::task::block_in_place(|| proxy.restart()).unwrap();
+    assert_eq!(proxy.addr(), addr);
+    let mut session = login().await.unwrap();
+    let status = session
+        .command("t", "STATUS INBOX (MESSAGES)")
+        .await
+        .unwrap();
+    let inbox = Mailbox::fixture().inbox().messages.len();
+    assert!(status.contains(&format!("MESSAGES {inbox}")), "{status}");
+
+    // A crash, mid-command: IDLE is running when the proxy goes away.
+    session.command("s", "SELECT INBOX").await.unwrap();
+    session.send("i IDLE\r\n").await.unwrap();
+    let idling = session.read_line().await.unwrap();
+    assert!(idling.starts_with("+ "), "{idling}");
+    tokio::task::block_in_place(|| proxy.kill());
+    let ending = session.ended(Duration::from_secs(5)).await.unwrap();
+    assert!(matches!(ending, Ending::Cut(_)), "{ending:?}");
+
+    tokio::task::block_in_place(|| proxy.restart()).unwrap();
+    let mut session = login().await.unwrap();
+    let noop = session.command("n", "NOOP").await.unwrap();
+    assert!(noop.contains("n OK"), "{noop}");
+    drop(dovecot);
 }
