@@ -8,10 +8,12 @@
 //!   that Dovecot (needs root);
 //! - [`proxy`]: petrel-proxy in-process, pointed at that Dovecot (and that Postfix), which
 //!   can be stopped and started again on the same address;
+//! - [`haproxy`]: a private HAProxy balancing several of those proxies;
 //! - [`ws`]: a raw IMAP session over the proxy's WebSocket.
 
 pub mod dovecot;
 pub mod error;
+pub mod haproxy;
 pub mod postfix;
 pub mod proxy;
 pub mod seed;

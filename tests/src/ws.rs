@@ -132,7 +132,12 @@ impl WsImap {
         let wait = async {
             loop {
                 match self.ws.next().await {
-                    Some(Ok(Message::Close(frame))) => return Ending::Closed(frame),
+                    Some(Ok(Message::Close(frame))) => {
+                        // Answer the close at once, as a browser does: the proxy waits
+                        // for the answer before it lets go of the session.
+                        let _ = self.ws.flush().await;
+                        return Ending::Closed(frame);
+                    }
                     Some(Ok(_)) => {}
                     Some(Err(e)) => return Ending::Cut(e.to_string()),
                     None => return Ending::Cut("the stream ended".into()),
