@@ -76,7 +76,14 @@ struct Running {
 impl Proxy {
     /// Starts the proxy on a free port and returns once it is listening.
     pub fn start(options: ProxyOptions) -> Result<Self> {
-        let config = config(options)?;
+        Self::start_with(options, |_| {})
+    }
+
+    /// Like [`Proxy::start`], with the configuration changed by `adjust` first (a shorter
+    /// `timeouts.ping_interval`, other limits).
+    pub fn start_with(options: ProxyOptions, adjust: impl FnOnce(&mut Config)) -> Result<Self> {
+        let mut config = config(options)?;
+        adjust(&mut config);
         let (addr, running) = serve(config.clone(), SocketAddr::from(([127, 0, 0, 1], 0)))?;
         Ok(Self {
             addr,

@@ -305,3 +305,82 @@ async fn a_session_ends_when_the_proxy_stops_and_a_new_one_works_after_the_resta
     assert!(noop.contains("n OK"), "{noop}");
     drop(dovecot);
 }
+
+/// The number after `name ` in the proxy's `/metrics`.
+fn metric(proxy: std::net::SocketAddr, name: &str) -> u64 {
+    use std::io::Read;
+    let mut tcp = std::net::TcpStream::connect(proxy).unwrap();
+    write!(
+        tcp,
+        "GET /metrics HTTP/1.1\r\nHost: {proxy}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut text = String::new();
+    tcp.read_to_string(&mut text).unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{name} ")))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in {text}"))
+}
+
+/// A browser that went away without closing (a laptop lid shut, a network gone) is noticed
+/// by the proxy's pings: after two `ping_interval`s without a frame from it, not even a pong,
+/// its session and its connection to the mail server are closed, with 1001 "no answer to
+/// ping". The guide's "between 60 and 90 seconds" is this at the default of 30 s.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_browser_is_noticed_by_the_pings_within_three_intervals() {
+    const PING: Duration = Duration::from_secs(1);
+    let (dovecot, proxy) = tokio::task::block_in_place(|| {
+        let dovecot = Dovecot::start(&User::fixture()).unwrap();
+        let proxy = Proxy::start_with(ProxyOptions::for_dovecot(&dovecot), |config| {
+            config.timeouts.ping_interval = PING;
+        })
+        .unwrap();
+        (dovecot, proxy)
+    });
+    let mut session = WsImap::login(&proxy.imap_url(), &proxy.origin(), "alice", "correct horse")
+        .await
+        .unwrap();
+    session.command("s", "SELECT INBOX").await.unwrap();
+    // From here the session is not read, so the pings go unanswered. What is measured is
+    // when Dovecot sees its session end: that is when the proxy gave up on the browser (it
+    // then waits a further 2 s for an answer to its close frame, which never comes).
+    let silent_since = Instant::now();
+    let disconnected = |log: &str| {
+        log.lines()
+            .any(|l| l.contains("imap(alice)") && l.contains("Disconnected"))
+    };
+    while !disconnected(&dovecot.log()) {
+        assert!(
+            silent_since.elapsed() < PING * 10,
+            "dovecot kept the session:\n{}",
+            dovecot.log()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let noticed = silent_since.elapsed();
+    assert!(
+        // The session's last frame (the SELECT) went a moment before `silent_since`.
+        noticed > PING * 2 - Duration::from_millis(200)
+            && noticed <= PING * 3 + Duration::from_millis(500),
+        "let go after {noticed:?}, expected between 2 and 3 ping intervals"
+    );
+    match session.ended(Duration::from_secs(5)).await.unwrap() {
+        Ending::Closed(Some(frame)) => {
+            assert_eq!(frame.code, CloseCode::Away);
+            assert_eq!(frame.reason.as_str(), "no answer to ping");
+        }
+        other => panic!("expected close 1001, got {other:?}"),
+    }
+    let addr = proxy.addr();
+    tokio::task::spawn_blocking(move || {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while metric(addr, "petrel_proxy_sessions_open") > 0 {
+            assert!(Instant::now() < deadline, "the session stayed open");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    })
+    .await
+    .unwrap();
+    println!("a silent browser was let go after {noticed:?} (ping interval {PING:?})");
+}
