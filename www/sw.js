@@ -11,8 +11,25 @@ const HASHED = /-[0-9a-f]{8,16}(_bg)?\.(js|wasm|css)$/;
 const MAX_ENTRIES = 24;
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
+  event.waitUntil(install().then(() => self.skipWaiting()));
 });
+
+// The shell, and the hashed files the page names (the wasm module, its glue, the styles).
+// The first visit loaded those before this worker existed, so without this they would be
+// cached only when a later visit fetched them through it, and until then the app would
+// start offline only as long as the browser's HTTP cache happened to keep them. The worker
+// is registered after the page's load event, so these come from that HTTP cache and cost
+// no second download.
+async function install() {
+  const cache = await caches.open(CACHE);
+  await cache.addAll(SHELL);
+  const page = await cache.match('./');
+  const html = page ? await page.text() : '';
+  const named = [...html.matchAll(/(?:href|src|data-js|data-wasm)="([^"]+)"/g)]
+    .map((match) => new URL(match[1], self.registration.scope))
+    .filter((url) => url.origin === self.location.origin && HASHED.test(url.pathname));
+  await cache.addAll([...new Set(named.map(String))]);
+}
 
 self.addEventListener('activate', (event) => {
   event.waitUntil(

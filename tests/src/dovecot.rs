@@ -64,6 +64,32 @@ impl User {
     }
 }
 
+/// Which IMAP extensions an instance offers after login.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Features {
+    /// Everything Dovecot offers, NOTIFY (RFC 5465) included: the list index
+    /// (`mailbox_list_index = yes`) is on, which Dovecot requires before it offers NOTIFY.
+    #[default]
+    Full,
+    /// What a plain server offers: IDLE, but no CONDSTORE, QRESYNC or NOTIFY, so a client
+    /// must resynchronise by comparing UIDs. The capability list is fixed with
+    /// `imap_capability` ([`BASIC_CAPABILITY`]).
+    Basic,
+}
+
+/// The capabilities a [`Features::Basic`] instance announces after login: Dovecot 2.3.19's
+/// own list (as it announces it with the configuration above) without CONDSTORE, QRESYNC
+/// and NOTIFY. `imap_capability` changes only the announcement: Dovecot still carries out
+/// those extensions' commands (`ENABLE QRESYNC` is answered `* ENABLED QRESYNC`, `SELECT`
+/// still reports `HIGHESTMODSEQ`). So this server tests a client that goes by the announced
+/// list, as RFC 3501 section 7.2.1 asks; whether the client sent none of those commands
+/// must be checked on the client's side.
+pub const BASIC_CAPABILITY: &str = "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT \
+    SORT=DISPLAY THREAD=REFERENCES THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL \
+    CATENATE UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 ESEARCH ESORT \
+    SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SNIPPET=FUZZY PREVIEW=FUZZY \
+    PREVIEW STATUS=SIZE SAVEDATE LITERAL+ SPECIAL-USE";
+
 /// A running Dovecot; stopped (and its temporary files removed) on drop.
 #[derive(Debug)]
 pub struct Dovecot {
@@ -85,6 +111,20 @@ impl Dovecot {
     /// Starts a throwaway instance with `users` in a temporary directory.
     pub fn start(users: &[User]) -> Result<Self> {
         Self::start_with_cert(users, CertKind::CaSigned)
+    }
+
+    /// Like [`Dovecot::start`], offering only the extensions of `features`:
+    /// [`Features::Basic`] for a server without CONDSTORE, QRESYNC and NOTIFY.
+    pub fn start_with_features(users: &[User], features: Features) -> Result<Self> {
+        let data = tempdir("petrel-dovecot-")?;
+        let path = data.path().to_path_buf();
+        let extra = features_config(features);
+        Self::launch(&path, users, &extra, CertKind::CaSigned, Some(data))
+    }
+
+    /// A throwaway instance of [`Features::Basic`]: IDLE, but no CONDSTORE, QRESYNC or NOTIFY.
+    pub fn start_basic(users: &[User]) -> Result<Self> {
+        Self::start_with_features(users, Features::Basic)
     }
 
     /// Like [`Dovecot::start`], serving a certificate of `kind`: [`CertKind::SelfSignedCa`]
@@ -523,6 +563,9 @@ userdb {{
 }}
 
 mail_location = maildir:~/Maildir
+# NOTIFY (RFC 5465) is offered only with the list index; it also answers STATUS and
+# LIST-STATUS from the index instead of opening each folder.
+mailbox_list_index = yes
 namespace inbox {{
   inbox = yes
   separator = /
@@ -583,6 +626,14 @@ service auth {{
         mail_gid = id.mail_gid,
         homes = p.homes.display(),
     )
+}
+
+/// The configuration appended for `features`; nothing for the full set.
+fn features_config(features: Features) -> String {
+    match features {
+        Features::Full => String::new(),
+        Features::Basic => format!("imap_capability = {BASIC_CAPABILITY}\n"),
+    }
 }
 
 /// A free TCP port on 127.0.0.1. Another process could take it before Dovecot binds it;

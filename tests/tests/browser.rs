@@ -1,7 +1,7 @@
 //! The web app in a real headless Chromium: the release build in `dist/`, served by the
 //! proxy, signing in to a real Dovecot.
 //!
-//! The browser side is `tests/browser/signin.mjs` and `tests/browser/cold.mjs`
+//! The browser side is `tests/browser/signin.mjs`, `cold.mjs`, `send.mjs` and `offline.mjs`
 //! (playwright-core driving Debian's Chromium); this file starts the servers and judges the
 //! outcome. The app must already be built, and precompressed for the cold visit:
 //! `cargo xtask test` builds it and sets `PETREL_DIST`; by hand, run `trunk build --release`,
@@ -280,4 +280,79 @@ fn a_message_sent_from_the_app_arrives_and_can_be_read() {
     if let Err(report) = run_node("send.mjs", "send", &proxy, &[]) {
         panic!("sending from the browser failed ({report}");
     }
+}
+
+/// Like [`run_node`], but hands each line the scenario prints to `on_line` as soon as it is
+/// printed, for scenarios that ask the test to act (offline.mjs's `STOP-PROXY`).
+fn run_node_interactive(
+    script: &str,
+    name: &str,
+    url: &str,
+    mut on_line: impl FnMut(&str),
+) -> Result<(), String> {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::Stdio;
+
+    let shot = screenshot(name);
+    let _ = std::fs::remove_file(&shot);
+    let mut child = Command::new("node")
+        .arg(script)
+        .current_dir(browser_dir())
+        .env("PETREL_URL", url)
+        .env("PETREL_SCREENSHOT", &shot)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("running node (is Node.js installed?)");
+    // Read beside stdout, so that a scenario writing much to stderr cannot block on a full
+    // pipe while we wait for its next line.
+    let mut stderr = child.stderr.take().unwrap();
+    let errors = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let mut stdout = String::new();
+    for line in BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map_while(Result::ok)
+    {
+        println!("{line}");
+        on_line(&line);
+        stdout.push_str(&line);
+        stdout.push('\n');
+    }
+    let status = child.wait().unwrap();
+    let stderr = errors.join().unwrap_or_default();
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{status}:\n{stdout}\n{stderr}"))
+    }
+}
+
+/// The app starts with no network (offline.mjs): after a first visit has installed the
+/// service worker, Chromium's HTTP cache is cleared (it is evicted at will, the worker's
+/// cache is not), the proxy is stopped, and a reload still shows the sign-in screen, every
+/// file coming from the worker's cache. Regression: the worker cached the hashed files (the
+/// wasm module, its glue, the styles) only when a later visit fetched them through it, so
+/// after one visit the app started offline only while the HTTP cache still held them.
+#[test]
+fn with_the_proxy_stopped_a_reload_still_shows_the_app() {
+    let _machine = shared_machine();
+    let dist = dist();
+    let dovecot = Dovecot::start(&User::fixture()).unwrap();
+    let mut proxy = Proxy::start(ProxyOptions::for_dovecot(&dovecot).www(dist)).unwrap();
+    let url = format!("{}/", proxy.origin());
+    let mut stopped = false;
+    let outcome = run_node_interactive("offline.mjs", "offline", &url, |line| {
+        if line == "STOP-PROXY" {
+            proxy.stop();
+            stopped = true;
+        }
+    });
+    if let Err(report) = outcome {
+        panic!("the app did not start with the proxy stopped ({report}");
+    }
+    assert!(stopped, "the scenario never asked to stop the proxy");
 }

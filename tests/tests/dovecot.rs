@@ -154,3 +154,105 @@ fn a_self_signed_ca_certificate_is_served_and_refused_by_webpki_as_openssl_makes
         "WebPKI should refuse a CA:TRUE server certificate: {error}"
     );
 }
+
+/// The capabilities announced after login, as words.
+fn capabilities(tls: &mut (impl std::io::Read + Write), tag: &str) -> Vec<String> {
+    let reply = run(tls, tag, "CAPABILITY");
+    let line = reply
+        .iter()
+        .find(|l| l.starts_with("* CAPABILITY "))
+        .unwrap_or_else(|| panic!("no CAPABILITY line in {reply:?}"));
+    line.trim_end()
+        .split(' ')
+        .skip(2)
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn the_default_instance_offers_notify_qresync_condstore_and_idle() {
+    let dovecot = Dovecot::start(&User::fixture()).unwrap();
+    let mut tls = connect_tls(dovecot.imaps(), dovecot.certs()).unwrap();
+    run(&mut tls, "l", "LOGIN alice \"correct horse\"");
+    let offered = capabilities(&mut tls, "c");
+    for wanted in [
+        "NOTIFY",
+        "QRESYNC",
+        "CONDSTORE",
+        "IDLE",
+        "ENABLE",
+        "LIST-STATUS",
+    ] {
+        assert!(
+            offered.iter().any(|c| c == wanted),
+            "{wanted} is not offered: {offered:?}"
+        );
+    }
+
+    // NOTIFY is not only announced: a change made by another connection to a folder that
+    // is not selected arrives as an unsolicited STATUS (RFC 5465 section 5.2).
+    let set = run(
+        &mut tls,
+        "n",
+        "NOTIFY SET (personal (MessageNew MessageExpunge))",
+    );
+    assert!(set.last().unwrap().starts_with("n OK"), "{set:?}");
+    let mut other = connect_tls(dovecot.imaps(), dovecot.certs()).unwrap();
+    run(&mut other, "l", "LOGIN alice \"correct horse\"");
+    let message = "Subject: noticed\r\n\r\nhello\r\n";
+    other
+        .write_all(format!("a APPEND Archive {{{}+}}\r\n{message}\r\n", message.len()).as_bytes())
+        .unwrap();
+    let appended = read_line(&mut other).unwrap();
+    assert!(appended.starts_with("a OK"), "{appended}");
+    let status = read_line(&mut tls).unwrap();
+    assert!(
+        status.starts_with("* STATUS Archive (") && status.contains("MESSAGES 2"),
+        "{status}"
+    );
+}
+
+#[test]
+fn a_basic_instance_offers_idle_but_not_condstore_qresync_or_notify() {
+    let dovecot = Dovecot::start_basic(&User::fixture()).unwrap();
+    let mut tls = connect_tls(dovecot.imaps(), dovecot.certs()).unwrap();
+    let login = run(&mut tls, "l", "LOGIN alice \"correct horse\"");
+    assert!(login.last().unwrap().starts_with("l OK"), "{login:?}");
+    let offered = capabilities(&mut tls, "c");
+    for missing in ["NOTIFY", "QRESYNC", "CONDSTORE"] {
+        assert!(
+            !offered.iter().any(|c| c == missing),
+            "{missing} is offered: {offered:?}"
+        );
+    }
+    for wanted in ["IDLE", "ENABLE", "UIDPLUS", "SPECIAL-USE", "LIST-STATUS"] {
+        assert!(
+            offered.iter().any(|c| c == wanted),
+            "{wanted} is not offered: {offered:?}"
+        );
+    }
+    // The login's response code announces the same list.
+    assert!(!login.last().unwrap().contains("QRESYNC"), "{login:?}");
+
+    // What the announcement does not change, known here so that nobody relies on it: Dovecot
+    // still carries out ENABLE QRESYNC. A client must go by the list above (and a test of
+    // the client's fallback must check what it sent, not what this server refused).
+    let enable = run(&mut tls, "e", "ENABLE QRESYNC");
+    assert_eq!(
+        enable,
+        [
+            "* ENABLED QRESYNC\r\n".to_string(),
+            enable.last().unwrap().clone()
+        ]
+    );
+    assert!(enable.last().unwrap().starts_with("e OK"), "{enable:?}");
+
+    // IDLE works.
+    run(&mut tls, "s", "SELECT INBOX");
+    tls.write_all(b"i IDLE\r\n").unwrap();
+    let idling = read_line(&mut tls).unwrap();
+    assert!(idling.starts_with("+ "), "{idling}");
+    tls.write_all(b"DONE\r\n").unwrap();
+    let done = read_line(&mut tls).unwrap();
+    assert!(done.starts_with("i OK"), "{done}");
+}

@@ -1,6 +1,6 @@
 //! petrel-proxy against the real Dovecot: the PROXY protocol v2 header reaches Dovecot (it
-//! logs the browser's address, not the proxy's), and nothing a session sent ends up in the
-//! proxy's own log output.
+//! logs the browser's address, not the proxy's), nothing a session sent ends up in the
+//! proxy's own log output, and what a proxy restart does to sessions.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -12,10 +12,12 @@ use futures_util::{SinkExt, StreamExt};
 use petrel_proxy::{Config, Upstream, UpstreamTls};
 use petrel_tests::dovecot::free_port;
 use petrel_tests::seed::{Body, Folder, Mailbox, Message, EPOCH};
-use petrel_tests::{Dovecot, User};
+use petrel_tests::ws::{Ending, WsImap};
+use petrel_tests::{Dovecot, Proxy, ProxyOptions, User};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::Message as Ws;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
@@ -246,4 +248,139 @@ fn mailbox() -> Mailbox {
             messages: vec![message],
         }],
     }
+}
+
+/// What "the proxy restarts" means for a session: a graceful stop closes it with 1001, a
+/// crash cuts it with no close frame, and in both cases a new session on the same address
+/// works once the proxy is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_ends_when_the_proxy_stops_and_a_new_one_works_after_the_restart() {
+    let (dovecot, mut proxy) = tokio::task::block_in_place(|| {
+        let dovecot = Dovecot::start(&User::fixture()).unwrap();
+        let proxy = Proxy::start(ProxyOptions::for_dovecot(&dovecot)).unwrap();
+        (dovecot, proxy)
+    });
+    let (url, origin, addr) = (proxy.imap_url(), proxy.origin(), proxy.addr());
+    let login = || WsImap::login(&url, &origin, "alice", "correct horse");
+
+    let mut session = login().await.unwrap();
+    let selected = session.command("s", "SELECT INBOX").await.unwrap();
+    assert!(selected.contains("s OK"), "{selected}");
+
+    tokio::task::block_in_place(|| proxy.stop());
+    let ending = session.ended(Duration::from_secs(5)).await.unwrap();
+    match ending {
+        Ending::Closed(Some(frame)) => {
+            assert_eq!(frame.code, CloseCode::Away, "{frame:?}");
+            assert_eq!(frame.reason.as_str(), "proxy shutting down");
+        }
+        other => panic!("expected close 1001, got {other:?}"),
+    }
+    // Stopped means nobody listens: the app sees a refused connection, not a hang.
+    let refused = TcpStream::connect(addr).await.unwrap_err();
+    assert_eq!(refused.kind(), std::io::ErrorKind::ConnectionRefused);
+
+    tokio::task::block_in_place(|| proxy.restart()).unwrap();
+    assert_eq!(proxy.addr(), addr);
+    let mut session = login().await.unwrap();
+    let status = session
+        .command("t", "STATUS INBOX (MESSAGES)")
+        .await
+        .unwrap();
+    let inbox = Mailbox::fixture().inbox().messages.len();
+    assert!(status.contains(&format!("MESSAGES {inbox}")), "{status}");
+
+    // A crash, mid-command: IDLE is running when the proxy goes away.
+    session.command("s", "SELECT INBOX").await.unwrap();
+    session.send("i IDLE\r\n").await.unwrap();
+    let idling = session.read_line().await.unwrap();
+    assert!(idling.starts_with("+ "), "{idling}");
+    tokio::task::block_in_place(|| proxy.kill());
+    let ending = session.ended(Duration::from_secs(5)).await.unwrap();
+    assert!(matches!(ending, Ending::Cut(_)), "{ending:?}");
+
+    tokio::task::block_in_place(|| proxy.restart()).unwrap();
+    let mut session = login().await.unwrap();
+    let noop = session.command("n", "NOOP").await.unwrap();
+    assert!(noop.contains("n OK"), "{noop}");
+    drop(dovecot);
+}
+
+/// The number after `name ` in the proxy's `/metrics`.
+fn metric(proxy: std::net::SocketAddr, name: &str) -> u64 {
+    use std::io::Read;
+    let mut tcp = std::net::TcpStream::connect(proxy).unwrap();
+    write!(
+        tcp,
+        "GET /metrics HTTP/1.1\r\nHost: {proxy}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut text = String::new();
+    tcp.read_to_string(&mut text).unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{name} ")))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {name} in {text}"))
+}
+
+/// A browser that went away without closing (a laptop lid shut, a network gone) is noticed
+/// by the proxy's pings: after two `ping_interval`s without a frame from it, not even a pong,
+/// its session and its connection to the mail server are closed, with 1001 "no answer to
+/// ping". The guide's "between 60 and 90 seconds" is this at the default of 30 s.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_browser_is_noticed_by_the_pings_within_three_intervals() {
+    const PING: Duration = Duration::from_secs(1);
+    let (dovecot, proxy) = tokio::task::block_in_place(|| {
+        let dovecot = Dovecot::start(&User::fixture()).unwrap();
+        let proxy = Proxy::start_with(ProxyOptions::for_dovecot(&dovecot), |config| {
+            config.timeouts.ping_interval = PING;
+        })
+        .unwrap();
+        (dovecot, proxy)
+    });
+    let mut session = WsImap::login(&proxy.imap_url(), &proxy.origin(), "alice", "correct horse")
+        .await
+        .unwrap();
+    session.command("s", "SELECT INBOX").await.unwrap();
+    // From here the session is not read, so the pings go unanswered. What is measured is
+    // when Dovecot sees its session end: that is when the proxy gave up on the browser (it
+    // then waits a further 2 s for an answer to its close frame, which never comes).
+    let silent_since = Instant::now();
+    let disconnected = |log: &str| {
+        log.lines()
+            .any(|l| l.contains("imap(alice)") && l.contains("Disconnected"))
+    };
+    while !disconnected(&dovecot.log()) {
+        assert!(
+            silent_since.elapsed() < PING * 10,
+            "dovecot kept the session:\n{}",
+            dovecot.log()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let noticed = silent_since.elapsed();
+    assert!(
+        // The session's last frame (the SELECT) went a moment before `silent_since`.
+        noticed > PING * 2 - Duration::from_millis(200)
+            && noticed <= PING * 3 + Duration::from_millis(500),
+        "let go after {noticed:?}, expected between 2 and 3 ping intervals"
+    );
+    match session.ended(Duration::from_secs(5)).await.unwrap() {
+        Ending::Closed(Some(frame)) => {
+            assert_eq!(frame.code, CloseCode::Away);
+            assert_eq!(frame.reason.as_str(), "no answer to ping");
+        }
+        other => panic!("expected close 1001, got {other:?}"),
+    }
+    let addr = proxy.addr();
+    tokio::task::spawn_blocking(move || {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while metric(addr, "petrel_proxy_sessions_open") > 0 {
+            assert!(Instant::now() < deadline, "the session stayed open");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    })
+    .await
+    .unwrap();
+    println!("a silent browser was let go after {noticed:?} (ping interval {PING:?})");
 }

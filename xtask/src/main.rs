@@ -22,13 +22,15 @@ use std::time::{Duration, Instant};
 const TRUNK_VERSION: &str = "0.21.14";
 /// Debian packages the harness and the build need: Dovecot for the end-to-end tests,
 /// Postfix and Dovecot's LMTP server for the sending tests, Chromium for the browser test,
-/// clang for C code compiled to wasm32.
+/// clang for C code compiled to wasm32, HAProxy for the test of proxies behind a load
+/// balancer.
 const APT_PACKAGES: &[&str] = &[
     "dovecot-imapd",
     "dovecot-lmtpd",
     "postfix",
     "chromium",
     "clang",
+    "haproxy",
 ];
 /// Answers Postfix's install question before apt asks it: the harness writes its own
 /// configuration per test, so the package must not make a system mail server out of this
@@ -171,6 +173,7 @@ fn ensure_apt() -> Result {
     }
     let dovecot_was_missing = missing.contains(&"dovecot-imapd");
     let postfix_was_missing = missing.contains(&"postfix");
+    let haproxy_was_missing = missing.contains(&"haproxy");
     say(&format!("installing apt packages: {}", missing.join(" ")));
     let apt = |args: &[&str]| -> Result {
         let mut cmd = as_root("apt-get");
@@ -187,7 +190,7 @@ fn ensure_apt() -> Result {
     apt(&install)?;
     // The packages may start and enable system-wide servers where an init system runs
     // (Dovecot on 143/993; Postfix is not started with "No configuration", but its unit is
-    // enabled). Ours never use those ports or configs, so this is tidiness, not
+    // enabled; HAProxy starts with a configuration that listens nowhere). Ours never use those ports or configs, so this is tidiness, not
     // correctness; failures (no init system, no sudo rights) are fine. Only what this run
     // installed is touched: a mail server the machine already had is left alone.
     if dovecot_was_missing {
@@ -198,6 +201,11 @@ fn ensure_apt() -> Result {
         say("stopping and disabling the system Postfix the package installed (ours is private)");
         quietly(as_root("service").args(["postfix", "stop"]));
         quietly(as_root("systemctl").args(["disable", "postfix"]));
+    }
+    if haproxy_was_missing {
+        say("stopping and disabling the system HAProxy the package installed (ours is private)");
+        quietly(as_root("service").args(["haproxy", "stop"]));
+        quietly(as_root("systemctl").args(["disable", "haproxy"]));
     }
     Ok(())
 }
