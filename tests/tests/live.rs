@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use petrel_client::engine::{BuiltInOnly, Event, ListChange, MessageSummary, Password, Request};
 use petrel_client::sync::{Account, ConnId, Effect, Link};
+use petrel_tests::dovecot::Features;
 use petrel_tests::{dovecot, Dovecot, Proxy, ProxyOptions, User};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -27,7 +28,10 @@ const PATIENCE: Duration = Duration::from_secs(20);
 type Sink = futures_util::stream::SplitSink<WebSocketStream<MaybeTlsStream<TcpStream>>, Message>;
 
 /// What a socket's reader task reports.
-type Incoming = (ConnId, Option<Result<Message, tokio_tungstenite::tungstenite::Error>>);
+type Incoming = (
+    ConnId,
+    Option<Result<Message, tokio_tungstenite::tungstenite::Error>>,
+);
 
 /// What the app would have been told.
 #[derive(Debug, Clone)]
@@ -46,6 +50,8 @@ struct Driver {
     incoming_tx: tokio::sync::mpsc::UnboundedSender<Incoming>,
     start: Instant,
     seen: Vec<Seen>,
+    /// Everything written to any connection, to check what the account asked of the server.
+    written: Vec<u8>,
 }
 
 impl Driver {
@@ -60,6 +66,7 @@ impl Driver {
             incoming_tx,
             start: Instant::now(),
             seen: Vec::new(),
+            written: Vec::new(),
         }
     }
 
@@ -103,6 +110,7 @@ impl Driver {
                     }
                 }
                 Effect::Write(conn, bytes) => {
+                    self.written.extend_from_slice(&bytes);
                     if let Some((_, sink)) = self.sinks.iter_mut().find(|(c, _)| *c == conn) {
                         let _ = sink.send(Message::Binary(bytes.into())).await;
                     }
@@ -120,7 +128,8 @@ impl Driver {
         for (conn, sink) in std::mem::take(&mut self.sinks) {
             drop(sink);
             let now = self.now();
-            self.account.closed(now, conn, Some("cut by the test".into()));
+            self.account
+                .closed(now, conn, Some("cut by the test".into()));
         }
         self.perform().await;
     }
@@ -345,6 +354,9 @@ async fn a_lost_connection_heals_and_shows_what_changed_meanwhile() {
         after.iter().any(|s| matches!(s, Seen::Link(Link::Online))),
         "{after:#?}"
     );
+    // The folder was resumed from where the lost connection left it.
+    let written = String::from_utf8_lossy(&app.written);
+    assert!(written.contains("SELECT INBOX (QRESYNC ("), "{written}");
     // The app is not told the connection was lost, nor signed in again.
     assert!(
         !after.iter().any(|s| matches!(
@@ -388,4 +400,64 @@ async fn other_folders_counts_arrive_through_the_watch_connection() {
             if folder == "Archive" && *n == before + 1)
     })
     .await;
+}
+
+#[tokio::test]
+async fn a_restarted_proxy_is_reconnected_by_itself() {
+    let dovecot = Dovecot::start(&User::fixture()).unwrap();
+    let mut proxy = Proxy::start(ProxyOptions::for_dovecot(&dovecot)).unwrap();
+    let mut app = signed_in(&proxy).await;
+    let mut other = other_client(&dovecot);
+
+    proxy.stop();
+    app.until("reconnecting", |s| {
+        matches!(s, Seen::Link(Link::Reconnecting { .. }))
+    })
+    .await;
+    append(&mut other, "o3", "Arrived while the proxy was down");
+    // A few failed attempts while it is down.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    proxy.restart().unwrap();
+    let restarted = Instant::now();
+    app.rows("the rows after the restart", |rows| {
+        rows.iter()
+            .any(|(_, r)| r.subject == "Arrived while the proxy was down")
+    })
+    .await;
+    eprintln!("proxy restarted → changes shown: {:?}", restarted.elapsed());
+    assert!(
+        matches!(app.account.link(), Link::Online),
+        "{:#?}",
+        app.seen
+    );
+}
+
+#[tokio::test]
+async fn a_server_without_condstore_qresync_or_notify_is_followed_all_the_same() {
+    let dovecot = Dovecot::start_with_features(&User::fixture(), Features::Basic).unwrap();
+    let proxy = Proxy::start(ProxyOptions::for_dovecot(&dovecot)).unwrap();
+    let mut app = signed_in(&proxy).await;
+    let mut other = other_client(&dovecot);
+
+    append(&mut other, "o3", "Arrived at a basic server");
+    app.rows("the new row", |rows| {
+        rows.iter()
+            .any(|(_, r)| r.subject == "Arrived at a basic server")
+    })
+    .await;
+    app.cut().await;
+    append(&mut other, "o4", "Arrived at a basic server while away");
+    app.rows("the rows after reconnecting", |rows| {
+        rows.iter()
+            .any(|(_, r)| r.subject == "Arrived at a basic server while away")
+    })
+    .await;
+    // Nothing the server did not offer was asked for.
+    let written = String::from_utf8_lossy(&app.written).to_ascii_uppercase();
+    for word in ["QRESYNC", "CONDSTORE", "NOTIFY"] {
+        assert!(
+            !written.contains(word),
+            "{word} sent to a server that does not offer it:\n{written}"
+        );
+    }
 }

@@ -87,6 +87,8 @@ pub(crate) struct Connection {
     idle_refused: bool,
     /// This is a watch connection (NOTIFY): no folder selected, kept alive with NOOP.
     watching: bool,
+    /// `ENABLE QRESYNC` was sent: later SELECTs may resume with QRESYNC.
+    qresync: bool,
     /// When the IDLE now pending began.
     idle_since: Option<u64>,
     last_poll: u64,
@@ -111,6 +113,7 @@ impl Default for Connection {
             open_parts: None,
             idle_refused: false,
             watching: false,
+            qresync: false,
             idle_since: None,
             last_poll: 0,
             now: 0,
@@ -256,6 +259,7 @@ impl Connection {
         if self.session.has_capability(&Capability::QResync) {
             if let Ok(atom) = Atom::try_from("QRESYNC") {
                 self.session.send(CommandBody::Enable(vec![atom]));
+                self.qresync = true;
             }
         }
         if let Some((tag, op)) = ops::List::start(&mut self.session) {
@@ -280,8 +284,15 @@ impl Connection {
         });
         let (tag, status) = ops::Status::start(&mut self.session, mailbox.clone(), folder.clone());
         self.push(tag, Op::Status(status));
-        let (tag, select) =
-            ops::Select::start(&mut self.session, mailbox, folder, window, known, op);
+        let (tag, select) = ops::Select::start(
+            &mut self.session,
+            mailbox,
+            folder,
+            window,
+            known,
+            op,
+            self.qresync,
+        );
         self.push(tag, Op::Select(select));
     }
 

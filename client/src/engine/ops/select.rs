@@ -2,6 +2,9 @@
 //! and with `(QRESYNC (uidvalidity modseq))` when QRESYNC is enabled and the folder's
 //! state from an earlier session is known, so the server reports only what changed since.
 //!
+//! `qresync` says that `ENABLE QRESYNC` went out before this command; it need not have
+//! been answered yet, since the server handles commands in order.
+//!
 //! The replica of the folder is made when the command is sent (the connection treats
 //! every response after it as the new folder's). The first rows are not left waiting for
 //! the tagged OK: as soon as `* n EXISTS` says how many messages there are, the FETCH of
@@ -41,8 +44,8 @@ impl Select {
         window: Window,
         known: Option<Known>,
         op: Option<OpId>,
+        qresync: bool,
     ) -> (Tag<'static>, Self) {
-        let qresync = session.is_enabled(&Capability::QResync);
         let body = match known {
             Some(known) if qresync => CommandBody::SelectModSeq {
                 mailbox,
