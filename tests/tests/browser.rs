@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use petrel_tests::{Dovecot, Mailbox, Proxy, ProxyOptions, User};
+use petrel_tests::seed::BIG_FOLDER;
+use petrel_tests::{dovecot, Dovecot, Mailbox, Proxy, ProxyOptions, User};
 
 /// The tests of this file share the machine: the ones that only check what the page shows
 /// may run side by side, the one that times the main thread's tasks runs alone, since another
@@ -288,6 +289,7 @@ fn run_node_interactive(
     script: &str,
     name: &str,
     url: &str,
+    env: &[(&str, String)],
     mut on_line: impl FnMut(&str),
 ) -> Result<(), String> {
     use std::io::{BufRead, BufReader, Read};
@@ -300,6 +302,7 @@ fn run_node_interactive(
         .current_dir(browser_dir())
         .env("PETREL_URL", url)
         .env("PETREL_SCREENSHOT", &shot)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -345,7 +348,7 @@ fn with_the_proxy_stopped_a_reload_still_shows_the_app() {
     let mut proxy = Proxy::start(ProxyOptions::for_dovecot(&dovecot).www(dist)).unwrap();
     let url = format!("{}/", proxy.origin());
     let mut stopped = false;
-    let outcome = run_node_interactive("offline.mjs", "offline", &url, |line| {
+    let outcome = run_node_interactive("offline.mjs", "offline", &url, &[], |line| {
         if line == "STOP-PROXY" {
             proxy.stop();
             stopped = true;
@@ -355,4 +358,60 @@ fn with_the_proxy_stopped_a_reload_still_shows_the_app() {
         panic!("the app did not start with the proxy stopped ({report}");
     }
     assert!(stopped, "the scenario never asked to stop the proxy");
+}
+
+/// The mail core in the browser (live.mjs): another client's APPEND shows at the top of the
+/// list by itself; with the proxy stopped the header says "reconnecting" and the list
+/// stays, and once it is back the app is online again by itself with the change made
+/// meanwhile; a 100,000-message folder has a scrollbar for all of it, only the rows in view
+/// in the DOM, and dragged to the bottom it shows the oldest message. The scenario prints
+/// what it measured (the side-by-side figures are `cargo xtask bench client`'s).
+#[test]
+fn a_big_folder_changes_by_another_client_and_a_restarted_proxy() {
+    const BIG: usize = 100_000;
+    let _machine = shared_machine();
+    let dist = dist();
+    let mailbox = Mailbox::big(BIG);
+    let oldest = mailbox
+        .folder(BIG_FOLDER)
+        .and_then(|folder| folder.messages.first())
+        .map(|message| message.subject.clone())
+        .unwrap();
+    let user = User::new("alice", "correct horse", Some(mailbox));
+    let dovecot = Dovecot::start(&[user]).unwrap();
+    let mut proxy = Proxy::start(ProxyOptions::for_dovecot(&dovecot).www(dist)).unwrap();
+    let url = format!("{}/", proxy.origin());
+    let vars = [
+        ("PETREL_USER", "alice".to_string()),
+        ("PETREL_PASSWORD", "correct horse".to_string()),
+        ("PETREL_BIG", BIG_FOLDER.to_string()),
+        ("PETREL_BIG_COUNT", BIG.to_string()),
+        ("PETREL_OLDEST", oldest),
+    ];
+    let mut other = dovecot::connect_tls(dovecot.imaps(), dovecot.certs()).unwrap();
+    dovecot::command(&mut other, "o1", "LOGIN alice \"correct horse\"").unwrap();
+    let mut tag = 1;
+    let mut asked = Vec::new();
+    let outcome = run_node_interactive("live.mjs", "live", &url, &vars, |line| {
+        if let Some(subject) = line.strip_prefix("APPEND ") {
+            tag += 1;
+            let message = format!(
+                "From: Other <other@example.com>\r\nSubject: {subject}\r\n\r\nHello.\r\n"
+            );
+            let command = format!("APPEND INBOX {{{}+}}\r\n{message}", message.len());
+            let reply = dovecot::command(&mut other, &format!("o{tag}"), &command).unwrap();
+            assert!(reply.contains(" OK"), "{reply}");
+        } else if line == "STOP-PROXY" {
+            proxy.stop();
+        } else if line == "START-PROXY" {
+            proxy.restart().unwrap();
+        } else {
+            return;
+        }
+        asked.push(line.to_owned());
+    });
+    if let Err(report) = outcome {
+        panic!("the mail core scenario failed ({report}");
+    }
+    assert_eq!(asked.len(), 4, "{asked:?}");
 }
