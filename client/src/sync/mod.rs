@@ -21,9 +21,7 @@ mod tests;
 
 use std::collections::{BTreeMap, VecDeque};
 
-use crate::engine::{
-    Charsets, Disconnect, Engine, Event, Known, OpId, Password, Request, Window,
-};
+use crate::engine::{Charsets, Disconnect, Engine, Event, Known, OpId, Password, Request, Window};
 
 /// Identifies one connection (one socket) of the account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -39,7 +37,9 @@ pub enum Link {
     Connecting,
     Online,
     /// The connection was lost; the account is getting it back. `attempt` counts from 1.
-    Reconnecting { attempt: u32 },
+    Reconnecting {
+        attempt: u32,
+    },
 }
 
 /// What the account asks the shell to do.
