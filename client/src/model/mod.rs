@@ -648,7 +648,7 @@ impl<'a> FolderLabel<'a> {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-    use crate::engine::{Block, FolderRole, Password};
+    use crate::engine::{Block, FolderRole, MessageSummary, OpId, Password, Window};
 
     fn folder(id: &str, role: Option<FolderRole>) -> Folder {
         Folder {
@@ -672,6 +672,26 @@ mod tests {
         }
     }
 
+    /// The (position, UID) of every cached row.
+    fn uids(model: &Model) -> Vec<(u32, u32)> {
+        model
+            .list
+            .rows
+            .iter()
+            .map(|(p, row)| (*p, row.uid))
+            .collect()
+    }
+
+    /// The answer to opening `folder`: rows at positions from 0, newest first.
+    fn rows(folder: &str, total: u32, messages: &[MessageSummary]) -> Action {
+        Action::Engine(Event::Rows {
+            op: Some(OpId(2)),
+            folder: folder.to_owned(),
+            total,
+            rows: (0..).zip(messages.iter().cloned()).collect(),
+        })
+    }
+
     fn run(model: Model, actions: impl IntoIterator<Item = Action>) -> Model {
         actions.into_iter().fold(model, Model::reduce)
     }
@@ -685,7 +705,8 @@ mod tests {
         )
     }
 
-    /// Signed in, with the engine's automatic INBOX opening done.
+    /// Signed in, with the account's automatic INBOX opening done: message 2 (unread) at
+    /// position 0, message 1 (read) at position 1.
     fn signed_in() -> Model {
         run(
             signing_in(),
@@ -701,11 +722,9 @@ mod tests {
                     folder: "INBOX".to_owned(),
                     exists: 2,
                     unseen: Some(1),
+                    uid_validity: Some(1),
                 }),
-                Action::Engine(Event::Messages {
-                    folder: "INBOX".to_owned(),
-                    messages: vec![message(2), message(1)],
-                }),
+                rows("INBOX", 2, &[message(2), message(1)]),
             ],
         )
     }
@@ -726,23 +745,31 @@ mod tests {
         };
         assert_eq!(
             Action::requested(&sign_in),
-            Action::SignInRequested {
+            Some(Action::SignInRequested {
                 user: "ada".to_owned()
-            }
+            })
         );
         let open = Request::OpenFolder {
             folder: "Sent".to_owned(),
+            window: Window::FIRST,
+            known: None,
         };
         assert_eq!(
             Action::requested(&open),
-            Action::OpenFolderRequested {
+            Some(Action::OpenFolderRequested {
                 folder: "Sent".to_owned()
-            }
+            })
         );
         assert_eq!(
             Action::requested(&Request::SignOut),
-            Action::SignOutRequested
+            Some(Action::SignOutRequested)
         );
+        // Scrolling shows nothing new until the rows arrive.
+        let scroll = Request::FetchRows {
+            folder: "Sent".to_owned(),
+            window: Window { first: 50, len: 50 },
+        };
+        assert_eq!(Action::requested(&scroll), None);
     }
 
     #[test]
@@ -769,21 +796,27 @@ mod tests {
                     folder: "INBOX".to_owned(),
                     exists: 3,
                     unseen: None,
+                    uid_validity: Some(9),
                 },
                 Action::Engine(Event::FolderOpened {
                     folder: "INBOX".to_owned(),
                     exists: 3,
                     unseen: None,
+                    uid_validity: Some(9),
                 }),
             ),
             (
-                Event::Messages {
+                Event::Rows {
+                    op: None,
                     folder: "INBOX".to_owned(),
-                    messages: vec![message(1)],
+                    total: 3,
+                    rows: vec![(0, message(1))],
                 },
-                Action::Engine(Event::Messages {
+                Action::Engine(Event::Rows {
+                    op: None,
                     folder: "INBOX".to_owned(),
-                    messages: vec![message(1)],
+                    total: 3,
+                    rows: vec![(0, message(1))],
                 }),
             ),
             (
@@ -824,6 +857,9 @@ mod tests {
         assert!(!model.signing_in);
         assert!(model.loading);
         assert_eq!(model.pane, Pane::Messages);
+        // The account opens INBOX by itself: the model selects it without a request.
+        assert_eq!(model.selected.as_deref(), Some("INBOX"));
+        assert_eq!(model.list, ListView::default());
     }
 
     #[test]
@@ -838,9 +874,11 @@ mod tests {
             })
         );
         assert_eq!(model.unseen.get("INBOX"), Some(&1));
+        assert_eq!(uids(&model), [(0, 2), (1, 1)]);
+        assert_eq!(model.list.total, 2);
         assert_eq!(
-            model.messages.iter().map(|m| m.uid).collect::<Vec<_>>(),
-            [2, 1]
+            model.list.row(0).map(|row| row.subject.as_str()),
+            Some("Message 2")
         );
         assert!(!model.loading);
     }
@@ -930,7 +968,11 @@ mod tests {
         )));
         assert_eq!(model.screen, Screen::SignIn);
         assert_eq!(model.user, "ada", "the form is prefilled");
-        assert!(model.folders.is_empty() && model.messages.is_empty() && model.selected.is_none());
+        assert!(
+            model.folders.is_empty()
+                && model.list == ListView::default()
+                && model.selected.is_none()
+        );
         let problem = model.problem.unwrap();
         assert_eq!(problem, Problem::ConnectionLost(None));
         assert_eq!(problem.detail(), None);
@@ -996,7 +1038,7 @@ mod tests {
         });
         assert_eq!(model.selected.as_deref(), Some("Sent"));
         assert!(model.loading);
-        assert!(model.messages.is_empty());
+        assert_eq!(model.list, ListView::default());
         assert!(model.status.is_none());
         assert_eq!(model.pane, Pane::Messages);
 
@@ -1007,15 +1049,15 @@ mod tests {
                     folder: "Sent".to_owned(),
                     exists: 1,
                     unseen: Some(0),
+                    uid_validity: Some(1),
                 }),
-                Action::Engine(Event::Messages {
-                    folder: "Sent".to_owned(),
-                    messages: vec![message(7)],
-                }),
+                rows("Sent", 1, &[message(7)]),
             ],
         );
         assert!(!model.loading);
-        assert_eq!(model.messages, vec![message(7)]);
+        assert_eq!(uids(&model), [(0, 7)]);
+        assert_eq!(model.list.row(0).map(|row| &**row), Some(&message(7)));
+        assert_eq!(model.list.total, 1);
         assert_eq!(model.unseen.get("Sent"), Some(&0));
         assert_eq!(
             model.unseen.get("INBOX"),
@@ -1036,11 +1078,12 @@ mod tests {
                     folder: "Trash".to_owned(),
                     exists: 0,
                     unseen: None,
+                    uid_validity: Some(1),
                 }),
             ],
         );
         assert!(!model.loading);
-        assert!(model.messages.is_empty());
+        assert_eq!(model.list, ListView::default());
         assert_eq!(
             model.status,
             Some(FolderStatus {
@@ -1065,16 +1108,19 @@ mod tests {
                     folder: "Sent".to_owned(),
                     exists: 5,
                     unseen: Some(0),
+                    uid_validity: Some(1),
                 }),
-                Action::Engine(Event::Messages {
+                rows("Sent", 5, &[message(9)]),
+                Action::Engine(Event::FolderChanged {
                     folder: "Sent".to_owned(),
-                    messages: vec![message(9)],
+                    total: 6,
+                    change: ListChange::Arrived { count: 1 },
                 }),
             ],
         );
         assert_eq!(model.selected.as_deref(), Some("Drafts"));
         assert!(model.loading);
-        assert!(model.messages.is_empty());
+        assert_eq!(model.list, ListView::default());
         assert!(model.status.is_none());
     }
 
@@ -1187,11 +1233,13 @@ mod tests {
             [
                 // News about another message is not for the pane.
                 Action::Engine(Event::MessageFailed {
+                    op: OpId(3),
                     folder: "INBOX".to_owned(),
                     uid: 1,
                     reason: "x".to_owned(),
                 }),
                 Action::Engine(Event::MessageOpened {
+                    op: OpId(4),
                     folder: "INBOX".to_owned(),
                     uid: 2,
                     message: Box::new(view.clone()),
@@ -1209,9 +1257,10 @@ mod tests {
         );
         assert_eq!(
             model.reading.as_ref().unwrap().state,
-            ReadingState::Ready(Box::new(view))
+            ReadingState::Ready(Rc::new(view))
         );
-        assert!(!model.messages.iter().find(|m| m.uid == 2).unwrap().unread);
+        let position = model.list.position_of(2).unwrap();
+        assert!(!model.list.row(position).unwrap().unread);
         assert_eq!(model.unseen.get("INBOX"), Some(&0));
         assert_eq!(model.status.unwrap().unseen, Some(0));
 
@@ -1230,6 +1279,7 @@ mod tests {
                     uid: 1,
                 },
                 Action::Engine(Event::MessageFailed {
+                    op: OpId(3),
                     folder: "INBOX".to_owned(),
                     uid: 1,
                     reason: "gone".to_owned(),
@@ -1267,6 +1317,7 @@ mod tests {
             Some("2")
         );
         let model = model.reduce(Action::Engine(Event::AttachmentFetched {
+            op: OpId(4),
             folder: "INBOX".to_owned(),
             uid: 1,
             part: "2".to_owned(),
@@ -1374,12 +1425,12 @@ mod tests {
             save_copy: true,
             answered: None,
         }));
-        assert_eq!(Action::requested(&send), Action::SendRequested);
+        assert_eq!(Action::requested(&send), Some(Action::SendRequested));
         let save = Request::SaveSent {
             copy: None,
             answered: None,
         };
-        assert_eq!(Action::requested(&save), Action::SaveSentRequested);
+        assert_eq!(Action::requested(&save), Some(Action::SaveSentRequested));
         // Editing without a composer open changes nothing.
         let model = signed_in();
         assert_eq!(

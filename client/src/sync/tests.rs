@@ -1,0 +1,1 @@
+//! The account driven by scripted server bytes.
