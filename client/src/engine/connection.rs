@@ -85,6 +85,9 @@ pub(crate) struct Connection {
     reading: Option<OpId>,
     open_parts: Option<(String, u32, Vec<Attachment>)>,
     idle_refused: bool,
+    /// The tag of `ENABLE QRESYNC` until it is answered: a SELECT pipelined behind it may
+    /// already use QRESYNC, since the server reads the ENABLE first.
+    enabling_qresync: Option<Tag<'static>>,
     /// When the IDLE now pending began.
     idle_since: Option<u64>,
     last_poll: u64,
@@ -108,6 +111,7 @@ impl Default for Connection {
             reading: None,
             open_parts: None,
             idle_refused: false,
+            enabling_qresync: None,
             idle_since: None,
             last_poll: 0,
             now: 0,
@@ -236,7 +240,7 @@ impl Connection {
         }
         if self.session.has_capability(&Capability::QResync) {
             if let Ok(atom) = Atom::try_from("QRESYNC") {
-                self.session.send(CommandBody::Enable(vec![atom]));
+                self.enabling_qresync = Some(self.session.send(CommandBody::Enable(vec![atom])));
             }
         }
         if let Some((tag, op)) = ops::List::start(&mut self.session) {
@@ -261,8 +265,17 @@ impl Connection {
         });
         let (tag, status) = ops::Status::start(&mut self.session, mailbox.clone(), folder.clone());
         self.push(tag, Op::Status(status));
-        let (tag, select) =
-            ops::Select::start(&mut self.session, mailbox, folder, window, known, op);
+        let qresync =
+            self.enabling_qresync.is_some() || self.session.is_enabled(&Capability::QResync);
+        let (tag, select) = ops::Select::start(
+            &mut self.session,
+            mailbox,
+            folder,
+            window,
+            known,
+            qresync,
+            op,
+        );
         self.push(tag, Op::Select(select));
     }
 
@@ -293,9 +306,11 @@ impl Connection {
             .and_then(|(_, _, parts)| parts.iter().find(|a| a.part == part))
             .cloned();
         let open = self.selected.as_ref().is_some_and(|s| s.folder == folder);
-        self.wake();
         let started = match attachment {
             Some(attachment) if open => {
+                // IDLE ends only for a command that goes out: a download refused here
+                // costs no round trip.
+                self.wake();
                 ops::FetchPart::start(&mut self.session, folder.clone(), uid, attachment, id)
             }
             _ => None,
@@ -415,7 +430,15 @@ impl Connection {
         }
     }
 
-    fn completed(&mut self, tag: Tag<'static>, status: StatusResponse<'static>, charsets: &dyn Charsets) {
+    fn completed(
+        &mut self,
+        tag: Tag<'static>,
+        status: StatusResponse<'static>,
+        charsets: &dyn Charsets,
+    ) {
+        if self.enabling_qresync.as_ref() == Some(&tag) {
+            self.enabling_qresync = None;
+        }
         if let Some(selected) = self.selected.as_mut() {
             let changes = match &status.code {
                 Some(code) => selected.replica.apply_code(code),
@@ -448,7 +471,7 @@ impl Connection {
         let mut claimed_by = None;
         {
             let mut cx = Cx {
-                    out: &mut self.events,
+                out: &mut self.events,
                 charsets,
                 selected: &mut self.selected,
                 follow_ups: &mut self.follow_ups,
@@ -466,8 +489,8 @@ impl Connection {
         let Some(selected) = self.selected.as_mut() else {
             return;
         };
-        // A FETCH answering an operation for a folder selected before this one is not
-        // this folder's.
+        // A FETCH answering an operation for a folder selected before this one, or the
+        // EXISTS of a SELECT superseded by this one, is not this folder's.
         if let Some(k) = claimed_by {
             if self.pending[k]
                 .op
@@ -491,7 +514,9 @@ impl Connection {
                         let (low, high) = (from.get().min(to.get()), from.get().max(to.get()));
                         if high - low < count {
                             positions.extend(
-                                (low..=high).filter_map(|uid| selected.replica.seq(uid)).map(|seq| count - seq),
+                                (low..=high)
+                                    .filter_map(|uid| selected.replica.seq(uid))
+                                    .map(|seq| count - seq),
                             );
                         }
                     }
@@ -558,7 +583,9 @@ impl Connection {
                     high: last,
                 });
             }
-            Change::UidValidityChanged { .. } | Change::NeedResync(_) => out.push(ListChange::Reset),
+            Change::UidValidityChanged { .. } | Change::NeedResync(_) => {
+                out.push(ListChange::Reset)
+            }
             _ => {}
         }
     }
@@ -652,7 +679,9 @@ impl Connection {
         }
         self.phase = Phase::Finished;
         let why = match &reason {
-            Disconnect::ConnectionLost(Some(reason)) => format!("the connection was lost ({reason})"),
+            Disconnect::ConnectionLost(Some(reason)) => {
+                format!("the connection was lost ({reason})")
+            }
             _ => "the connection was lost".to_owned(),
         };
         for pending in std::mem::take(&mut self.pending) {
@@ -701,7 +730,10 @@ impl Connection {
             ))));
             return;
         }
-        if self.idle_since.is_some_and(|since| since + IDLE_RENEW <= self.now) {
+        if self
+            .idle_since
+            .is_some_and(|since| since + IDLE_RENEW <= self.now)
+        {
             // IDLE completes after DONE; the connection idles again once it has.
             self.wake();
         }
@@ -735,6 +767,7 @@ impl Op {
     fn folder(&self) -> Option<&str> {
         match self {
             Op::FetchRows(op) => Some(op.folder()),
+            Op::Select(op) => Some(op.folder()),
             _ => None,
         }
     }

@@ -1,6 +1,7 @@
 //! `SELECT folder`: with `(CONDSTORE)` where offered, so the server reports HIGHESTMODSEQ,
-//! and with `(QRESYNC (uidvalidity modseq))` when QRESYNC is enabled and the folder's
-//! state from an earlier session is known, so the server reports only what changed since.
+//! and with `(QRESYNC (uidvalidity modseq))` when QRESYNC is enabled (or its ENABLE is
+//! under way: `qresync`) and the folder's state from an earlier session is known, so the
+//! server reports only what changed since.
 //!
 //! The replica of the folder is made when the command is sent (the connection treats
 //! every response after it as the new folder's). The first rows are not left waiting for
@@ -40,9 +41,9 @@ impl Select {
         folder: String,
         window: Window,
         known: Option<Known>,
+        qresync: bool,
         op: Option<OpId>,
     ) -> (Tag<'static>, Self) {
-        let qresync = session.is_enabled(&Capability::QResync);
         let body = match known {
             Some(known) if qresync => CommandBody::SelectModSeq {
                 mailbox,
@@ -72,14 +73,28 @@ impl Select {
     }
 
     pub(crate) fn data(&mut self, data: &Data<'static>, cx: &mut Cx<'_>) -> Claim {
-        if let Data::Exists(exists) = data {
-            if !self.fetching {
-                self.fetching = true;
-                self.fetch_window(*exists, cx);
-            }
+        let Data::Exists(exists) = data else {
+            return Claim::No;
+        };
+        // The server answers SELECTs in the order they were sent, and the connection offers
+        // data to the oldest pending operation first: this EXISTS is this SELECT's, and a
+        // later SELECT must not take it for its own folder's count. Once another folder is
+        // asked for, nobody wants this one's rows. An empty window is reported on
+        // completion, so that the rows of a folder always follow its `FolderOpened`.
+        let current = cx
+            .selected
+            .as_ref()
+            .is_some_and(|s| s.folder == self.folder);
+        if current && !self.fetching && self.window.seqs(*exists).is_some() {
+            self.fetching = true;
+            self.fetch_window(*exists, cx);
         }
-        // EXISTS is the replica's as well.
-        Claim::No
+        // Claimed, so that only this SELECT sees it; the replica still learns the count.
+        Claim::Mine
+    }
+
+    pub(crate) fn folder(&self) -> &str {
+        &self.folder
     }
 
     pub(crate) fn complete(mut self, status: StatusResponse<'static>, cx: &mut Cx<'_>) {
