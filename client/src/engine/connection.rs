@@ -88,6 +88,9 @@ pub(crate) struct Connection {
     /// The tag of `ENABLE QRESYNC` until it is answered: a SELECT pipelined behind it may
     /// already use QRESYNC, since the server reads the ENABLE first.
     enabling_qresync: Option<Tag<'static>>,
+    /// When the connection is taken for dead if the server has not greeted by then: set by
+    /// the first request, since the app waits from then on.
+    greeting_deadline: Option<u64>,
     /// When the IDLE now pending began.
     idle_since: Option<u64>,
     last_poll: u64,
@@ -112,6 +115,7 @@ impl Default for Connection {
             open_parts: None,
             idle_refused: false,
             enabling_qresync: None,
+            greeting_deadline: None,
             idle_since: None,
             last_poll: 0,
             now: 0,
@@ -133,6 +137,8 @@ impl Connection {
         match self.phase {
             Phase::Finished => return,
             Phase::Greeting => {
+                self.greeting_deadline
+                    .get_or_insert(self.now + COMMAND_TIMEOUT);
                 self.waiting.push_back((id, request));
                 return;
             }
@@ -387,6 +393,7 @@ impl Connection {
         match event {
             SessionEvent::Greeting(_) => {
                 self.phase = Phase::SigningIn;
+                self.greeting_deadline = None;
                 let waiting = std::mem::take(&mut self.waiting);
                 for (id, request) in waiting {
                     self.request(id, request, charsets);
@@ -703,7 +710,12 @@ impl Connection {
         if self.phase == Phase::Finished {
             return None;
         }
-        let command = self.pending.iter().filter_map(|p| p.deadline).min();
+        let command = self
+            .pending
+            .iter()
+            .filter_map(|p| p.deadline)
+            .chain(self.greeting_deadline)
+            .min();
         let renew = self.idle_since.map(|since| since + IDLE_RENEW);
         let poll = (self.phase == Phase::Ready
             && self.pending.is_empty()
@@ -719,11 +731,13 @@ impl Connection {
         if self.phase == Phase::Finished {
             return;
         }
-        if self
+        let overdue = self
             .pending
             .iter()
-            .any(|p| p.deadline.is_some_and(|d| d <= self.now))
-        {
+            .filter_map(|p| p.deadline)
+            .chain(self.greeting_deadline)
+            .any(|deadline| deadline <= self.now);
+        if overdue {
             self.finish(Disconnect::ConnectionLost(Some(format!(
                 "no answer from the mail server within {} seconds",
                 COMMAND_TIMEOUT / 1000

@@ -1,6 +1,7 @@
 //! The engine driven by scripted server transcripts written like Dovecot's output, fed whole
 //! and byte by byte, with the time as an input.
 
+use super::connection::{COMMAND_TIMEOUT, IDLE_RENEW, POLL_INTERVAL};
 use super::*;
 
 enum Step {
@@ -855,4 +856,352 @@ fn a_known_folder_is_selected_with_condstore_where_qresync_was_not_enabled() {
         }),
         C(OPEN_INBOX),
     ]);
+}
+
+#[test]
+fn idle_is_entered_when_quiet_and_left_with_done_for_a_request() {
+    let events = after_inbox_open([
+        // Idling: no command deadline, only the renewal.
+        P(Some(IDLE_RENEW)),
+        C(""),
+        R(open_message("INBOX", 2)),
+        C("DONE\r\np8 UID FETCH 2 (UID FLAGS BODY.PEEK[])\r\n"),
+        S(IDLE_DONE),
+        S("* 2 FETCH (UID 2 FLAGS (\\Seen \\Flagged) BODY[] {2}\r\nhi)\r\np8 OK done\r\n"),
+        // Read already: no STORE, straight back to IDLE.
+        C("p9 IDLE\r\n"),
+    ]);
+    assert!(
+        matches!(
+            &events[..],
+            [Event::MessageOpened {
+                op: OpId(3),
+                uid: 2,
+                ..
+            }]
+        ),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn a_request_before_the_server_accepted_idle_goes_right_after_its_continuation() {
+    let mut script = inbox_open();
+    // Up to the IDLE, without the server's `+`.
+    script.truncate(script.len() - 1);
+    script.extend([
+        R(open_message("INBOX", 2)),
+        C(""),
+        S(IDLING),
+        C("DONE\r\np8 UID FETCH 2 (UID FLAGS BODY.PEEK[])\r\n"),
+    ]);
+    run_all_chunkings(&script);
+}
+
+const ROW_8: &str = "* 4 FETCH (UID 8 FLAGS () RFC822.SIZE 99 INTERNALDATE \"04-Jan-2024 10:00:00 +0000\" ENVELOPE (NIL \"New\" ((NIL NIL \"dave\" \"example.net\")) NIL NIL NIL NIL NIL NIL NIL))\r\n";
+
+fn message_8() -> MessageSummary {
+    MessageSummary {
+        uid: 8,
+        from: "dave@example.net".into(),
+        subject: "New".into(),
+        date: Some(1_704_362_400),
+        unread: true,
+        flagged: false,
+        size: 99,
+    }
+}
+
+#[test]
+fn new_mail_while_idling_is_announced_then_its_rows_fetched() {
+    let events = after_inbox_open([
+        S("* 4 EXISTS\r\n* 1 RECENT\r\n"),
+        C("DONE\r\np8 FETCH 4 (UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE)\r\n"),
+        S(IDLE_DONE),
+        S(leak(format!("{ROW_8}p8 OK Fetch completed.\r\n"))),
+        C("p9 IDLE\r\n"),
+    ]);
+    assert_eq!(
+        events,
+        [
+            changed(4, ListChange::Arrived { count: 1 }),
+            Event::Rows {
+                op: None,
+                folder: "INBOX".into(),
+                total: 4,
+                rows: vec![(0, message_8())],
+            },
+        ]
+    );
+}
+
+#[test]
+fn expunges_and_flag_changes_while_idling_move_the_list() {
+    let events = after_inbox_open([
+        // Message 2 (sequence number 2, position 1) goes.
+        S("* 2 EXPUNGE\r\n"),
+        // Then message 1 (now position 1) is flagged elsewhere, named by sequence number
+        // and UID, and message 7 (position 0) marked unread: no UID, the place says which.
+        S("* 1 FETCH (UID 1 MODSEQ (43) FLAGS (\\Seen \\Flagged))\r\n* 2 FETCH (FLAGS ())\r\n"),
+        // Nothing to ask: still idling.
+        C(""),
+        P(Some(IDLE_RENEW)),
+    ]);
+    assert_eq!(
+        events,
+        [
+            changed(2, ListChange::Removed { position: 1 }),
+            changed(
+                2,
+                ListChange::Flags {
+                    position: 1,
+                    uid: Some(1),
+                    unread: false,
+                    flagged: true
+                }
+            ),
+            changed(
+                2,
+                ListChange::Flags {
+                    position: 0,
+                    uid: Some(7),
+                    unread: true,
+                    flagged: false
+                }
+            ),
+        ]
+    );
+}
+
+#[test]
+fn an_expunge_of_the_newest_and_oldest_gives_their_positions() {
+    let events = after_inbox_open([S("* 3 EXPUNGE\r\n* 1 EXPUNGE\r\n"), C("")]);
+    assert_eq!(
+        events,
+        [
+            // Position = count before - sequence number.
+            changed(2, ListChange::Removed { position: 0 }),
+            changed(1, ListChange::Removed { position: 1 }),
+        ]
+    );
+}
+
+#[test]
+fn vanished_with_qresync_removes_by_uid_oldest_first() {
+    let events = after_inbox_open([
+        // UIDs 1 and 2: positions 2 and 1, the oldest first so that neither moves the other.
+        S("* VANISHED 1:2\r\n"),
+        // Expunged while away: no sequence number moves, nothing to show.
+        S("* VANISHED (EARLIER) 5\r\n"),
+        C(""),
+    ]);
+    assert_eq!(
+        events,
+        [
+            changed(1, ListChange::Removed { position: 2 }),
+            changed(1, ListChange::Removed { position: 1 }),
+        ]
+    );
+}
+
+#[test]
+fn window_seqs_known_answers() {
+    let w = |first, len| Window { first, len };
+    let cases = [
+        (Window::FIRST, 3, Some((1, 3))),
+        (Window::FIRST, 0, None),
+        (Window::FIRST, 100, Some((51, 100))),
+        (w(50, 50), 100, Some((1, 50))),
+        (w(90, 50), 100, Some((1, 10))),
+        (w(99, 1), 100, Some((1, 1))),
+        (w(100, 50), 100, None),
+        (w(0, 0), 100, None),
+        (w(0, 1), 1, Some((1, 1))),
+        (w(0, u32::MAX), u32::MAX, Some((1, u32::MAX))),
+        (w(u32::MAX - 1, u32::MAX), u32::MAX, Some((1, 1))),
+    ];
+    for (window, exists, want) in cases {
+        assert_eq!(window.seqs(exists), want, "{window:?} of {exists}");
+    }
+}
+
+#[test]
+fn a_command_unanswered_for_a_minute_loses_the_connection() {
+    let why = format!(
+        "no answer from the mail server within {} seconds",
+        COMMAND_TIMEOUT / 1000
+    );
+    let events = after_inbox_open([
+        T(1_000),
+        R(open_message("INBOX", 7)),
+        C("DONE\r\np8 UID FETCH 7 (UID FLAGS BODY.PEEK[])\r\n"),
+        P(Some(1_000 + COMMAND_TIMEOUT)),
+        T(COMMAND_TIMEOUT),
+        C(""),
+        T(1_000 + COMMAND_TIMEOUT - 1),
+        C(""),
+        T(1_000 + COMMAND_TIMEOUT),
+        P(None),
+        // Whatever arrives after is too late.
+        S(IDLE_DONE),
+        C(""),
+    ]);
+    assert_eq!(
+        events,
+        [
+            Event::MessageFailed {
+                op: OpId(3),
+                folder: "INBOX".into(),
+                uid: 7,
+                reason: format!("the connection was lost ({why})"),
+            },
+            Event::Disconnected(Disconnect::ConnectionLost(Some(why))),
+        ]
+    );
+}
+
+#[test]
+fn the_greeting_and_sign_in_have_deadlines_too() {
+    let events = run_all_chunkings(&[
+        T(5_000),
+        R(sign_in()),
+        S(GREETING),
+        C(AUTH),
+        P(Some(5_000 + COMMAND_TIMEOUT)),
+        T(5_000 + COMMAND_TIMEOUT),
+    ]);
+    assert!(
+        matches!(
+            &events[..],
+            [Event::Disconnected(Disconnect::ConnectionLost(Some(_)))]
+        ),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn idle_is_renewed_every_ten_minutes() {
+    let events = after_inbox_open([
+        P(Some(IDLE_RENEW)),
+        T(IDLE_RENEW - 1),
+        C(""),
+        T(IDLE_RENEW),
+        C("DONE\r\n"),
+        // Now DONE must be answered in time.
+        P(Some(IDLE_RENEW + COMMAND_TIMEOUT)),
+        S(IDLE_DONE),
+        C("p8 IDLE\r\n"),
+        S(IDLING),
+        P(Some(2 * IDLE_RENEW)),
+        T(2 * IDLE_RENEW),
+        C("DONE\r\n"),
+    ]);
+    assert_eq!(events, []);
+}
+
+/// [`inbox_open`] on a server without IDLE.
+fn inbox_open_without_idle() -> Vec<Step> {
+    vec![
+        T(0),
+        S("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ready.\r\n"),
+        R(sign_in()),
+        C(AUTH),
+        S("p1 OK [CAPABILITY IMAP4rev1 SASL-IR] Logged in\r\n"),
+        R(open_inbox()),
+        C("p2 LIST \"\" *\r\np3 STATUS INBOX (UNSEEN)\r\np4 SELECT INBOX\r\n"),
+        S("* LIST () \".\" INBOX\r\np2 OK List completed.\r\n"),
+        S("* STATUS INBOX (UNSEEN 1)\r\np3 OK\r\n* 3 EXISTS\r\np4 OK [READ-WRITE] Select completed.\r\n"),
+        C("p5 FETCH 1:3 (UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE)\r\n"),
+        S(leak(FETCHED.replace("p6 OK", "p5 OK"))),
+        C(""),
+    ]
+}
+
+#[test]
+fn without_idle_the_open_folder_is_polled_with_noop_every_30_seconds() {
+    let mut script = inbox_open_without_idle();
+    script.extend([
+        P(Some(POLL_INTERVAL)),
+        T(POLL_INTERVAL - 1),
+        C(""),
+        T(POLL_INTERVAL),
+        C("p6 NOOP\r\n"),
+        P(Some(POLL_INTERVAL + COMMAND_TIMEOUT)),
+        S("* 4 EXISTS\r\np6 OK NOOP completed.\r\n"),
+        C("p7 FETCH 4 (UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE)\r\n"),
+        S(leak(format!("{ROW_8}p7 OK Fetch completed.\r\n"))),
+        C(""),
+        P(Some(2 * POLL_INTERVAL)),
+        T(2 * POLL_INTERVAL),
+        C("p8 NOOP\r\n"),
+    ]);
+    let events = run_all_chunkings(&script);
+    let n = events.len();
+    assert_eq!(
+        events[n - 2..],
+        [
+            changed(4, ListChange::Arrived { count: 1 }),
+            Event::Rows {
+                op: None,
+                folder: "INBOX".into(),
+                total: 4,
+                rows: vec![(0, message_8())],
+            },
+        ]
+    );
+}
+
+#[test]
+fn a_refused_idle_falls_back_to_polling() {
+    let mut script = inbox_open();
+    script.truncate(script.len() - 1);
+    script.extend([
+        S("p7 NO IDLE not allowed here\r\n"),
+        C(""),
+        P(Some(POLL_INTERVAL)),
+        T(POLL_INTERVAL),
+        C("p8 NOOP\r\n"),
+    ]);
+    let events = run_all_chunkings(&script);
+    assert!(
+        matches!(events.last(), Some(Event::Problem(text)) if text.contains("IDLE not allowed here")),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn the_open_folder_is_known_for_a_later_qresync() {
+    let mut engine = Engine::new();
+    assert_eq!(engine.known(), None);
+    for step in inbox_open() {
+        match step {
+            S(bytes) => engine.receive(bytes.as_bytes()),
+            R(request) => {
+                engine.request(request);
+            }
+            T(now) => engine.handle_timeout(now),
+            C(_) | P(_) => while engine.transmit().is_some() {},
+        }
+    }
+    assert_eq!(engine.known(), Some(("INBOX".to_owned(), KNOWN)));
+}
+
+/// Regression: a server that accepted the connection but never greeted was waited for
+/// forever (no command was pending, so no deadline ran), and the account never retried.
+#[test]
+fn a_greeting_that_never_came_was_waited_for_forever() {
+    let events = run_all_chunkings(&[
+        T(5_000),
+        R(sign_in()),
+        C(""),
+        P(Some(5_000 + COMMAND_TIMEOUT)),
+        T(5_000 + COMMAND_TIMEOUT),
+        P(None),
+    ]);
+    assert_eq!(
+        events,
+        [Event::Disconnected(Disconnect::ConnectionLost(Some(
+            "no answer from the mail server within 60 seconds".into()
+        )))]
+    );
 }
