@@ -2,6 +2,8 @@
 //! server transcripts (written like Dovecot's output) for each connection, socket closes and
 //! the time, checking every effect that comes out.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use super::*;
 use crate::engine::{BuiltInOnly, MessageSummary, SignInError};
 
