@@ -87,8 +87,12 @@ pub(crate) struct Connection {
     idle_refused: bool,
     /// This is a watch connection (NOTIFY): no folder selected, kept alive with NOOP.
     watching: bool,
-    /// `ENABLE QRESYNC` was sent: later SELECTs may resume with QRESYNC.
-    qresync: bool,
+    /// The tag of `ENABLE QRESYNC` until it is answered: a SELECT pipelined behind it may
+    /// already use QRESYNC, since the server reads the ENABLE first.
+    enabling_qresync: Option<Tag<'static>>,
+    /// When the connection is taken for dead if the server has not greeted by then: set by
+    /// the first request, since the app waits from then on.
+    greeting_deadline: Option<u64>,
     /// When the IDLE now pending began.
     idle_since: Option<u64>,
     last_poll: u64,
@@ -113,7 +117,8 @@ impl Default for Connection {
             open_parts: None,
             idle_refused: false,
             watching: false,
-            qresync: false,
+            enabling_qresync: None,
+            greeting_deadline: None,
             idle_since: None,
             last_poll: 0,
             now: 0,
@@ -142,6 +147,8 @@ impl Connection {
         match self.phase {
             Phase::Finished => return,
             Phase::Greeting => {
+                self.greeting_deadline
+                    .get_or_insert(self.now + COMMAND_TIMEOUT);
                 self.waiting.push_back((id, request));
                 return;
             }
@@ -258,8 +265,7 @@ impl Connection {
         }
         if self.session.has_capability(&Capability::QResync) {
             if let Ok(atom) = Atom::try_from("QRESYNC") {
-                self.session.send(CommandBody::Enable(vec![atom]));
-                self.qresync = true;
+                self.enabling_qresync = Some(self.session.send(CommandBody::Enable(vec![atom])));
             }
         }
         if let Some((tag, op)) = ops::List::start(&mut self.session) {
@@ -284,14 +290,16 @@ impl Connection {
         });
         let (tag, status) = ops::Status::start(&mut self.session, mailbox.clone(), folder.clone());
         self.push(tag, Op::Status(status));
+        let qresync =
+            self.enabling_qresync.is_some() || self.session.is_enabled(&Capability::QResync);
         let (tag, select) = ops::Select::start(
             &mut self.session,
             mailbox,
             folder,
             window,
             known,
+            qresync,
             op,
-            self.qresync,
         );
         self.push(tag, Op::Select(select));
     }
@@ -323,9 +331,11 @@ impl Connection {
             .and_then(|(_, _, parts)| parts.iter().find(|a| a.part == part))
             .cloned();
         let open = self.selected.as_ref().is_some_and(|s| s.folder == folder);
-        self.wake();
         let started = match attachment {
             Some(attachment) if open => {
+                // IDLE ends only for a command that goes out: a download refused here
+                // costs no round trip.
+                self.wake();
                 ops::FetchPart::start(&mut self.session, folder.clone(), uid, attachment, id)
             }
             _ => None,
@@ -402,6 +412,7 @@ impl Connection {
         match event {
             SessionEvent::Greeting(_) => {
                 self.phase = Phase::SigningIn;
+                self.greeting_deadline = None;
                 let waiting = std::mem::take(&mut self.waiting);
                 for (id, request) in waiting {
                     self.request(id, request, charsets);
@@ -445,7 +456,15 @@ impl Connection {
         }
     }
 
-    fn completed(&mut self, tag: Tag<'static>, status: StatusResponse<'static>, charsets: &dyn Charsets) {
+    fn completed(
+        &mut self,
+        tag: Tag<'static>,
+        status: StatusResponse<'static>,
+        charsets: &dyn Charsets,
+    ) {
+        if self.enabling_qresync.as_ref() == Some(&tag) {
+            self.enabling_qresync = None;
+        }
         if let Some(selected) = self.selected.as_mut() {
             let changes = match &status.code {
                 Some(code) => selected.replica.apply_code(code),
@@ -478,7 +497,7 @@ impl Connection {
         let mut claimed_by = None;
         {
             let mut cx = Cx {
-                    out: &mut self.events,
+                out: &mut self.events,
                 charsets,
                 selected: &mut self.selected,
                 follow_ups: &mut self.follow_ups,
@@ -502,8 +521,8 @@ impl Connection {
         let Some(selected) = self.selected.as_mut() else {
             return;
         };
-        // A FETCH answering an operation for a folder selected before this one is not
-        // this folder's.
+        // A FETCH answering an operation for a folder selected before this one, or the
+        // EXISTS of a SELECT superseded by this one, is not this folder's.
         if let Some(k) = claimed_by {
             if self.pending[k]
                 .op
@@ -527,7 +546,9 @@ impl Connection {
                         let (low, high) = (from.get().min(to.get()), from.get().max(to.get()));
                         if high - low < count {
                             positions.extend(
-                                (low..=high).filter_map(|uid| selected.replica.seq(uid)).map(|seq| count - seq),
+                                (low..=high)
+                                    .filter_map(|uid| selected.replica.seq(uid))
+                                    .map(|seq| count - seq),
                             );
                         }
                     }
@@ -619,7 +640,9 @@ impl Connection {
                     high: last,
                 });
             }
-            Change::UidValidityChanged { .. } | Change::NeedResync(_) => out.push(ListChange::Reset),
+            Change::UidValidityChanged { .. } | Change::NeedResync(_) => {
+                out.push(ListChange::Reset)
+            }
             _ => {}
         }
     }
@@ -729,7 +752,9 @@ impl Connection {
         }
         self.phase = Phase::Finished;
         let why = match &reason {
-            Disconnect::ConnectionLost(Some(reason)) => format!("the connection was lost ({reason})"),
+            Disconnect::ConnectionLost(Some(reason)) => {
+                format!("the connection was lost ({reason})")
+            }
             _ => "the connection was lost".to_owned(),
         };
         for pending in std::mem::take(&mut self.pending) {
@@ -751,7 +776,12 @@ impl Connection {
         if self.phase == Phase::Finished {
             return None;
         }
-        let command = self.pending.iter().filter_map(|p| p.deadline).min();
+        let command = self
+            .pending
+            .iter()
+            .filter_map(|p| p.deadline)
+            .chain(self.greeting_deadline)
+            .min();
         let renew = self.idle_since.map(|since| since + IDLE_RENEW);
         let poll = (self.phase == Phase::Ready && self.pending.is_empty())
             .then(|| self.poll_interval())
@@ -766,18 +796,23 @@ impl Connection {
         if self.phase == Phase::Finished {
             return;
         }
-        if self
+        let overdue = self
             .pending
             .iter()
-            .any(|p| p.deadline.is_some_and(|d| d <= self.now))
-        {
+            .filter_map(|p| p.deadline)
+            .chain(self.greeting_deadline)
+            .any(|deadline| deadline <= self.now);
+        if overdue {
             self.finish(Disconnect::ConnectionLost(Some(format!(
                 "no answer from the mail server within {} seconds",
                 COMMAND_TIMEOUT / 1000
             ))));
             return;
         }
-        if self.idle_since.is_some_and(|since| since + IDLE_RENEW <= self.now) {
+        if self
+            .idle_since
+            .is_some_and(|since| since + IDLE_RENEW <= self.now)
+        {
             // IDLE completes after DONE; the connection idles again once it has.
             self.wake();
         }
@@ -811,6 +846,7 @@ impl Op {
     fn folder(&self) -> Option<&str> {
         match self {
             Op::FetchRows(op) => Some(op.folder()),
+            Op::Select(op) => Some(op.folder()),
             _ => None,
         }
     }

@@ -132,7 +132,9 @@ impl ListView {
             .saturating_add(visible.len)
             .saturating_add(MARGIN)
             .min(self.total);
-        let gaps: Vec<u32> = (first..end).filter(|p| !self.rows.contains_key(p)).collect();
+        let gaps: Vec<u32> = (first..end)
+            .filter(|p| !self.rows.contains_key(p))
+            .collect();
         let (&low, &high) = (gaps.first()?, gaps.last()?);
         Some(Window {
             first: low,
@@ -142,6 +144,7 @@ impl ListView {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
@@ -220,7 +223,11 @@ mod tests {
         let mut list = ListView::default();
         let far = 50_000;
         list.merge(100_000, (0..1_000).map(|p| (p, row(p + 1))).collect(), 0);
-        list.merge(100_000, (far..far + 100).map(|p| (p, row(p + 1))).collect(), far);
+        list.merge(
+            100_000,
+            (far..far + 100).map(|p| (p, row(p + 1))).collect(),
+            far,
+        );
         assert_eq!(list.rows.len(), CACHE_ROWS);
         assert!(list.row(far).is_some());
         assert!(list.row(0).is_none());

@@ -397,8 +397,15 @@ impl Model {
                 change,
             }) => {
                 if self.adopt(&folder) {
+                    // What the row was, if the change is about the cached row: a change
+                    // naming another UID is not applied to it, so it moves no count.
                     let before = match &change {
-                        ListChange::Flags { position, .. } | ListChange::Removed { position } => {
+                        ListChange::Flags { position, uid, .. } => self
+                            .list
+                            .row(*position)
+                            .filter(|row| uid.is_none_or(|uid| row.uid == uid))
+                            .map(|row| row.unread),
+                        ListChange::Removed { position } => {
                             self.list.row(*position).map(|row| row.unread)
                         }
                         _ => None,
@@ -659,7 +666,7 @@ impl<'a> FolderLabel<'a> {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-    use crate::engine::{Block, FolderRole, Password};
+    use crate::engine::{Block, FolderRole, MessageSummary, OpId, Password, Window};
 
     fn folder(id: &str, role: Option<FolderRole>) -> Folder {
         Folder {
@@ -683,6 +690,26 @@ mod tests {
         }
     }
 
+    /// The (position, UID) of every cached row.
+    fn uids(model: &Model) -> Vec<(u32, u32)> {
+        model
+            .list
+            .rows
+            .iter()
+            .map(|(p, row)| (*p, row.uid))
+            .collect()
+    }
+
+    /// The answer to opening `folder`: rows at positions from 0, newest first.
+    fn rows(folder: &str, total: u32, messages: &[MessageSummary]) -> Action {
+        Action::Engine(Event::Rows {
+            op: Some(OpId(2)),
+            folder: folder.to_owned(),
+            total,
+            rows: (0..).zip(messages.iter().cloned()).collect(),
+        })
+    }
+
     fn run(model: Model, actions: impl IntoIterator<Item = Action>) -> Model {
         actions.into_iter().fold(model, Model::reduce)
     }
@@ -696,7 +723,8 @@ mod tests {
         )
     }
 
-    /// Signed in, with the engine's automatic INBOX opening done.
+    /// Signed in, with the account's automatic INBOX opening done: message 2 (unread) at
+    /// position 0, message 1 (read) at position 1.
     fn signed_in() -> Model {
         run(
             signing_in(),
@@ -712,11 +740,9 @@ mod tests {
                     folder: "INBOX".to_owned(),
                     exists: 2,
                     unseen: Some(1),
+                    uid_validity: Some(1),
                 }),
-                Action::Engine(Event::Messages {
-                    folder: "INBOX".to_owned(),
-                    messages: vec![message(2), message(1)],
-                }),
+                rows("INBOX", 2, &[message(2), message(1)]),
             ],
         )
     }
@@ -737,23 +763,31 @@ mod tests {
         };
         assert_eq!(
             Action::requested(&sign_in),
-            Action::SignInRequested {
+            Some(Action::SignInRequested {
                 user: "ada".to_owned()
-            }
+            })
         );
         let open = Request::OpenFolder {
             folder: "Sent".to_owned(),
+            window: Window::FIRST,
+            known: None,
         };
         assert_eq!(
             Action::requested(&open),
-            Action::OpenFolderRequested {
+            Some(Action::OpenFolderRequested {
                 folder: "Sent".to_owned()
-            }
+            })
         );
         assert_eq!(
             Action::requested(&Request::SignOut),
-            Action::SignOutRequested
+            Some(Action::SignOutRequested)
         );
+        // Scrolling shows nothing new until the rows arrive.
+        let scroll = Request::FetchRows {
+            folder: "Sent".to_owned(),
+            window: Window { first: 50, len: 50 },
+        };
+        assert_eq!(Action::requested(&scroll), None);
     }
 
     #[test]
@@ -780,21 +814,27 @@ mod tests {
                     folder: "INBOX".to_owned(),
                     exists: 3,
                     unseen: None,
+                    uid_validity: Some(9),
                 },
                 Action::Engine(Event::FolderOpened {
                     folder: "INBOX".to_owned(),
                     exists: 3,
                     unseen: None,
+                    uid_validity: Some(9),
                 }),
             ),
             (
-                Event::Messages {
+                Event::Rows {
+                    op: None,
                     folder: "INBOX".to_owned(),
-                    messages: vec![message(1)],
+                    total: 3,
+                    rows: vec![(0, message(1))],
                 },
-                Action::Engine(Event::Messages {
+                Action::Engine(Event::Rows {
+                    op: None,
                     folder: "INBOX".to_owned(),
-                    messages: vec![message(1)],
+                    total: 3,
+                    rows: vec![(0, message(1))],
                 }),
             ),
             (
@@ -835,6 +875,9 @@ mod tests {
         assert!(!model.signing_in);
         assert!(model.loading);
         assert_eq!(model.pane, Pane::Messages);
+        // The account opens INBOX by itself: the model selects it without a request.
+        assert_eq!(model.selected.as_deref(), Some("INBOX"));
+        assert_eq!(model.list, ListView::default());
     }
 
     #[test]
@@ -849,9 +892,11 @@ mod tests {
             })
         );
         assert_eq!(model.unseen.get("INBOX"), Some(&1));
+        assert_eq!(uids(&model), [(0, 2), (1, 1)]);
+        assert_eq!(model.list.total, 2);
         assert_eq!(
-            model.messages.iter().map(|m| m.uid).collect::<Vec<_>>(),
-            [2, 1]
+            model.list.row(0).map(|row| row.subject.as_str()),
+            Some("Message 2")
         );
         assert!(!model.loading);
     }
@@ -941,7 +986,11 @@ mod tests {
         )));
         assert_eq!(model.screen, Screen::SignIn);
         assert_eq!(model.user, "ada", "the form is prefilled");
-        assert!(model.folders.is_empty() && model.messages.is_empty() && model.selected.is_none());
+        assert!(
+            model.folders.is_empty()
+                && model.list == ListView::default()
+                && model.selected.is_none()
+        );
         let problem = model.problem.unwrap();
         assert_eq!(problem, Problem::ConnectionLost(None));
         assert_eq!(problem.detail(), None);
@@ -1007,7 +1056,7 @@ mod tests {
         });
         assert_eq!(model.selected.as_deref(), Some("Sent"));
         assert!(model.loading);
-        assert!(model.messages.is_empty());
+        assert_eq!(model.list, ListView::default());
         assert!(model.status.is_none());
         assert_eq!(model.pane, Pane::Messages);
 
@@ -1018,15 +1067,15 @@ mod tests {
                     folder: "Sent".to_owned(),
                     exists: 1,
                     unseen: Some(0),
+                    uid_validity: Some(1),
                 }),
-                Action::Engine(Event::Messages {
-                    folder: "Sent".to_owned(),
-                    messages: vec![message(7)],
-                }),
+                rows("Sent", 1, &[message(7)]),
             ],
         );
         assert!(!model.loading);
-        assert_eq!(model.messages, vec![message(7)]);
+        assert_eq!(uids(&model), [(0, 7)]);
+        assert_eq!(model.list.row(0).map(|row| &**row), Some(&message(7)));
+        assert_eq!(model.list.total, 1);
         assert_eq!(model.unseen.get("Sent"), Some(&0));
         assert_eq!(
             model.unseen.get("INBOX"),
@@ -1047,11 +1096,12 @@ mod tests {
                     folder: "Trash".to_owned(),
                     exists: 0,
                     unseen: None,
+                    uid_validity: Some(1),
                 }),
             ],
         );
         assert!(!model.loading);
-        assert!(model.messages.is_empty());
+        assert_eq!(model.list, ListView::default());
         assert_eq!(
             model.status,
             Some(FolderStatus {
@@ -1076,16 +1126,19 @@ mod tests {
                     folder: "Sent".to_owned(),
                     exists: 5,
                     unseen: Some(0),
+                    uid_validity: Some(1),
                 }),
-                Action::Engine(Event::Messages {
+                rows("Sent", 5, &[message(9)]),
+                Action::Engine(Event::FolderChanged {
                     folder: "Sent".to_owned(),
-                    messages: vec![message(9)],
+                    total: 6,
+                    change: ListChange::Arrived { count: 1 },
                 }),
             ],
         );
         assert_eq!(model.selected.as_deref(), Some("Drafts"));
         assert!(model.loading);
-        assert!(model.messages.is_empty());
+        assert_eq!(model.list, ListView::default());
         assert!(model.status.is_none());
     }
 
@@ -1198,11 +1251,13 @@ mod tests {
             [
                 // News about another message is not for the pane.
                 Action::Engine(Event::MessageFailed {
+                    op: OpId(3),
                     folder: "INBOX".to_owned(),
                     uid: 1,
                     reason: "x".to_owned(),
                 }),
                 Action::Engine(Event::MessageOpened {
+                    op: OpId(4),
                     folder: "INBOX".to_owned(),
                     uid: 2,
                     message: Box::new(view.clone()),
@@ -1220,9 +1275,10 @@ mod tests {
         );
         assert_eq!(
             model.reading.as_ref().unwrap().state,
-            ReadingState::Ready(Box::new(view))
+            ReadingState::Ready(Rc::new(view))
         );
-        assert!(!model.messages.iter().find(|m| m.uid == 2).unwrap().unread);
+        let position = model.list.position_of(2).unwrap();
+        assert!(!model.list.row(position).unwrap().unread);
         assert_eq!(model.unseen.get("INBOX"), Some(&0));
         assert_eq!(model.status.unwrap().unseen, Some(0));
 
@@ -1241,6 +1297,7 @@ mod tests {
                     uid: 1,
                 },
                 Action::Engine(Event::MessageFailed {
+                    op: OpId(3),
                     folder: "INBOX".to_owned(),
                     uid: 1,
                     reason: "gone".to_owned(),
@@ -1278,6 +1335,7 @@ mod tests {
             Some("2")
         );
         let model = model.reduce(Action::Engine(Event::AttachmentFetched {
+            op: OpId(4),
             folder: "INBOX".to_owned(),
             uid: 1,
             part: "2".to_owned(),
@@ -1385,12 +1443,12 @@ mod tests {
             save_copy: true,
             answered: None,
         }));
-        assert_eq!(Action::requested(&send), Action::SendRequested);
+        assert_eq!(Action::requested(&send), Some(Action::SendRequested));
         let save = Request::SaveSent {
             copy: None,
             answered: None,
         };
-        assert_eq!(Action::requested(&save), Action::SaveSentRequested);
+        assert_eq!(Action::requested(&save), Some(Action::SaveSentRequested));
         // Editing without a composer open changes nothing.
         let model = signed_in();
         assert_eq!(
@@ -1400,5 +1458,250 @@ mod tests {
             }),
             model
         );
+    }
+
+    fn changed(folder: &str, total: u32, change: ListChange) -> Action {
+        Action::Engine(Event::FolderChanged {
+            folder: folder.to_owned(),
+            total,
+            change,
+        })
+    }
+
+    fn flags(position: u32, uid: u32, unread: bool, flagged: bool) -> ListChange {
+        ListChange::Flags {
+            position,
+            uid: Some(uid),
+            unread,
+            flagged,
+        }
+    }
+
+    /// The unread count as the folder list and the open folder's status show it.
+    fn unread(model: &Model) -> (Option<u32>, Option<u32>) {
+        (
+            model.unseen.get("INBOX").copied(),
+            model.status.and_then(|s| s.unseen),
+        )
+    }
+
+    #[test]
+    fn new_mail_moves_the_rows_down_and_its_unread_rows_count() {
+        let model = signed_in().reduce(changed("INBOX", 3, ListChange::Arrived { count: 1 }));
+        assert_eq!(uids(&model), [(1, 2), (2, 1)]);
+        assert_eq!((model.list.total, model.status.unwrap().exists), (3, 3));
+        assert_eq!(
+            unread(&model),
+            (Some(1), Some(1)),
+            "not known until its row"
+        );
+        // The new message's row (unread), without an op: it counts.
+        let model = model.reduce(Action::Engine(Event::Rows {
+            op: None,
+            folder: "INBOX".to_owned(),
+            total: 3,
+            rows: vec![(0, message(4))],
+        }));
+        assert_eq!(uids(&model), [(0, 4), (1, 2), (2, 1)]);
+        assert_eq!(unread(&model), (Some(2), Some(2)));
+        // Rows asked for (scrolling, or after a reconnect) are not news: no count moves.
+        let model = model.reduce(Action::Engine(Event::Rows {
+            op: Some(OpId(9)),
+            folder: "INBOX".to_owned(),
+            total: 3,
+            rows: vec![(0, message(4)), (1, message(2))],
+        }));
+        assert_eq!(unread(&model), (Some(2), Some(2)));
+        assert!(!model.loading);
+    }
+
+    #[test]
+    fn rows_far_down_a_big_folder_are_kept_by_position() {
+        let model = run(
+            signed_in(),
+            [
+                Action::OpenFolderRequested {
+                    folder: "Archive".to_owned(),
+                },
+                Action::Engine(Event::FolderOpened {
+                    folder: "Archive".to_owned(),
+                    exists: 100_000,
+                    unseen: Some(0),
+                    uid_validity: Some(1),
+                }),
+                rows("Archive", 100_000, &[message(100_000), message(99_999)]),
+                // Scrolled to the bottom: the oldest two.
+                Action::Engine(Event::Rows {
+                    op: Some(OpId(5)),
+                    folder: "Archive".to_owned(),
+                    total: 100_000,
+                    rows: vec![(99_998, message(2)), (99_999, message(1))],
+                }),
+            ],
+        );
+        assert_eq!(
+            uids(&model),
+            [(0, 100_000), (1, 99_999), (99_998, 2), (99_999, 1)]
+        );
+        assert_eq!(model.list.total, 100_000);
+        assert_eq!(model.status.unwrap().exists, 100_000);
+        assert_eq!(model.list.row(99_999).map(|row| row.uid), Some(1));
+        assert_eq!(model.list.position_of(2), Some(99_998));
+        // Rows are shared between copies of the model, not copied.
+        let copy = model.clone();
+        assert!(Rc::ptr_eq(
+            model.list.row(99_999).unwrap(),
+            copy.list.row(99_999).unwrap()
+        ));
+    }
+
+    #[test]
+    fn flags_changed_elsewhere_move_the_unread_counts() {
+        // Message 2 (position 0) read elsewhere, and flagged.
+        let model = signed_in().reduce(changed("INBOX", 2, flags(0, 2, false, true)));
+        let row = model.list.row(0).unwrap();
+        assert!(!row.unread && row.flagged);
+        assert_eq!(unread(&model), (Some(0), Some(0)));
+        // Message 1 (position 1) marked unread elsewhere.
+        let model = model.reduce(changed("INBOX", 2, flags(1, 1, true, false)));
+        assert!(model.list.row(1).unwrap().unread);
+        assert_eq!(unread(&model), (Some(1), Some(1)));
+        // The same flags again (a second client, a NOOP) change no count.
+        let model = model.reduce(changed("INBOX", 2, flags(1, 1, true, false)));
+        assert_eq!(unread(&model), (Some(1), Some(1)));
+    }
+
+    /// Regression: a flag change naming another message than the cached row at its
+    /// position was not applied to the row, but the unread count moved by that row's state.
+    #[test]
+    fn a_flag_change_for_another_message_than_the_row_moved_the_count() {
+        // Message 2 at position 0 is unread; the server speaks of UID 99 there.
+        let model = signed_in().reduce(changed("INBOX", 2, flags(0, 99, false, false)));
+        assert!(model.list.row(0).unwrap().unread);
+        assert_eq!(unread(&model), (Some(1), Some(1)));
+    }
+
+    #[test]
+    fn removals_close_the_gap_and_an_unread_one_leaves_the_count() {
+        // Message 1 (position 1, read) goes.
+        let model = signed_in().reduce(changed("INBOX", 1, ListChange::Removed { position: 1 }));
+        assert_eq!(uids(&model), [(0, 2)]);
+        assert_eq!((model.list.total, model.status.unwrap().exists), (1, 1));
+        assert_eq!(unread(&model), (Some(1), Some(1)));
+        // Message 2 (position 0, unread) goes.
+        let model = model.reduce(changed("INBOX", 0, ListChange::Removed { position: 0 }));
+        assert_eq!(uids(&model), []);
+        assert_eq!(model.list.total, 0);
+        assert_eq!(unread(&model), (Some(0), Some(0)));
+    }
+
+    #[test]
+    fn a_reset_drops_the_rows_and_keeps_the_count() {
+        let model = signed_in().reduce(changed("INBOX", 5, ListChange::Reset));
+        assert_eq!(uids(&model), []);
+        assert_eq!(model.list.total, 5);
+        assert_eq!(model.status.unwrap().exists, 5);
+    }
+
+    #[test]
+    fn changes_to_another_folder_are_not_the_lists() {
+        let model = signed_in();
+        let after = model.clone().reduce(changed("Sent", 9, ListChange::Reset));
+        assert_eq!(after.list, model.list);
+        assert_eq!(after.status, model.status);
+    }
+
+    #[test]
+    fn a_reconnect_shows_in_the_link_and_keeps_the_place() {
+        let view = Rc::new(MessageView {
+            subject: "Message 2".to_owned(),
+            ..MessageView::default()
+        });
+        let model = run(
+            signed_in(),
+            [
+                Action::Link(Link::Online),
+                Action::OpenMessageRequested {
+                    folder: "INBOX".to_owned(),
+                    uid: 2,
+                },
+                Action::Engine(Event::MessageOpened {
+                    op: OpId(3),
+                    folder: "INBOX".to_owned(),
+                    uid: 2,
+                    message: Box::new((*view).clone()),
+                }),
+            ],
+        );
+        assert_eq!(model.link, Link::Online);
+        let lost = model
+            .clone()
+            .reduce(Action::Link(Link::Reconnecting { attempt: 1 }));
+        assert_eq!(lost.link, Link::Reconnecting { attempt: 1 });
+        assert_eq!(
+            Model {
+                link: Link::Online,
+                ..lost.clone()
+            },
+            model,
+            "nothing but the link changes"
+        );
+        // Back: the folder opened again with the same count keeps its rows...
+        let back = run(
+            lost,
+            [
+                Action::Link(Link::Online),
+                Action::Engine(Event::FolderOpened {
+                    folder: "INBOX".to_owned(),
+                    exists: 2,
+                    unseen: Some(1),
+                    uid_validity: Some(1),
+                }),
+            ],
+        );
+        assert_eq!(back.link, Link::Online);
+        assert_eq!(uids(&back), [(0, 2), (1, 1)]);
+        assert_eq!(
+            back.reading.as_ref().unwrap().state,
+            ReadingState::Ready(view)
+        );
+        // ...and one whose count moved while away drops them until its rows come.
+        let moved = back.reduce(Action::Engine(Event::FolderOpened {
+            folder: "INBOX".to_owned(),
+            exists: 3,
+            unseen: Some(2),
+            uid_validity: Some(1),
+        }));
+        assert_eq!(uids(&moved), []);
+        assert_eq!(moved.list.total, 3);
+        assert_eq!(unread(&moved), (Some(2), Some(2)));
+        assert!(moved.reading.is_some());
+    }
+
+    #[test]
+    fn the_open_message_is_shared_between_copies_of_the_model() {
+        let model = run(
+            signed_in(),
+            [
+                Action::OpenMessageRequested {
+                    folder: "INBOX".to_owned(),
+                    uid: 2,
+                },
+                Action::Engine(Event::MessageOpened {
+                    op: OpId(3),
+                    folder: "INBOX".to_owned(),
+                    uid: 2,
+                    message: Box::default(),
+                }),
+            ],
+        );
+        let copy = model.clone();
+        let (Some(ReadingState::Ready(a)), Some(ReadingState::Ready(b))) = (
+            model.reading.map(|r| r.state),
+            copy.reading.map(|r| r.state),
+        ) else {
+            panic!("not ready")
+        };
+        assert!(Rc::ptr_eq(&a, &b));
     }
 }

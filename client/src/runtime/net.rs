@@ -179,13 +179,14 @@ async fn run(requests: UnboundedReceiver<Request>, dispatch: impl Fn(Action)) {
                         account.closed(now, conn, Some(reason));
                     }
                     SocketEvent::Closed { code, reason } => {
-                        let reason = if socket.open {
-                            close_reason(code, &reason)
-                        } else {
-                            Some(close_reason(code, &reason).unwrap_or_else(|| {
-                                format!("could not connect to {}", socket.url)
-                            }))
-                        };
+                        let reason =
+                            if socket.open {
+                                close_reason(code, &reason)
+                            } else {
+                                Some(close_reason(code, &reason).unwrap_or_else(|| {
+                                    format!("could not connect to {}", socket.url)
+                                }))
+                            };
                         sockets.remove(k);
                         account.closed(now, conn, reason);
                     }
@@ -197,7 +198,9 @@ async fn run(requests: UnboundedReceiver<Request>, dispatch: impl Fn(Action)) {
         perform(&mut account, &mut sockets, &inputs, &dispatch);
         timer = account.poll_timeout().map(|at| {
             let inputs = inputs.clone();
-            let wait = at.saturating_sub(crate::runtime::net::now()).min(i32::MAX as u64) as i32;
+            let wait = at
+                .saturating_sub(crate::runtime::net::now())
+                .min(i32::MAX as u64) as i32;
             Timer::start(wait, move || {
                 let _ = inputs.unbounded_send(Input::Wake);
             })

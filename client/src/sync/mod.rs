@@ -23,9 +23,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use petrel_imap::types::capability::Capability;
 
-use crate::engine::{
-    Charsets, Disconnect, Engine, Event, Known, OpId, Password, Request, Window,
-};
+use crate::engine::{Charsets, Disconnect, Engine, Event, Known, OpId, Password, Request, Window};
 
 /// Identifies one connection (one socket) of the account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -41,7 +39,9 @@ pub enum Link {
     Connecting,
     Online,
     /// The connection was lost; the account is getting it back. `attempt` counts from 1.
-    Reconnecting { attempt: u32 },
+    Reconnecting {
+        attempt: u32,
+    },
 }
 
 /// What the account asks the shell to do.
@@ -416,6 +416,13 @@ impl<C: Charsets + Clone> Account<C> {
                 self.effects
                     .push_back(Effect::Event(Event::SignInFailed(error)));
             }
+            // The open message's fetch, cut off by a lost connection that is about to be
+            // healed: the restored view opens it again, so the app is not told it failed.
+            // (Other cut-off operations, such as a download, are not redone and are
+            // reported.)
+            Event::MessageFailed { folder, uid, .. }
+                if self.healing() && self.view.reading.as_ref() == Some(&(folder.clone(), uid)) => {
+            }
             Event::Disconnected(Disconnect::SignedOut) => {
                 self.engine = None;
                 self.set_link(Link::Offline);
@@ -448,6 +455,13 @@ impl<C: Charsets + Clone> Account<C> {
             }
             other => self.effects.push_back(Effect::Event(other)),
         }
+    }
+
+    /// The connection is ending (or gone) and a new one will take over.
+    fn healing(&self) -> bool {
+        self.signed_in
+            && self.password.is_some()
+            && self.engine.as_ref().is_none_or(|e| !e.is_signed_in())
     }
 
     /// After a reconnect: the open folder (and its window) and the open message again.

@@ -201,7 +201,10 @@ fn measure(element: &web_sys::Element) -> Visible {
 }
 
 fn top(position: u32) -> String {
-    format!("transform:translateY({}px)", u64::from(position) * u64::from(ROW_PX))
+    format!(
+        "transform:translateY({}px)",
+        u64::from(position) * u64::from(ROW_PX)
+    )
 }
 
 #[derive(Debug, Properties, PartialEq)]

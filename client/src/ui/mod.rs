@@ -84,11 +84,14 @@ fn Mail() -> Html {
     });
     let on_fetch = {
         let request = app.request.clone();
-        use_callback(model_folder(&app), move |window, folder: &Option<String>| {
-            if let Some(folder) = folder.clone() {
-                request.emit(Request::FetchRows { folder, window });
-            }
-        })
+        use_callback(
+            model_folder(&app),
+            move |window, folder: &Option<String>| {
+                if let Some(folder) = folder.clone() {
+                    request.emit(Request::FetchRows { folder, window });
+                }
+            },
+        )
     };
     let on_sign_out = app.request.reform(|_| Request::SignOut);
     let on_back = app.dispatch.reform(|_| Action::ShowFolders);

@@ -1,6 +1,7 @@
 //! `SELECT folder`: with `(CONDSTORE)` where offered, so the server reports HIGHESTMODSEQ,
-//! and with `(QRESYNC (uidvalidity modseq))` when QRESYNC is enabled and the folder's
-//! state from an earlier session is known, so the server reports only what changed since.
+//! and with `(QRESYNC (uidvalidity modseq))` when QRESYNC is enabled (or its ENABLE is
+//! under way: `qresync`) and the folder's state from an earlier session is known, so the
+//! server reports only what changed since.
 //!
 //! `qresync` says that `ENABLE QRESYNC` went out before this command; it need not have
 //! been answered yet, since the server handles commands in order.
@@ -43,8 +44,8 @@ impl Select {
         folder: String,
         window: Window,
         known: Option<Known>,
-        op: Option<OpId>,
         qresync: bool,
+        op: Option<OpId>,
     ) -> (Tag<'static>, Self) {
         let body = match known {
             Some(known) if qresync => CommandBody::SelectModSeq {
@@ -75,14 +76,28 @@ impl Select {
     }
 
     pub(crate) fn data(&mut self, data: &Data<'static>, cx: &mut Cx<'_>) -> Claim {
-        if let Data::Exists(exists) = data {
-            if !self.fetching {
-                self.fetching = true;
-                self.fetch_window(*exists, cx);
-            }
+        let Data::Exists(exists) = data else {
+            return Claim::No;
+        };
+        // The server answers SELECTs in the order they were sent, and the connection offers
+        // data to the oldest pending operation first: this EXISTS is this SELECT's, and a
+        // later SELECT must not take it for its own folder's count. Once another folder is
+        // asked for, nobody wants this one's rows. An empty window is reported on
+        // completion, so that the rows of a folder always follow its `FolderOpened`.
+        let current = cx
+            .selected
+            .as_ref()
+            .is_some_and(|s| s.folder == self.folder);
+        if current && !self.fetching && self.window.seqs(*exists).is_some() {
+            self.fetching = true;
+            self.fetch_window(*exists, cx);
         }
-        // EXISTS is the replica's as well.
-        Claim::No
+        // Claimed, so that only this SELECT sees it; the replica still learns the count.
+        Claim::Mine
+    }
+
+    pub(crate) fn folder(&self) -> &str {
+        &self.folder
     }
 
     pub(crate) fn complete(mut self, status: StatusResponse<'static>, cx: &mut Cx<'_>) {

@@ -1,0 +1,551 @@
+//! The account driven like the shell drives it, sans IO: requests, the bytes of scripted
+//! server transcripts (written like Dovecot's output) for each connection, socket closes and
+//! the time, checking every effect that comes out.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use super::*;
+use crate::engine::{BuiltInOnly, MessageSummary, SignInError};
+
+/// An effect, comparable: bytes as text.
+#[derive(Debug, PartialEq)]
+enum Out {
+    Connect(u64),
+    Write(u64, String),
+    Close(u64),
+    Event(Event),
+    Link(Link),
+}
+use Out::{Close, Connect, Link as L, Write};
+
+fn out(effect: Effect) -> Out {
+    match effect {
+        Effect::Connect(conn) => Connect(conn.0),
+        Effect::Write(conn, bytes) => Write(conn.0, String::from_utf8_lossy(&bytes).into_owned()),
+        Effect::Close(conn) => Close(conn.0),
+        Effect::Event(event) => Out::Event(event),
+        Effect::Link(link) => L(link),
+    }
+}
+
+/// The effects so far, with back-to-back writes to one connection joined (how the engine
+/// splits its output into writes is not the account's business).
+fn effects(account: &mut Account<BuiltInOnly>) -> Vec<Out> {
+    let mut effects: Vec<Out> = Vec::new();
+    while let Some(effect) = account.poll_effect() {
+        match (effects.last_mut(), out(effect)) {
+            (Some(Write(last, text)), Write(conn, more)) if *last == conn => text.push_str(&more),
+            (_, effect) => effects.push(effect),
+        }
+    }
+    effects
+}
+
+fn ev(event: Event) -> Out {
+    Out::Event(event)
+}
+
+fn w(conn: u64, text: &str) -> Out {
+    Write(conn, text.to_owned())
+}
+
+const GREETING: &str =
+    "* OK [CAPABILITY IMAP4rev1 SASL-IR ID ENABLE IDLE LITERAL+ AUTH=PLAIN] Dovecot ready.\r\n";
+const AUTH: &str = "p1 AUTHENTICATE PLAIN AGFsaWNlAHNlY3JldA==\r\n";
+const LOGGED_IN: &str = "p1 OK [CAPABILITY IMAP4rev1 SASL-IR ID ENABLE IDLE UIDPLUS CONDSTORE QRESYNC LITERAL+] Logged in\r\n";
+const SIGNED_IN_CMDS: &str = "p2 ENABLE QRESYNC\r\np3 LIST \"\" *\r\n";
+const LISTED: &str = "* ENABLED QRESYNC\r\np2 OK Enabled.\r\n\
+* LIST (\\HasNoChildren) \".\" INBOX\r\n\
+* LIST (\\HasNoChildren) \".\" Sent\r\n\
+p3 OK List completed.\r\n";
+const OPEN_INBOX: &str = "p4 STATUS INBOX (UNSEEN)\r\np5 SELECT INBOX (CONDSTORE)\r\n";
+const SELECTED: &str = "* STATUS INBOX (UNSEEN 1)\r\np4 OK Status completed.\r\n\
+* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\r\n\
+* 2 EXISTS\r\n\
+* OK [UIDVALIDITY 1700000000] UIDs valid\r\n\
+* OK [UIDNEXT 8] Predicted next UID\r\n\
+* OK [HIGHESTMODSEQ 42] Highest\r\n\
+p5 OK [READ-WRITE] Select completed.\r\n";
+const FETCH_CMD: &str = "p6 FETCH 1:2 (UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE)\r\n";
+const FETCHED: &str = "* 1 FETCH (UID 1 FLAGS (\\Seen) RFC822.SIZE 5 INTERNALDATE \"01-Jan-2024 10:00:00 +0000\" ENVELOPE (NIL \"Old\" ((NIL NIL \"bob\" \"example.com\")) NIL NIL NIL NIL NIL NIL NIL))\r\n\
+* 2 FETCH (UID 7 FLAGS () RFC822.SIZE 6 INTERNALDATE \"02-Jan-2024 10:00:00 +0000\" ENVELOPE (NIL \"New\" ((NIL NIL \"carol\" \"example.org\")) NIL NIL NIL NIL NIL NIL NIL))\r\n\
+p6 OK Fetch completed.\r\n";
+const MESSAGE_7: &str = "Subject: New\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
+--b\r\nContent-Type: text/plain\r\n\r\nhello\r\n\
+--b\r\nContent-Type: text/plain; name=notes.txt\r\nContent-Disposition: attachment\r\n\r\nhi\r\n\
+--b--\r\n";
+
+fn sign_in() -> Request {
+    Request::SignIn {
+        user: "alice".into(),
+        password: Password::new("secret"),
+    }
+}
+
+fn rows() -> Vec<(u32, MessageSummary)> {
+    let row = |uid, from: &str, subject: &str, date, unread, size| MessageSummary {
+        uid,
+        from: from.into(),
+        subject: subject.into(),
+        date: Some(date),
+        unread,
+        flagged: false,
+        size,
+    };
+    vec![
+        (
+            0,
+            row(7, "carol@example.org", "New", 1_704_189_600, true, 6),
+        ),
+        (1, row(1, "bob@example.com", "Old", 1_704_103_200, false, 5)),
+    ]
+}
+
+fn fetched_7(tag: &str) -> String {
+    format!(
+        "* 2 FETCH (UID 7 FLAGS (\\Seen) BODY[] {{{}}}\r\n{MESSAGE_7})\r\n{tag} OK Fetch completed.\r\n",
+        MESSAGE_7.len()
+    )
+}
+
+/// An account signed in at time 0 on connection 1, INBOX open and its rows in, idling.
+fn online() -> Account<BuiltInOnly> {
+    let mut account = Account::new(BuiltInOnly, 7);
+    assert_eq!(account.link(), Link::Offline);
+    assert_eq!(account.request(0, sign_in()), None);
+    assert_eq!(effects(&mut account), [Connect(1), L(Link::Connecting)]);
+    account.received(10, ConnId(1), GREETING.as_bytes());
+    assert_eq!(effects(&mut account), [w(1, AUTH)]);
+    account.received(20, ConnId(1), LOGGED_IN.as_bytes());
+    assert_eq!(
+        effects(&mut account),
+        [
+            w(1, SIGNED_IN_CMDS),
+            L(Link::Online),
+            ev(Event::SignedIn {
+                user: "alice".into()
+            }),
+            // The first sign-in opens INBOX, pipelined behind the folder list.
+            w(1, OPEN_INBOX),
+        ]
+    );
+    account.received(30, ConnId(1), LISTED.as_bytes());
+    account.received(40, ConnId(1), SELECTED.as_bytes());
+    account.received(50, ConnId(1), FETCHED.as_bytes());
+    let after = effects(&mut account);
+    assert!(matches!(&after[0], Out::Event(Event::Folders(f)) if f.len() == 2));
+    assert_eq!(
+        after[1..],
+        [
+            w(1, FETCH_CMD),
+            ev(Event::FolderOpened {
+                folder: "INBOX".into(),
+                exists: 2,
+                unseen: Some(1),
+                uid_validity: Some(1_700_000_000),
+            }),
+            // The engine's bytes go out before its events are handled.
+            w(1, "p7 IDLE\r\n"),
+            ev(Event::Rows {
+                op: Some(OpId(2)),
+                folder: "INBOX".into(),
+                total: 2,
+                rows: rows(),
+            }),
+        ]
+    );
+    account.received(60, ConnId(1), b"+ idling\r\n");
+    assert_eq!(effects(&mut account), []);
+    assert_eq!(account.link(), Link::Online);
+    account
+}
+
+/// [`online`], with message 7 open.
+fn reading() -> Account<BuiltInOnly> {
+    let mut account = online();
+    let open = Request::OpenMessage {
+        folder: "INBOX".into(),
+        uid: 7,
+    };
+    assert_eq!(account.request(100, open), Some(OpId(3)));
+    assert_eq!(
+        effects(&mut account),
+        [w(1, "DONE\r\np8 UID FETCH 7 (UID FLAGS BODY.PEEK[])\r\n")]
+    );
+    let answer = format!("p7 OK Idle completed.\r\n{}", fetched_7("p8"));
+    account.received(110, ConnId(1), answer.as_bytes());
+    let after = effects(&mut account);
+    assert!(
+        matches!(
+            &after[..],
+            [Write(1, idle), Out::Event(Event::MessageOpened { uid: 7, .. })] if idle == "p9 IDLE\r\n"
+        ),
+        "{after:?}"
+    );
+    account.received(120, ConnId(1), b"+ idling\r\n");
+    account
+}
+
+/// Loses connection 1 at `now`; the time the account means to reconnect.
+fn lose(account: &mut Account<BuiltInOnly>, now: u64) -> u64 {
+    account.closed(now, ConnId(1), Some("network changed".into()));
+    // The person keeps their place: only the link state changes.
+    assert_eq!(effects(account), [L(Link::Reconnecting { attempt: 1 })]);
+    let at = account.poll_timeout().expect("a reconnect is planned");
+    assert!(
+        (now + 125..=now + 250).contains(&at),
+        "the first retry after 125 to 250 ms, not {}",
+        at - now
+    );
+    at
+}
+
+#[test]
+fn the_first_sign_in_opens_inbox() {
+    let account = online();
+    // Idling: the next wake-up is the IDLE's renewal, ten minutes after it began.
+    assert_eq!(account.poll_timeout(), Some(50 + 10 * 60_000));
+}
+
+#[test]
+fn a_lost_connection_is_healed_and_the_view_restored_with_qresync() {
+    let mut account = reading();
+    let at = lose(&mut account, 1_000);
+    account.handle_timeout(at - 1);
+    assert_eq!(effects(&mut account), []);
+    account.handle_timeout(at);
+    assert_eq!(effects(&mut account), [Connect(2)]);
+    assert_eq!(account.link(), Link::Reconnecting { attempt: 1 });
+    // The old socket's last words are not the new connection's.
+    account.received(at, ConnId(1), b"* 9 EXISTS\r\n");
+    account.closed(at, ConnId(1), None);
+    assert_eq!(effects(&mut account), []);
+
+    account.received(at + 10, ConnId(2), GREETING.as_bytes());
+    assert_eq!(effects(&mut account), [w(2, AUTH)]);
+    account.received(at + 20, ConnId(2), LOGGED_IN.as_bytes());
+    assert_eq!(
+        effects(&mut account),
+        [
+            w(2, SIGNED_IN_CMDS),
+            // No SignedIn for the app: nothing happened as far as it is concerned.
+            L(Link::Online),
+            // The open folder from its last UIDVALIDITY and HIGHESTMODSEQ, and the open
+            // message again.
+            w(
+                2,
+                "p4 STATUS INBOX (UNSEEN)\r\np5 SELECT INBOX (QRESYNC (1700000000 42))\r\n\
+                 p6 UID FETCH 7 (UID FLAGS BODY.PEEK[])\r\n"
+            ),
+        ]
+    );
+    let answer = format!(
+        "{LISTED}* STATUS INBOX (UNSEEN 0)\r\np4 OK\r\n\
+         * OK [UIDVALIDITY 1700000000] UIDs valid\r\n* 2 EXISTS\r\n\
+         * OK [HIGHESTMODSEQ 43] Highest\r\n\
+         * 2 FETCH (UID 7 MODSEQ (43) FLAGS (\\Seen))\r\n\
+         p5 OK [READ-WRITE] Select completed.\r\n{}",
+        fetched_7("p6")
+    );
+    account.received(at + 30, ConnId(2), answer.as_bytes());
+    let after = effects(&mut account);
+    assert!(
+        after
+            .iter()
+            .any(|e| matches!(e, Out::Event(Event::MessageOpened { uid: 7, .. }))),
+        "{after:?}"
+    );
+    assert!(after.contains(&w(
+        2,
+        "p7 FETCH 1:2 (UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE)\r\n"
+    )));
+    assert!(after.contains(&ev(Event::FolderOpened {
+        folder: "INBOX".into(),
+        exists: 2,
+        unseen: Some(0),
+        uid_validity: Some(1_700_000_000),
+    })));
+    assert!(
+        !after
+            .iter()
+            .any(|e| matches!(e, Out::Event(Event::Disconnected(_)))),
+        "{after:?}"
+    );
+    assert_eq!(account.link(), Link::Online);
+}
+
+#[test]
+fn a_connection_that_goes_unanswered_is_healed_like_a_closed_one() {
+    let mut account = online();
+    let open = Request::OpenFolder {
+        folder: "Sent".into(),
+        window: Window::FIRST,
+        known: None,
+    };
+    account.request(1_000, open);
+    assert_eq!(
+        effects(&mut account),
+        [w(
+            1,
+            "DONE\r\np8 STATUS Sent (UNSEEN)\r\np9 SELECT Sent (CONDSTORE)\r\n"
+        )]
+    );
+    assert_eq!(account.poll_timeout(), Some(61_000));
+    account.handle_timeout(61_000);
+    assert_eq!(
+        effects(&mut account),
+        [L(Link::Reconnecting { attempt: 1 })]
+    );
+    let at = account.poll_timeout().unwrap();
+    account.handle_timeout(at);
+    account.received(at, ConnId(2), GREETING.as_bytes());
+    account.received(at, ConnId(2), LOGGED_IN.as_bytes());
+    // The folder the person opened last, not INBOX; never selected on the old connection,
+    // so without QRESYNC.
+    assert_eq!(
+        effects(&mut account),
+        [
+            Connect(2),
+            w(2, &format!("{AUTH}{SIGNED_IN_CMDS}")),
+            L(Link::Online),
+            w(
+                2,
+                "p4 STATUS Sent (UNSEEN)\r\np5 SELECT Sent (CONDSTORE)\r\n"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_wrong_password_on_reconnect_ends_the_session() {
+    let mut account = online();
+    let at = lose(&mut account, 1_000);
+    account.handle_timeout(at);
+    account.received(at, ConnId(2), GREETING.as_bytes());
+    assert_eq!(effects(&mut account), [Connect(2), w(2, AUTH)]);
+    account.received(
+        at + 10,
+        ConnId(2),
+        b"p1 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n",
+    );
+    assert_eq!(
+        effects(&mut account),
+        [
+            Close(2),
+            L(Link::Offline),
+            ev(Event::SignInFailed(SignInError::WrongCredentials)),
+        ]
+    );
+    assert_eq!(account.poll_timeout(), None);
+    // Nothing is retried: the password is gone.
+    account.handle_timeout(at + 3_600_000);
+    account.network_up(at + 3_600_000);
+    assert_eq!(effects(&mut account), []);
+}
+
+#[test]
+fn the_backoff_doubles_up_to_30_seconds_with_jitter() {
+    for seed in [1, 2, 0xdead_beef, u64::MAX] {
+        let mut account = Account::new(BuiltInOnly, seed);
+        account.request(0, sign_in());
+        account.received(0, ConnId(1), GREETING.as_bytes());
+        account.received(0, ConnId(1), LOGGED_IN.as_bytes());
+        effects(&mut account);
+        let mut now = 1_000;
+        let mut waits = Vec::new();
+        for attempt in 1..=12u32 {
+            account.closed(now, ConnId(u64::from(attempt)), None);
+            assert_eq!(
+                effects(&mut account),
+                [L(Link::Reconnecting { attempt })],
+                "seed {seed}"
+            );
+            let at = account.poll_timeout().unwrap();
+            let wait = at - now;
+            let base = (250u64 << (attempt - 1)).min(30_000);
+            assert!(
+                (base / 2..=base).contains(&wait),
+                "seed {seed}, attempt {attempt}: {wait} ms"
+            );
+            waits.push(wait);
+            now = at;
+            account.handle_timeout(now);
+            assert_eq!(effects(&mut account), [Connect(u64::from(attempt) + 1)]);
+        }
+        assert!(waits[8..].iter().all(|&w| w <= 30_000));
+    }
+}
+
+#[test]
+fn a_sign_in_resets_the_backoff() {
+    let mut account = online();
+    let at = lose(&mut account, 1_000);
+    account.handle_timeout(at);
+    account.closed(at + 5, ConnId(2), None);
+    assert_eq!(
+        effects(&mut account),
+        [Connect(2), L(Link::Reconnecting { attempt: 2 })]
+    );
+    let at = account.poll_timeout().unwrap();
+    account.handle_timeout(at);
+    account.received(at, ConnId(3), GREETING.as_bytes());
+    account.received(at, ConnId(3), LOGGED_IN.as_bytes());
+    assert_eq!(account.link(), Link::Online);
+    effects(&mut account);
+    account.closed(at + 10_000, ConnId(3), None);
+    assert_eq!(
+        effects(&mut account),
+        [L(Link::Reconnecting { attempt: 1 })]
+    );
+}
+
+#[test]
+fn the_network_coming_back_cuts_the_wait_short() {
+    let mut account = online();
+    lose(&mut account, 1_000);
+    account.network_up(1_010);
+    assert_eq!(effects(&mut account), [Connect(2)]);
+}
+
+#[test]
+fn a_connection_lost_before_the_first_sign_in_is_reported() {
+    let mut account = Account::new(BuiltInOnly, 7);
+    account.request(0, sign_in());
+    assert_eq!(effects(&mut account), [Connect(1), L(Link::Connecting)]);
+    account.closed(5, ConnId(1), Some("upstream connect failed".into()));
+    assert_eq!(
+        effects(&mut account),
+        [
+            L(Link::Offline),
+            ev(Event::Disconnected(Disconnect::ConnectionLost(Some(
+                "upstream connect failed".into()
+            )))),
+        ]
+    );
+    assert_eq!(account.poll_timeout(), None);
+}
+
+#[test]
+fn a_wrong_password_at_first_is_reported() {
+    let mut account = Account::new(BuiltInOnly, 7);
+    account.request(0, sign_in());
+    account.received(1, ConnId(1), GREETING.as_bytes());
+    account.received(
+        2,
+        ConnId(1),
+        b"p1 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n",
+    );
+    assert_eq!(
+        effects(&mut account),
+        [
+            Connect(1),
+            L(Link::Connecting),
+            w(1, AUTH),
+            Close(1),
+            L(Link::Offline),
+            ev(Event::SignInFailed(SignInError::WrongCredentials)),
+        ]
+    );
+}
+
+#[test]
+fn signing_out_logs_out_closes_and_says_so() {
+    let mut account = online();
+    account.request(1_000, Request::SignOut);
+    assert_eq!(
+        effects(&mut account),
+        [
+            w(1, "DONE\r\np8 LOGOUT\r\n"),
+            Close(1),
+            L(Link::Offline),
+            ev(Event::Disconnected(Disconnect::SignedOut)),
+        ]
+    );
+    assert_eq!(account.poll_timeout(), None);
+    // The closed socket's end is not a lost connection.
+    account.closed(1_010, ConnId(1), None);
+    assert_eq!(effects(&mut account), []);
+}
+
+#[test]
+fn requests_while_reconnecting_wait_in_the_view() {
+    let mut account = online();
+    let at = lose(&mut account, 1_000);
+    let open = Request::OpenFolder {
+        folder: "Sent".into(),
+        window: Window::FIRST,
+        known: None,
+    };
+    // No connection to take it: the next one restores it.
+    assert_eq!(account.request(1_050, open), None);
+    account.handle_timeout(at);
+    account.received(at, ConnId(2), GREETING.as_bytes());
+    account.received(at, ConnId(2), LOGGED_IN.as_bytes());
+    let after = effects(&mut account);
+    assert_eq!(
+        after.last(),
+        Some(&w(
+            2,
+            "p4 STATUS Sent (UNSEEN)\r\np5 SELECT Sent (CONDSTORE)\r\n"
+        ))
+    );
+}
+
+/// Regression: the message being fetched when the connection was lost was reported failed
+/// ("the connection was lost") to the app, which showed the failure in the reading pane,
+/// although the account opens that message again as soon as it is back.
+#[test]
+fn a_message_being_fetched_when_the_connection_was_lost_was_reported_failed() {
+    let mut account = online();
+    let open = Request::OpenMessage {
+        folder: "INBOX".into(),
+        uid: 7,
+    };
+    account.request(100, open);
+    assert_eq!(
+        effects(&mut account),
+        [w(1, "DONE\r\np8 UID FETCH 7 (UID FLAGS BODY.PEEK[])\r\n")]
+    );
+    let at = lose(&mut account, 1_000);
+    account.handle_timeout(at);
+    account.received(at, ConnId(2), GREETING.as_bytes());
+    account.received(at, ConnId(2), LOGGED_IN.as_bytes());
+    let after = effects(&mut account);
+    assert_eq!(
+        after.last(),
+        Some(&w(
+            2,
+            "p4 STATUS INBOX (UNSEEN)\r\np5 SELECT INBOX (QRESYNC (1700000000 42))\r\n\
+             p6 UID FETCH 7 (UID FLAGS BODY.PEEK[])\r\n"
+        ))
+    );
+}
+
+/// What restoring the view does not redo is still reported: a download cut off by the lost
+/// connection fails, so that the app stops waiting for it.
+#[test]
+fn a_download_cut_off_by_a_lost_connection_fails() {
+    let mut account = reading();
+    let download = Request::DownloadAttachment {
+        folder: "INBOX".into(),
+        uid: 7,
+        part: "2".into(),
+    };
+    account.request(200, download);
+    assert_eq!(
+        effects(&mut account),
+        [w(1, "DONE\r\np10 UID FETCH 7 (UID BODY.PEEK[2])\r\n")]
+    );
+    account.closed(300, ConnId(1), None);
+    let after = effects(&mut account);
+    assert!(
+        matches!(
+            &after[..],
+            [
+                Out::Event(Event::AttachmentFetched { op: OpId(4), error: Some(why), .. }),
+                L(Link::Reconnecting { attempt: 1 }),
+            ] if why == "the connection was lost"
+        ),
+        "{after:?}"
+    );
+}
