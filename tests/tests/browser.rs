@@ -395,9 +395,8 @@ fn a_big_folder_changes_by_another_client_and_a_restarted_proxy() {
     let outcome = run_node_interactive("live.mjs", "live", &url, &vars, |line| {
         if let Some(subject) = line.strip_prefix("APPEND ") {
             tag += 1;
-            let message = format!(
-                "From: Other <other@example.com>\r\nSubject: {subject}\r\n\r\nHello.\r\n"
-            );
+            let message =
+                format!("From: Other <other@example.com>\r\nSubject: {subject}\r\n\r\nHello.\r\n");
             let command = format!("APPEND INBOX {{{}+}}\r\n{message}", message.len());
             let reply = dovecot::command(&mut other, &format!("o{tag}"), &command).unwrap();
             assert!(reply.contains(" OK"), "{reply}");

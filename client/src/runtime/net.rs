@@ -559,8 +559,11 @@ impl Drop for Socket {
 /// Cloned for each connection of the account, sharing one set of decoders.
 #[derive(Debug, Default, Clone)]
 struct BrowserCharsets {
-    decoders: std::rc::Rc<RefCell<Vec<(String, Option<TextDecoder>)>>>,
+    decoders: std::rc::Rc<RefCell<Vec<Decoder>>>,
 }
+
+/// A charset label and the browser's decoder for it (`None`: the browser has none).
+type Decoder = (String, Option<TextDecoder>);
 
 impl Charsets for BrowserCharsets {
     fn decode(&self, label: &str, bytes: &[u8]) -> Option<String> {
