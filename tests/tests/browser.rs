@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use petrel_tests::dovecot::Features;
+use petrel_tests::haproxy::Haproxy;
 use petrel_tests::seed::BIG_FOLDER;
 use petrel_tests::{dovecot, Dovecot, Mailbox, Proxy, ProxyOptions, User};
 
@@ -413,4 +415,69 @@ fn a_big_folder_changes_by_another_client_and_a_restarted_proxy() {
         panic!("the mail core scenario failed ({report}");
     }
     assert_eq!(asked.len(), 4, "{asked:?}");
+}
+
+/// Two proxies behind HAProxy, as the admin guide sets them up (live.mjs without the big
+/// folder): the app signs in through HAProxy; the instance it uses is stopped, and the app
+/// reconnects through the other by itself (the stopped one stays down) and shows the mail
+/// that arrived meanwhile.
+#[test]
+fn behind_haproxy_the_app_moves_to_the_other_proxy_and_misses_nothing() {
+    let _machine = shared_machine();
+    let dist = dist();
+    // A server without NOTIFY, so the app has one connection and "the instance in use" is
+    // the one with a session (with NOTIFY its watch connection may sit on the other one);
+    // this also runs the app against a server that offers no CONDSTORE or QRESYNC.
+    let dovecot = Dovecot::start_with_features(&User::fixture(), Features::Basic).unwrap();
+    let options = ProxyOptions::for_dovecot(&dovecot).www(dist);
+    let mut proxies = [
+        Proxy::start(options.clone()).unwrap(),
+        Proxy::start(options).unwrap(),
+    ];
+    let haproxy = Haproxy::start(&[proxies[0].addr(), proxies[1].addr()]).unwrap();
+    let url = format!("{}/", haproxy.origin());
+    let vars = [
+        ("PETREL_USER", "alice".to_string()),
+        ("PETREL_PASSWORD", "correct horse".to_string()),
+    ];
+    let mut other = dovecot::connect_tls(dovecot.imaps(), dovecot.certs()).unwrap();
+    dovecot::command(&mut other, "o1", "LOGIN alice \"correct horse\"").unwrap();
+    let mut tag = 1;
+    let mut stopped = None;
+    let outcome = run_node_interactive("live.mjs", "haproxy", &url, &vars, |line| {
+        if let Some(subject) = line.strip_prefix("APPEND ") {
+            tag += 1;
+            let message =
+                format!("From: Other <other@example.com>\r\nSubject: {subject}\r\n\r\nHello.\r\n");
+            let command = format!("APPEND INBOX {{{}+}}\r\n{message}", message.len());
+            let reply = dovecot::command(&mut other, &format!("o{tag}"), &command).unwrap();
+            assert!(reply.contains(" OK"), "{reply}");
+        } else if line == "STOP-PROXY" {
+            // The instance with a session: the one the app's connection uses.
+            let states = haproxy.servers().unwrap();
+            let busiest = (0..proxies.len())
+                .max_by_key(|&k| {
+                    let name = haproxy.server_name(k).unwrap_or_default();
+                    states
+                        .iter()
+                        .find(|s| s.name == name)
+                        .map_or(0, |s| s.sessions)
+                })
+                .unwrap();
+            proxies[busiest].stop();
+            stopped = Some(busiest);
+        }
+        // START-PROXY is not heeded: the stopped instance stays down, and the app must get
+        // back online through the other one.
+    });
+    if let Err(report) = outcome {
+        panic!(
+            "the app did not move to the other proxy ({report}\n{}",
+            haproxy.log()
+        );
+    }
+    assert!(
+        stopped.is_some(),
+        "the scenario never asked to stop a proxy"
+    );
 }
