@@ -308,7 +308,9 @@ impl Connection {
     /// follows acts on it).
     fn ensure_selected(&mut self, folder: &str) {
         if self.selected.as_ref().is_none_or(|s| s.folder != folder) {
-            self.select(folder.to_owned(), Window::FIRST, None, None);
+            // No rows: nobody is looking at this folder's list (a message opened from
+            // elsewhere, the original of a reply).
+            self.select(folder.to_owned(), Window::NONE, None, None);
         }
     }
 
@@ -381,6 +383,9 @@ impl Connection {
 
     fn push(&mut self, tag: Tag<'static>, op: Op) {
         let deadline = (!op.is_idle()).then_some(self.now + COMMAND_TIMEOUT);
+        // A server without IDLE is polled 30 s after the last command, not after the last
+        // poll: whatever was sent has just brought its news.
+        self.last_poll = self.now;
         self.pending.push(Pending { tag, op, deadline });
     }
 

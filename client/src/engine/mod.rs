@@ -70,6 +70,8 @@ pub struct Window {
 impl Window {
     /// The first screen of a folder.
     pub const FIRST: Window = Window { first: 0, len: 50 };
+    /// No rows at all.
+    pub const NONE: Window = Window { first: 0, len: 0 };
 
     /// The sequence numbers `(low, high)` of this window in a folder of `exists`
     /// messages; `None` when it holds none of them.

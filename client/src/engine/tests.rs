@@ -660,8 +660,8 @@ fn a_seen_message_is_not_stored_again_and_another_folder_is_selected_first() {
              * 1 FETCH (UID 4 FLAGS (\\Seen) BODY[] {{{}}}\r\n{body})\r\np10 OK done\r\n",
             body.len()
         ))),
-        // Selecting a folder fetches its first rows, for whoever opens its list next.
-        C("p11 FETCH 1 (UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE)\r\n"),
+        // Selected only to read a message: no rows are fetched, nobody looks at its list.
+        C("p11 IDLE\r\n"),
     ]);
     let opened = events
         .iter()
@@ -1149,6 +1149,17 @@ fn without_idle_the_open_folder_is_polled_with_noop_every_30_seconds() {
             },
         ]
     );
+}
+
+/// Regression: the first poll was counted from time 0, so a driver whose clock had passed
+/// 30 s (any page open that long) polled at once after opening a folder.
+#[test]
+fn polling_counts_from_the_last_command_not_from_time_zero() {
+    const START: u64 = 100_000;
+    let mut script = inbox_open_without_idle();
+    script[0] = T(START);
+    script.extend([P(Some(START + POLL_INTERVAL)), T(START + 1), C("")]);
+    run_all_chunkings(&script);
 }
 
 #[test]
