@@ -314,7 +314,7 @@ async fn another_clients_changes_appear_while_idling() {
         })
         .await;
     let Seen::Event(Event::FolderChanged {
-        change: ListChange::Removed { position },
+        change: ListChange::Removed { position, .. },
         total: after,
         ..
     }) = removed

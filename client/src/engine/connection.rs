@@ -538,29 +538,31 @@ impl Connection {
             }
         }
         let count = selected.replica.count();
-        // Where the removed messages were, from the replica before it forgets them.
-        let removed: Vec<u32> = match &data {
-            Data::Expunge(seq) if *seq <= count => vec![count - seq],
+        // Where the removed messages were and which they were, from the replica before it
+        // forgets them.
+        let removed: Vec<(u32, Option<u32>)> = match &data {
+            Data::Expunge(seq) if *seq <= count => {
+                vec![(count - seq, selected.replica.uid(*seq))]
+            }
             Data::Vanished {
                 earlier: false,
                 uids,
             } => {
-                let mut positions = Vec::new();
+                let mut removed = Vec::new();
                 for &(from, to) in uids.ranges() {
                     if let (SeqBound::Value(from), SeqBound::Value(to)) = (from, to) {
                         let (low, high) = (from.get().min(to.get()), from.get().max(to.get()));
                         if high - low < count {
-                            positions.extend(
-                                (low..=high)
-                                    .filter_map(|uid| selected.replica.seq(uid))
-                                    .map(|seq| count - seq),
-                            );
+                            removed.extend((low..=high).filter_map(|uid| {
+                                let seq = selected.replica.seq(uid)?;
+                                Some((count - seq, Some(uid)))
+                            }));
                         }
                     }
                 }
                 // Oldest first: removing a row moves only the rows after it.
-                positions.sort_unstable_by(|a, b| b.cmp(a));
-                positions
+                removed.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+                removed
             }
             _ => Vec::new(),
         };
@@ -575,8 +577,9 @@ impl Connection {
         let mut translated = Vec::new();
         for change in changes {
             match change {
+                // A removal the replica could place only in a hole has no position here.
                 Change::Removed(_) => match removed.next() {
-                    Some(position) => translated.push(ListChange::Removed { position }),
+                    Some((position, uid)) => translated.push(ListChange::Removed { position, uid }),
                     None => translated.push(ListChange::Reset),
                 },
                 Change::FlagsChanged {

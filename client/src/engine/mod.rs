@@ -258,8 +258,9 @@ pub enum Event {
 pub enum ListChange {
     /// `count` new messages at the top: every row moves down by `count`.
     Arrived { count: u32 },
-    /// The message at `position` is gone: the rows after it move up by one.
-    Removed { position: u32 },
+    /// The message at `position` (with `uid`, if known) is gone: the rows after it move up
+    /// by one.
+    Removed { position: u32, uid: Option<u32> },
     /// The flags of the message at `position` changed.
     Flags {
         position: u32,

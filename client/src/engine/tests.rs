@@ -950,7 +950,13 @@ fn expunges_and_flag_changes_while_idling_move_the_list() {
     assert_eq!(
         events,
         [
-            changed(2, ListChange::Removed { position: 1 }),
+            changed(
+                2,
+                ListChange::Removed {
+                    position: 1,
+                    uid: Some(2)
+                }
+            ),
             changed(
                 2,
                 ListChange::Flags {
@@ -980,8 +986,20 @@ fn an_expunge_of_the_newest_and_oldest_gives_their_positions() {
         events,
         [
             // Position = count before - sequence number.
-            changed(2, ListChange::Removed { position: 0 }),
-            changed(1, ListChange::Removed { position: 1 }),
+            changed(
+                2,
+                ListChange::Removed {
+                    position: 0,
+                    uid: Some(7)
+                }
+            ),
+            changed(
+                1,
+                ListChange::Removed {
+                    position: 1,
+                    uid: Some(1)
+                }
+            ),
         ]
     );
 }
@@ -998,8 +1016,20 @@ fn vanished_with_qresync_removes_by_uid_oldest_first() {
     assert_eq!(
         events,
         [
-            changed(1, ListChange::Removed { position: 2 }),
-            changed(1, ListChange::Removed { position: 1 }),
+            changed(
+                1,
+                ListChange::Removed {
+                    position: 2,
+                    uid: Some(1)
+                }
+            ),
+            changed(
+                1,
+                ListChange::Removed {
+                    position: 1,
+                    uid: Some(2)
+                }
+            ),
         ]
     );
 }

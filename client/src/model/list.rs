@@ -71,7 +71,7 @@ impl ListView {
                     .map(|(position, row)| (position + count, row))
                     .collect();
             }
-            ListChange::Removed { position } => {
+            ListChange::Removed { position, .. } => {
                 let cache = Rc::make_mut(&mut self.rows);
                 cache.remove(&position);
                 let moved: Vec<u32> = cache.range(position + 1..).map(|(p, _)| *p).collect();
@@ -170,7 +170,13 @@ mod tests {
         list.merge(5, vec![(0, row(5)), (1, row(4)), (2, row(3))], 0);
         list.apply(&ListChange::Arrived { count: 2 }, 7);
         assert_eq!(uids(&list), vec![(2, 5), (3, 4), (4, 3)]);
-        list.apply(&ListChange::Removed { position: 3 }, 6);
+        list.apply(
+            &ListChange::Removed {
+                position: 3,
+                uid: None,
+            },
+            6,
+        );
         assert_eq!(uids(&list), vec![(2, 5), (3, 3)]);
         assert_eq!(list.total, 6);
         list.apply(

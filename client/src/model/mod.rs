@@ -405,7 +405,7 @@ impl Model {
                             .row(*position)
                             .filter(|row| uid.is_none_or(|uid| row.uid == uid))
                             .map(|row| row.unread),
-                        ListChange::Removed { position } => {
+                        ListChange::Removed { position, .. } => {
                             self.list.row(*position).map(|row| row.unread)
                         }
                         _ => None,
@@ -1584,12 +1584,26 @@ mod tests {
     #[test]
     fn removals_close_the_gap_and_an_unread_one_leaves_the_count() {
         // Message 1 (position 1, read) goes.
-        let model = signed_in().reduce(changed("INBOX", 1, ListChange::Removed { position: 1 }));
+        let model = signed_in().reduce(changed(
+            "INBOX",
+            1,
+            ListChange::Removed {
+                position: 1,
+                uid: None,
+            },
+        ));
         assert_eq!(uids(&model), [(0, 2)]);
         assert_eq!((model.list.total, model.status.unwrap().exists), (1, 1));
         assert_eq!(unread(&model), (Some(1), Some(1)));
         // Message 2 (position 0, unread) goes.
-        let model = model.reduce(changed("INBOX", 0, ListChange::Removed { position: 0 }));
+        let model = model.reduce(changed(
+            "INBOX",
+            0,
+            ListChange::Removed {
+                position: 0,
+                uid: None,
+            },
+        ));
         assert_eq!(uids(&model), []);
         assert_eq!(model.list.total, 0);
         assert_eq!(unread(&model), (Some(0), Some(0)));
