@@ -9,6 +9,12 @@ const SHELL = ['./', 'boot.js', 'manifest.webmanifest', 'icon.svg', 'icon-192.pn
 const HASHED = /-[0-9a-f]{8,16}(_bg)?\.(js|wasm|css)$/;
 // Old releases' hashed files are dropped beyond this many entries, oldest first.
 const MAX_ENTRIES = 24;
+// The store worker (SQLite, about 440 KB as Brotli). trunk names a worker's files without a
+// hash, so they go network-first like the shell (a revalidation, answered 304 by its ETag,
+// when online; the cache when offline), which also keeps the three files of one release
+// together. They are cached when the app starts the worker, not on install: precaching would
+// spend a cold visit's bandwidth on them before the first screen.
+const WORKER = ['petrel-store-worker_loader.js', 'petrel-store-worker.js', 'petrel-store-worker_bg.wasm'];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(install().then(() => self.skipWaiting()));
@@ -48,7 +54,7 @@ self.addEventListener('fetch', (event) => {
   }
   if (HASHED.test(url.pathname)) {
     event.respondWith(cacheFirst(request));
-  } else if (request.mode === 'navigate' || SHELL.some((path) => new URL(path, self.registration.scope).pathname === url.pathname)) {
+  } else if (request.mode === 'navigate' || [...SHELL, ...WORKER].some((path) => new URL(path, self.registration.scope).pathname === url.pathname)) {
     event.respondWith(networkFirst(request));
   }
 });

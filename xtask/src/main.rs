@@ -551,13 +551,15 @@ fn test(root: &Path) -> ExitCode {
                 "warnings",
             ]))
         });
-        step("clippy (wasm32 client and store)", &mut || {
+        step("clippy (wasm32 client, store and store worker)", &mut || {
             run(&mut cargo(&[
                 "clippy",
                 "-p",
                 "petrel-client",
                 "-p",
                 "petrel-store",
+                "-p",
+                "petrel-store-worker",
                 "--target",
                 "wasm32-unknown-unknown",
                 "--",

@@ -1,15 +1,24 @@
 //! What can go wrong in the store, each variant naming the value at fault.
+//!
+//! A plain value (no rusqlite type inside) so that it crosses from the store worker to the
+//! app as it is, and exists in builds without SQLite.
 
+use std::borrow::Cow;
 use std::fmt;
+
+use serde::{Deserialize, Serialize};
 
 use super::types::{AccountId, FolderKey, FolderName, ModSeq, Uid, UidValidity};
 
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum StoreError {
     /// SQLite refused; `doing` says which operation, for the one line the log prints.
+    /// `code` is SQLite's extended result code when the error came from SQLite itself
+    /// (`SQLITE_FULL`, `SQLITE_CORRUPT`…), `message` rusqlite's text.
     Sqlite {
         doing: String,
-        source: rusqlite::Error,
+        code: Option<i32>,
+        message: String,
     },
     /// The database was written by a newer Petrel (after a downgrade): refuse rather than
     /// misread it. The caller may wipe and refetch.
@@ -38,19 +47,28 @@ pub enum StoreError {
     NoHeaders { folder: FolderKey, uid: Uid },
     /// A stored value is out of its domain (a zero UID, a negative size): the file was
     /// changed behind the store's back.
-    Corrupt { column: &'static str, value: i64 },
-    /// Deleting the database file at sign-out failed.
-    #[cfg(not(target_arch = "wasm32"))]
+    Corrupt {
+        column: Cow<'static, str>,
+        value: i64,
+    },
+    /// The same for a text column (an unknown folder role, a delimiter of two characters).
+    CorruptText {
+        column: Cow<'static, str>,
+        value: String,
+    },
+    /// Deleting the database file at sign-out failed. Native only (the browser's file lives
+    /// in the worker's VFS), so it never crosses to the app.
+    #[cfg(all(feature = "sqlite", not(target_arch = "wasm32")))]
     Remove {
         path: std::path::PathBuf,
-        source: std::io::Error,
+        reason: String,
     },
 }
 
 impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Sqlite { doing, source } => write!(f, "store: {doing}: {source}"),
+            Self::Sqlite { doing, message, .. } => write!(f, "store: {doing}: {message}"),
             Self::SchemaTooNew { found, supported } => write!(
                 f,
                 "store schema version {found} is newer than this version understands ({supported})"
@@ -79,35 +97,32 @@ impl fmt::Display for StoreError {
             Self::Corrupt { column, value } => {
                 write!(f, "store holds {value} in {column}, which cannot be")
             }
-            #[cfg(not(target_arch = "wasm32"))]
-            Self::Remove { path, source } => {
-                write!(f, "cannot delete the store {}: {source}", path.display())
+            Self::CorruptText { column, value } => {
+                write!(f, "store holds {value:?} in {column}, which cannot be")
+            }
+            #[cfg(all(feature = "sqlite", not(target_arch = "wasm32")))]
+            Self::Remove { path, reason } => {
+                write!(f, "cannot delete the store {}: {reason}", path.display())
             }
         }
     }
 }
 
-impl std::error::Error for StoreError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Sqlite { source, .. } => Some(source),
-            #[cfg(not(target_arch = "wasm32"))]
-            Self::Remove { source, .. } => Some(source),
-            _ => None,
-        }
-    }
-}
+impl std::error::Error for StoreError {}
 
 /// Adds "what the store was doing" to a rusqlite error, the way `anyhow::Context` would.
+#[cfg(feature = "sqlite")]
 pub(crate) trait Doing<T> {
     fn doing(self, what: impl FnOnce() -> String) -> Result<T, StoreError>;
 }
 
+#[cfg(feature = "sqlite")]
 impl<T> Doing<T> for Result<T, rusqlite::Error> {
     fn doing(self, what: impl FnOnce() -> String) -> Result<T, StoreError> {
         self.map_err(|source| StoreError::Sqlite {
             doing: what(),
-            source,
+            code: source.sqlite_error().map(|e| e.extended_code),
+            message: source.to_string(),
         })
     }
 }

@@ -1,10 +1,12 @@
 //! The local copy of every folder: headers, flags, MODSEQs, bodies and parts, the sync state
 //! of each folder, and a full-text index, in SQLite.
 //!
-//! Not used by the app yet: the mail-core redesign runs it in a dedicated Web Worker (on OPFS
-//! through the SAH-pool VFS) and feeds it from the sync layer. The same code runs natively in
-//! the tests, on an in-memory database or a temporary file. It is a crate of its own so that
-//! only the worker links SQLite, never the app's main bundle (see Cargo.toml).
+//! In the browser it runs in a dedicated Web Worker (`client/worker`, on OPFS through the
+//! SAH-pool VFS), which answers the app's [`protocol::Request`]s; the same code runs natively
+//! in the tests, on an in-memory database or a temporary file. It is a crate of its own so
+//! that only the worker links SQLite, never the app's main bundle: the app takes it without
+//! the default feature `sqlite`, which leaves the types, the [`MailStore`] trait and the
+//! protocol (see Cargo.toml).
 //!
 //! Rules the store keeps so its callers need not:
 //! - Identity is (account, folder, UIDVALIDITY, UID). Every message operation takes a
@@ -17,18 +19,23 @@
 //! - Time is an input: "now" comes from the caller.
 
 mod error;
+pub mod protocol;
+#[cfg(feature = "sqlite")]
 mod schema;
+#[cfg(feature = "sqlite")]
 mod sqlite;
 mod types;
 
-#[cfg(test)]
+#[cfg(all(test, feature = "sqlite"))]
 mod tests;
 
 pub use error::StoreError;
+#[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 pub use types::{
-    AccountId, Changes, Eviction, FlagUpdate, Flags, FolderKey, FolderName, MessageHeaders,
-    MessageRow, ModSeq, Opened, PartInfo, RowHeaders, SyncState, Uid, UidValidity, UnixTime,
+    AccountId, Changes, Eviction, FlagUpdate, Flags, FolderEntry, FolderKey, FolderName,
+    FolderRole, LastAccount, MessageHeaders, MessageRow, ModSeq, Opened, PartInfo, RowHeaders,
+    SyncState, Uid, UidValidity, UnixTime,
 };
 
 /// The body budget until the user sets one: 500 MB.
@@ -60,8 +67,10 @@ pub trait MailStore {
     /// How many messages the folder holds (with or without headers).
     fn count(&self, key: &FolderKey) -> Result<u64, StoreError>;
 
-    /// The rows at positions `[start, start + len)` in the folder's order: newest
-    /// INTERNALDATE first, ties broken by higher UID first, rows without headers last.
+    /// The rows at positions `[start, start + len)` in the folder's order: highest UID first
+    /// (newest arrival first). That is the server's order too: position `p` is sequence
+    /// number `count - p`, so the list can ask the server for any window of a folder whose
+    /// rows it has not stored yet. Rows without headers keep their place.
     fn window(&self, key: &FolderKey, start: u64, len: u64) -> Result<Vec<MessageRow>, StoreError>;
 
     /// The position of `uid` in that order, so the view can stay anchored on a row when
@@ -109,6 +118,24 @@ pub trait MailStore {
     fn search(&self, key: &FolderKey, query: &str) -> Result<Vec<Uid>, StoreError>;
 
     /// Deletes everything of one account (sign-out), overwriting it, so no mail is left in
-    /// the file's free pages.
+    /// the file's free pages; forgets it as the last account if it was.
     fn wipe_account(&mut self, account: &AccountId) -> Result<(), StoreError>;
+
+    /// Replaces the account's folder list (LIST and STATUS as last seen), kept in the given
+    /// order. Folders' message copies are not touched: a folder gone from the list is the
+    /// sync layer's to drop.
+    fn save_folders(
+        &mut self,
+        account: &AccountId,
+        folders: &[FolderEntry],
+    ) -> Result<(), StoreError>;
+
+    /// The account's folder list as last saved, in its order; empty if never saved.
+    fn folders(&self, account: &AccountId) -> Result<Vec<FolderEntry>, StoreError>;
+
+    /// Remembers who signed in last (`None`: nobody, e.g. after sign-out).
+    fn set_last_account(&mut self, last: Option<&LastAccount>) -> Result<(), StoreError>;
+
+    /// Who signed in last on this device, if anyone.
+    fn last_account(&self) -> Result<Option<LastAccount>, StoreError>;
 }

@@ -11,13 +11,13 @@ use super::error::{Doing, StoreError};
 /// The version this code reads and writes.
 pub(crate) const VERSION: i64 = 1;
 
-/// Version 1.
+/// Version 1. (Edited in place until the store first ships in the app: no file of it exists
+/// outside tests yet.)
 ///
+/// - The list order is UID descending, the server's own order, so it rides on the
+///   `UNIQUE (folder_id, uid)` index.
 /// - `messages.sort_date` is the INTERNALDATE for a row with headers, and `i64::MIN` for a
-///   UID known without headers yet, so that one index gives the list order (newest first,
-///   ties by UID) and header-less rows sort after every dated one, highest UID first. The
-///   sync layer fetches headers from the top of that order, so the dated prefix grows
-///   downwards and filled rows do not jump.
+///   UID known without headers yet.
 /// - `messages.id` is the rowid the bodies, parts and the search index hang on; identity
 ///   for callers stays (folder, UIDVALIDITY, UID), with UIDVALIDITY on the folder row.
 /// - `bodies.raw` is the last column and `bodies_last_read` holds the size: a column after a
@@ -27,6 +27,10 @@ pub(crate) const VERSION: i64 = 1;
 /// - `search` is contentless (the text already lives in `messages` and `bodies`; a second
 ///   copy would double the largest thing we store) with `contentless_delete=1` (SQLite
 ///   3.43) so expunged rows leave the index.
+/// - `folder_list` is the account's LIST as last seen, apart from `folders` (the folders
+///   whose messages are copied, keyed by UIDVALIDITY): a listed folder may never have been
+///   opened, and a copied one may have left the list.
+/// - `last_account` holds at most one row (`id = 1`).
 const V1: &str = "
 CREATE TABLE accounts (
     id INTEGER PRIMARY KEY,
@@ -61,7 +65,6 @@ CREATE TABLE messages (
     has_attachment INTEGER NOT NULL DEFAULT 0,
     UNIQUE (folder_id, uid)
 );
-CREATE INDEX messages_order ON messages (folder_id, sort_date DESC, uid DESC);
 CREATE INDEX messages_message_id ON messages (message_id) WHERE message_id IS NOT NULL;
 CREATE TABLE parts (
     message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
@@ -79,6 +82,23 @@ CREATE TABLE bodies (
     raw BLOB NOT NULL
 );
 CREATE INDEX bodies_last_read ON bodies (last_read, size);
+CREATE TABLE folder_list (
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    delimiter TEXT,
+    role TEXT,
+    selectable INTEGER NOT NULL,
+    total INTEGER,
+    unseen INTEGER,
+    PRIMARY KEY (account_id, position)
+) WITHOUT ROWID;
+CREATE TABLE last_account (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    user TEXT NOT NULL,
+    server TEXT NOT NULL
+);
 CREATE VIRTUAL TABLE search USING fts5 (
     subject, sender, recipients, body,
     content = '', contentless_delete = 1

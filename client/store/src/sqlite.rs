@@ -18,13 +18,14 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::error::{Doing, StoreError};
 use super::types::{
-    AccountId, Changes, Eviction, FlagUpdate, Flags, FolderKey, FolderName, MessageHeaders,
-    MessageRow, ModSeq, Opened, PartInfo, RowHeaders, SyncState, Uid, UidValidity, UnixTime,
+    AccountId, Changes, Eviction, FlagUpdate, Flags, FolderEntry, FolderKey, FolderName,
+    FolderRole, LastAccount, MessageHeaders, MessageRow, ModSeq, Opened, PartInfo, RowHeaders,
+    SyncState, Uid, UidValidity, UnixTime,
 };
 use super::{schema, MailStore, DEFAULT_BODY_BUDGET};
 
-/// The sort date of a row whose headers are not fetched yet: after every dated row. Also
-/// what marks such a row in the order index, so finding them needs no table lookup.
+/// The sort date of a row whose headers are not fetched yet (a date-sorted view, should one
+/// come, puts them after every dated row).
 const NO_DATE: i64 = i64::MIN;
 
 /// The columns a [`MessageRow`] is read from, in [`row_from`]'s order.
@@ -82,10 +83,9 @@ impl SqliteStore {
     #[cfg(not(target_arch = "wasm32"))]
     pub fn delete(self) -> Result<(), StoreError> {
         let Self { conn, path, .. } = self;
-        conn.close().map_err(|(_, source)| StoreError::Sqlite {
-            doing: "closing the store before deleting it".into(),
-            source,
-        })?;
+        conn.close()
+            .map_err(|(_, source)| source)
+            .doing(|| "closing the store before deleting it".into())?;
         let Some(path) = path else { return Ok(()) };
         let mut journal = path.clone().into_os_string();
         journal.push("-journal");
@@ -93,7 +93,12 @@ impl SqliteStore {
             match std::fs::remove_file(&file) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(source) => return Err(StoreError::Remove { path: file, source }),
+                Err(e) => {
+                    return Err(StoreError::Remove {
+                        path: file,
+                        reason: e.to_string(),
+                    })
+                }
             }
         }
         Ok(())
@@ -387,15 +392,16 @@ impl MailStore for SqliteStore {
 
     fn window(&self, key: &FolderKey, start: u64, len: u64) -> Result<Vec<MessageRow>, StoreError> {
         let folder = folder_id(&self.conn, key)?;
-        // OFFSET walks the skipped rows; the inner query walks them in the order index alone
-        // (it holds the rowid), and only the window's rows are read from the table.
+        // OFFSET walks the skipped rows; the inner query walks them in the (folder_id, uid)
+        // index alone (it holds the rowid), and only the window's rows are read from the
+        // table.
         let mut stmt = self
             .conn
             .prepare_cached(&format!(
                 "SELECT {ROW_COLUMNS} FROM messages WHERE id IN (
                      SELECT id FROM messages WHERE folder_id = ?1
-                     ORDER BY sort_date DESC, uid DESC LIMIT ?2 OFFSET ?3)
-                 ORDER BY sort_date DESC, uid DESC"
+                     ORDER BY uid DESC LIMIT ?2 OFFSET ?3)
+                 ORDER BY uid DESC"
             ))
             .doing(|| format!("reading a window of {key}"))?;
         let mut rows = stmt
@@ -413,23 +419,20 @@ impl MailStore for SqliteStore {
 
     fn position(&self, key: &FolderKey, uid: Uid) -> Result<Option<u64>, StoreError> {
         let folder = folder_id(&self.conn, key)?;
-        let sort_date: Option<i64> = self
+        let present: Option<i64> = self
             .conn
-            .prepare_cached("SELECT sort_date FROM messages WHERE folder_id = ?1 AND uid = ?2")
+            .prepare_cached("SELECT 1 FROM messages WHERE folder_id = ?1 AND uid = ?2")
             .and_then(|mut s| s.query_row(params![folder, uid.0.get()], |r| r.get(0)))
             .optional()
             .doing(|| format!("finding UID {uid} in {key}"))?;
-        let Some(sort_date) = sort_date else {
+        if present.is_none() {
             return Ok(None);
-        };
-        // The rows before it in the order: a range count on the order index.
+        }
+        // The rows before it in the order: a range count on the (folder_id, uid) index.
         let before: i64 = self
             .conn
-            .prepare_cached(
-                "SELECT COUNT(*) FROM messages WHERE folder_id = ?1
-                 AND (sort_date, uid) > (?2, ?3)",
-            )
-            .and_then(|mut s| s.query_row(params![folder, sort_date, uid.0.get()], |r| r.get(0)))
+            .prepare_cached("SELECT COUNT(*) FROM messages WHERE folder_id = ?1 AND uid > ?2")
+            .and_then(|mut s| s.query_row(params![folder, uid.0.get()], |r| r.get(0)))
             .doing(|| format!("finding the position of UID {uid} in {key}"))?;
         to_u64("COUNT(*)", before).map(Some)
     }
@@ -444,15 +447,14 @@ impl MailStore for SqliteStore {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT uid FROM (SELECT sort_date, uid FROM messages WHERE folder_id = ?1
-                 ORDER BY sort_date DESC, uid DESC LIMIT ?2 OFFSET ?3) WHERE sort_date = ?4",
+                "SELECT uid FROM (SELECT has_headers, uid FROM messages WHERE folder_id = ?1
+                 ORDER BY uid DESC LIMIT ?2 OFFSET ?3) WHERE has_headers = 0",
             )
             .doing(|| format!("finding rows without headers in {key}"))?;
         let uids = stmt
-            .query_map(
-                params![folder, sql_count(len), sql_count(start), NO_DATE],
-                |r| r.get::<_, i64>(0),
-            )
+            .query_map(params![folder, sql_count(len), sql_count(start)], |r| {
+                r.get::<_, i64>(0)
+            })
             .and_then(Iterator::collect::<Result<Vec<_>, _>>)
             .doing(|| format!("finding rows without headers in [{start}, +{len}) of {key}"))?;
         uids.into_iter()
@@ -586,7 +588,7 @@ impl MailStore for SqliteStore {
             .prepare_cached(
                 "SELECT m.uid FROM search s JOIN messages m ON m.id = s.rowid
                  WHERE search MATCH ?2 AND m.folder_id = ?1
-                 ORDER BY m.sort_date DESC, m.uid DESC",
+                 ORDER BY m.uid DESC",
             )
             .doing(|| format!("searching {key}"))?;
         let uids = stmt
@@ -614,6 +616,133 @@ impl MailStore for SqliteStore {
             .doing(|| format!("finishing the wipe of {account}"));
         wiped.and(restored)
     }
+
+    fn save_folders(
+        &mut self,
+        account: &AccountId,
+        folders: &[FolderEntry],
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction()
+            .doing(|| format!("saving the folder list of {account}"))?;
+        let account_id = account_row(&tx, account)?;
+        tx.execute(
+            "DELETE FROM folder_list WHERE account_id = ?1",
+            [account_id],
+        )
+        .doing(|| format!("replacing the folder list of {account}"))?;
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO folder_list (account_id, position, name, delimiter, role,
+                     selectable, total, unseen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )
+                .doing(|| format!("saving the folder list of {account}"))?;
+            for (position, f) in (0_i64..).zip(folders) {
+                insert
+                    .execute(params![
+                        account_id,
+                        position,
+                        f.name.as_str(),
+                        f.delimiter.map(String::from),
+                        f.role.map(role_column),
+                        f.selectable,
+                        f.total.map(sql_count),
+                        f.unseen.map(sql_count),
+                    ])
+                    .doing(|| format!("saving folder {:?} of {account}", f.name.as_str()))?;
+            }
+        }
+        tx.commit()
+            .doing(|| format!("committing the folder list of {account}"))
+    }
+
+    fn folders(&self, account: &AccountId) -> Result<Vec<FolderEntry>, StoreError> {
+        type Columns = (
+            String,
+            Option<String>,
+            Option<String>,
+            bool,
+            Option<i64>,
+            Option<i64>,
+        );
+        let rows: Vec<Columns> = self
+            .conn
+            .prepare_cached(
+                "SELECT l.name, l.delimiter, l.role, l.selectable, l.total, l.unseen
+                 FROM folder_list l JOIN accounts a ON a.id = l.account_id
+                 WHERE a.name = ?1 ORDER BY l.position",
+            )
+            .and_then(|mut s| {
+                s.query_map([account.as_str()], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
+                })?
+                .collect()
+            })
+            .doing(|| format!("reading the folder list of {account}"))?;
+        rows.into_iter()
+            .map(|(name, delimiter, role, selectable, total, unseen)| {
+                Ok(FolderEntry {
+                    name: FolderName::new(name),
+                    delimiter: delimiter
+                        .map(|d| one_char("folder_list.delimiter", &d))
+                        .transpose()?,
+                    role: role
+                        .map(|r| role_from("folder_list.role", &r))
+                        .transpose()?,
+                    selectable,
+                    total: total.map(|n| to_u64("folder_list.total", n)).transpose()?,
+                    unseen: unseen
+                        .map(|n| to_u64("folder_list.unseen", n))
+                        .transpose()?,
+                })
+            })
+            .collect()
+    }
+
+    fn set_last_account(&mut self, last: Option<&LastAccount>) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction()
+            .doing(|| "remembering the last account".into())?;
+        tx.execute("DELETE FROM last_account", [])
+            .doing(|| "forgetting the last account".into())?;
+        if let Some(last) = last {
+            let account_id = account_row(&tx, &last.account)?;
+            tx.execute(
+                "INSERT INTO last_account (id, account_id, user, server) VALUES (1, ?1, ?2, ?3)",
+                params![account_id, last.user, last.server],
+            )
+            .doing(|| format!("remembering {} as the last account", last.account))?;
+        }
+        tx.commit().doing(|| "committing the last account".into())
+    }
+
+    fn last_account(&self) -> Result<Option<LastAccount>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT a.name, l.user, l.server FROM last_account l
+                 JOIN accounts a ON a.id = l.account_id",
+                [],
+                |r| {
+                    Ok(LastAccount {
+                        account: AccountId::new(r.get::<_, String>(0)?),
+                        user: r.get(1)?,
+                        server: r.get(2)?,
+                    })
+                },
+            )
+            .optional()
+            .doing(|| "reading the last account".into())
+    }
 }
 
 impl SqliteStore {
@@ -638,6 +767,62 @@ impl SqliteStore {
             .doing(|| format!("purging the search index of {account}"))?;
         tx.commit()
             .doing(|| format!("committing the wipe of {account}"))
+    }
+}
+
+/// The account's row id, registering the account if it is new.
+fn account_row(tx: &Transaction<'_>, account: &AccountId) -> Result<i64, StoreError> {
+    tx.query_row(
+        "INSERT INTO accounts (name) VALUES (?1)
+         ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id",
+        [account.as_str()],
+        |r| r.get(0),
+    )
+    .doing(|| format!("registering account {account}"))
+}
+
+/// Roles are stored by name, so the column reads plainly in a SQLite shell and survives a
+/// reordering of the enum.
+fn role_column(role: FolderRole) -> &'static str {
+    match role {
+        FolderRole::Inbox => "inbox",
+        FolderRole::Drafts => "drafts",
+        FolderRole::Sent => "sent",
+        FolderRole::Trash => "trash",
+        FolderRole::Junk => "junk",
+        FolderRole::Archive => "archive",
+        FolderRole::All => "all",
+        FolderRole::Flagged => "flagged",
+    }
+}
+
+fn role_from(column: &'static str, value: &str) -> Result<FolderRole, StoreError> {
+    Ok(match value {
+        "inbox" => FolderRole::Inbox,
+        "drafts" => FolderRole::Drafts,
+        "sent" => FolderRole::Sent,
+        "trash" => FolderRole::Trash,
+        "junk" => FolderRole::Junk,
+        "archive" => FolderRole::Archive,
+        "all" => FolderRole::All,
+        "flagged" => FolderRole::Flagged,
+        other => {
+            return Err(StoreError::CorruptText {
+                column: column.into(),
+                value: other.to_owned(),
+            })
+        }
+    })
+}
+
+fn one_char(column: &'static str, value: &str) -> Result<char, StoreError> {
+    let mut chars = value.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => Ok(c),
+        _ => Err(StoreError::CorruptText {
+            column: column.into(),
+            value: value.to_owned(),
+        }),
     }
 }
 
@@ -820,14 +1005,20 @@ fn sql_count(n: u64) -> i64 {
 }
 
 fn to_u64(column: &'static str, value: i64) -> Result<u64, StoreError> {
-    u64::try_from(value).map_err(|_| StoreError::Corrupt { column, value })
+    u64::try_from(value).map_err(|_| StoreError::Corrupt {
+        column: column.into(),
+        value,
+    })
 }
 
 fn to_nonzero_u32(column: &'static str, value: i64) -> Result<NonZeroU32, StoreError> {
     u32::try_from(value)
         .ok()
         .and_then(NonZeroU32::new)
-        .ok_or(StoreError::Corrupt { column, value })
+        .ok_or(StoreError::Corrupt {
+            column: column.into(),
+            value,
+        })
 }
 
 fn opt_uid(column: &'static str, value: Option<i64>) -> Result<Option<Uid>, StoreError> {
@@ -843,7 +1034,10 @@ fn opt_modseq(column: &'static str, value: Option<i64>) -> Result<Option<ModSeq>
                 .ok()
                 .and_then(NonZeroU64::new)
                 .map(ModSeq)
-                .ok_or(StoreError::Corrupt { column, value: v })
+                .ok_or(StoreError::Corrupt {
+                    column: column.into(),
+                    value: v,
+                })
         })
         .transpose()
 }

@@ -5,9 +5,12 @@
 use std::fmt;
 use std::num::{NonZeroU32, NonZeroU64};
 
+use serde::{Deserialize, Serialize};
+
 /// Who the copy belongs to, as the user signed in (e.g. `alice@example.org` at a server).
 /// Opaque to the store: it only keys rows by it and deletes by it at sign-out.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct AccountId(String);
 
 impl AccountId {
@@ -27,7 +30,8 @@ impl fmt::Display for AccountId {
 }
 
 /// A mailbox name as the server lists it (already decoded from modified UTF-7).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct FolderName(String);
 
 impl FolderName {
@@ -48,16 +52,19 @@ impl fmt::Display for FolderName {
 
 /// RFC 9051 §2.3.1.1: a folder's UIDVALIDITY, never zero. When it changes, every UID the
 /// client knew for that folder means nothing any more.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct UidValidity(pub NonZeroU32);
 
 /// RFC 9051 §2.3.1.1: a message's UID, never zero.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct Uid(pub NonZeroU32);
 
 /// RFC 7162 §3.1.1: a mod-sequence value, never zero (zero means "no CONDSTORE" on the wire,
 /// which is `None` here).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct ModSeq(pub NonZeroU64);
 
 macro_rules! display_inner {
@@ -75,7 +82,7 @@ display_inner!(UidValidity, Uid, ModSeq);
 /// against. A `FolderKey` whose UIDVALIDITY is not the stored one is refused
 /// ([`super::StoreError::StaleUidValidity`]), so a write computed before a reset cannot land
 /// in the refetched copy.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct FolderKey {
     pub account: AccountId,
     pub folder: FolderName,
@@ -94,11 +101,12 @@ impl fmt::Display for FolderKey {
 
 /// Seconds since 1970-01-01 UTC. Time is an input to the store: INTERNALDATE comes from the
 /// server, "now" (for least-recently-read eviction) from the caller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct UnixTime(pub i64);
 
 /// The system flags a row shows, plus keywords (RFC 9051 §2.3.2).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Flags {
     pub seen: bool,
     pub flagged: bool,
@@ -110,6 +118,7 @@ pub struct Flags {
     pub keywords: Vec<String>,
 }
 
+#[cfg(feature = "sqlite")]
 impl Flags {
     const SEEN: i64 = 1;
     const FLAGGED: i64 = 2;
@@ -117,6 +126,7 @@ impl Flags {
     const DRAFT: i64 = 8;
     const DELETED: i64 = 16;
 
+    #[cfg(feature = "sqlite")]
     pub(crate) fn bits(&self) -> i64 {
         [
             (self.seen, Self::SEEN),
@@ -131,10 +141,12 @@ impl Flags {
     }
 
     /// Keywords are atoms (no spaces), so one space-separated column holds them.
+    #[cfg(feature = "sqlite")]
     pub(crate) fn keywords_column(&self) -> String {
         self.keywords.join(" ")
     }
 
+    #[cfg(feature = "sqlite")]
     pub(crate) fn from_columns(bits: i64, keywords: &str) -> Self {
         Self {
             seen: bits & Self::SEEN != 0,
@@ -149,7 +161,7 @@ impl Flags {
 
 /// A MIME part as BODYSTRUCTURE describes it, kept so the reading pane can list attachments
 /// before (or without) the body being in the store.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartInfo {
     /// The IMAP section number, e.g. `1`, `2.1`.
     pub section: String,
@@ -165,7 +177,7 @@ pub struct PartInfo {
 /// `(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE MODSEQ)` gives, already
 /// reduced to display values by the engine. ENVELOPE and BODYSTRUCTURE never change for a
 /// UID (RFC 9051 §2.3.1.1), so a second upsert of the same UID only updates flags and MODSEQ.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageHeaders {
     pub uid: Uid,
     pub internaldate: UnixTime,
@@ -192,7 +204,7 @@ impl MessageHeaders {
 }
 
 /// A flag change the server confirmed (FETCH FLAGS, possibly with MODSEQ).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FlagUpdate {
     pub uid: Uid,
     pub flags: Flags,
@@ -205,7 +217,7 @@ pub struct FlagUpdate {
 /// HIGHESTMODSEQ. So a HIGHESTMODSEQ is never on disk without the expunges it covers: were
 /// the tab closed mid-way, the transaction rolls back and the next sync asks again from the
 /// old value.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Changes {
     /// UIDs the server has (UID SEARCH, EXISTS + UIDNEXT) whose headers may not be here yet.
     /// Inserted as rows without headers if absent; nothing changes if present.
@@ -219,7 +231,7 @@ pub struct Changes {
 }
 
 /// The sync state of one folder, for the next SELECT (QRESYNC) or UID-comparison resync.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncState {
     pub uidvalidity: UidValidity,
     pub uidnext: Option<Uid>,
@@ -227,7 +239,7 @@ pub struct SyncState {
 }
 
 /// What [`super::MailStore::open_folder`] found.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Opened {
     /// The folder was not in the store; it is now, empty.
     New,
@@ -239,7 +251,7 @@ pub enum Opened {
 }
 
 /// One row of the message list.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageRow {
     pub uid: Uid,
     /// `None` for a UID whose headers are not fetched yet (the view shows a placeholder
@@ -249,7 +261,7 @@ pub struct MessageRow {
 }
 
 /// The header part of a [`MessageRow`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowHeaders {
     pub from: String,
     pub subject: String,
@@ -260,9 +272,50 @@ pub struct RowHeaders {
 }
 
 /// What an eviction pass did, for the log and the settings page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Eviction {
     pub evicted: u64,
     pub freed_bytes: u64,
     pub remaining_bytes: u64,
+}
+
+/// A folder's special use (RFC 6154), as the engine found it from LIST.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FolderRole {
+    Inbox,
+    Drafts,
+    Sent,
+    Trash,
+    Junk,
+    Archive,
+    All,
+    Flagged,
+}
+
+/// One folder of the account's list as LIST and STATUS last gave it: what the folder tree
+/// shows before the app is online, so a reload with no network still has the folders.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FolderEntry {
+    pub name: FolderName,
+    /// The hierarchy delimiter LIST gave (`None`: a flat namespace).
+    pub delimiter: Option<char>,
+    pub role: Option<FolderRole>,
+    /// `false` for `\Noselect` / `\NonExistent` parents, which only hold other folders.
+    pub selectable: bool,
+    /// STATUS MESSAGES and UNSEEN, when asked for.
+    pub total: Option<u64>,
+    pub unseen: Option<u64>,
+}
+
+/// Who was signed in last on this device, so that after a reload the app can show that
+/// account's stored mail at once and ask only for the password to go online. Never holds the
+/// password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastAccount {
+    /// The key of the account's rows in the store.
+    pub account: AccountId,
+    /// The user name as typed at sign-in.
+    pub user: String,
+    /// The server it was for (as the app names it, e.g. the proxy's origin).
+    pub server: String,
 }

@@ -342,6 +342,15 @@ mod tests {
         assert_eq!(cache_control("index.html"), "no-cache");
         assert_eq!(cache_control("petrel-client.js"), "no-cache");
         assert_eq!(cache_control("sw.js"), "no-cache");
+        // The store worker's files are named without a hash by trunk: revalidated, never
+        // frozen for a year (the service worker's HASHED pattern skips them too).
+        for worker in [
+            "petrel-store-worker_bg.wasm",
+            "petrel-store-worker.js",
+            "petrel-store-worker_loader.js",
+        ] {
+            assert_eq!(cache_control(worker), "no-cache", "{worker}");
+        }
     }
 
     #[test]

@@ -108,6 +108,10 @@ pub async fn handle(
 /// Headers for every response. The CSP allows the app's own scripts and WebAssembly
 /// (`'wasm-unsafe-eval'`), no inline script, and connections only to this origin; `ws:` and
 /// `wss:` to the same host are listed too because older browsers do not count them as `'self'`.
+/// Workers (the store worker, the service worker) come from this origin only: `worker-src`
+/// would fall back to `script-src` anyway, but said outright it survives a change there. A
+/// worker's script response carries this same policy, which is what lets the store worker
+/// compile its WebAssembly (`'wasm-unsafe-eval'`).
 ///
 /// Inline styles are allowed (`style-src 'unsafe-inline'`) for one reason: the app shows a
 /// message's HTML in a sandboxed `srcdoc` frame, and a `srcdoc` document inherits this
@@ -126,7 +130,7 @@ fn security_headers(headers: &mut HeaderMap, request: &HeaderMap) {
         None => "connect-src 'self'".to_owned(),
     };
     let csp = format!(
-        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
          {connect}; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
     );
     if let Ok(csp) = HeaderValue::from_str(&csp) {
@@ -453,6 +457,7 @@ mod tests {
             "script-src 'self' 'wasm-unsafe-eval'"
         );
         assert_eq!(directive("img-src"), "img-src 'self' data:");
+        assert_eq!(directive("worker-src"), "worker-src 'self'");
         assert_eq!(directive("default-src"), "default-src 'self'");
         assert!(
             !csp.contains("frame-src") && !csp.contains("child-src"),
