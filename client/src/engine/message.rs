@@ -126,6 +126,25 @@ pub struct Attachment {
     pub encoding: String,
 }
 
+impl MessageView {
+    /// The message's text for a search index: its text blocks, and those of the messages
+    /// inside it, one after another.
+    pub fn text(&self) -> String {
+        let mut text = String::new();
+        for block in &self.body {
+            match block {
+                Block::Text(t) => {
+                    text.push_str(t);
+                    text.push('\n');
+                }
+                Block::Message { message, .. } => text.push_str(&message.text()),
+                Block::Html(_) | Block::DeliveryStatus(_) => {}
+            }
+        }
+        text
+    }
+}
+
 /// Parses a whole message.
 pub fn parse(raw: &[u8], charsets: &dyn Charsets) -> MessageView {
     let mut walk = Walk {

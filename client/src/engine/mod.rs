@@ -201,6 +201,14 @@ pub enum Event {
         total: u32,
         change: ListChange,
     },
+    /// A message's bytes as fetched, with its text for a search index: for the local
+    /// store, not the screen ([`Event::MessageOpened`] follows).
+    Fetched {
+        folder: String,
+        uid: u32,
+        raw: Vec<u8>,
+        text: String,
+    },
     /// The message asked for with `OpenMessage`, parsed.
     MessageOpened {
         op: OpId,

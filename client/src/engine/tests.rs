@@ -610,7 +610,12 @@ fn opening_an_unread_message_fetches_it_then_marks_it_seen() {
         S("p10 OK Idle completed.\r\n* 3 FETCH (UID 7 BODY[2] {4}\r\naGk=)\r\np11 OK done\r\n"),
         C("p12 IDLE\r\n"),
     ]);
-    let [Event::MessageOpened {
+    let [Event::Fetched {
+        raw,
+        text,
+        uid: fetched_uid,
+        ..
+    }, Event::MessageOpened {
         op,
         folder,
         uid,
@@ -619,6 +624,10 @@ fn opening_an_unread_message_fetches_it_then_marks_it_seen() {
     else {
         panic!("{events:?}")
     };
+    // The bytes as they came, for the local store, with their text for its search index.
+    assert_eq!(*fetched_uid, 7);
+    assert!(raw.starts_with(b"From: Carol"), "{raw:?}");
+    assert_eq!(text, "Café\n");
     assert_eq!((*op, folder.as_str(), *uid), (OpId(3), "INBOX", 7));
     assert_eq!(message.subject, "A {literal}!");
     assert_eq!(message.from[0].name, "Carol");
@@ -874,11 +883,14 @@ fn idle_is_entered_when_quiet_and_left_with_done_for_a_request() {
     assert!(
         matches!(
             &events[..],
-            [Event::MessageOpened {
-                op: OpId(3),
-                uid: 2,
-                ..
-            }]
+            [
+                Event::Fetched { uid: 2, .. },
+                Event::MessageOpened {
+                    op: OpId(3),
+                    uid: 2,
+                    ..
+                }
+            ]
         ),
         "{events:?}"
     );

@@ -533,7 +533,8 @@ impl Model {
             Action::SaveSentRequested => {}
             Action::CloseCompose => self.compose = None,
             Action::Link(link) => self.link = link,
-            Action::Engine(Event::Watching(_)) => {}
+            // For the account and its store, not the screen.
+            Action::Engine(Event::Watching(_) | Event::Fetched { .. }) => {}
             Action::Engine(Event::FolderCounts { folder, unseen, .. }) => {
                 // The open folder's count moves with its rows (FolderChanged); another
                 // folder's comes from the watch connection.

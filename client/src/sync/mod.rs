@@ -16,14 +16,19 @@
 //! not told that the connection was lost, only the link state, so the person keeps their
 //! place and their open message.
 
+pub mod store;
 #[cfg(test)]
 mod tests;
 
 use std::collections::{BTreeMap, VecDeque};
 
 use petrel_imap::types::capability::Capability;
+use petrel_store::protocol::Request as StoreRequest;
+use petrel_store::{AccountId, Changes, LastAccount, UnixTime};
 
-use crate::engine::{Charsets, Disconnect, Engine, Event, Known, OpId, Password, Request, Window};
+use crate::engine::{
+    Charsets, Disconnect, Engine, Event, Known, ListChange, OpId, Password, Request, Window,
+};
 
 /// Identifies one connection (one socket) of the account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -56,6 +61,32 @@ pub enum Effect {
     Event(Event),
     /// The link state changed.
     Link(Link),
+    /// Write this to the local store (what the server confirmed), in order, without
+    /// waiting for the answer.
+    Store(StoreRequest),
+    /// The account is not online: read this from the local store instead and give it to
+    /// the app as the events the server's answer would have been.
+    Load(Load),
+}
+
+/// What to read from the local store while offline (see [`Effect::Load`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Load {
+    /// The folder's count and the rows of `window`: `Event::FolderOpened` (if `open`) and
+    /// `Event::Rows`.
+    Rows {
+        account: AccountId,
+        folder: String,
+        window: Window,
+        open: bool,
+    },
+    /// A stored message: `Event::MessageOpened`, or `Event::MessageFailed` if it is not
+    /// stored.
+    Message {
+        account: AccountId,
+        folder: String,
+        uid: u32,
+    },
 }
 
 /// The first wait before reconnecting, doubled per failed attempt up to [`MAX_BACKOFF`].
@@ -107,6 +138,12 @@ pub struct Account<C: Charsets + Clone> {
     retry_at: Option<u64>,
     view: View,
     known: BTreeMap<String, Known>,
+    /// Each folder's UIDVALIDITY as last opened: the store's key.
+    validity: BTreeMap<String, u32>,
+    /// The server the account is on, as the app names it (for the store's last account).
+    server: String,
+    /// Unix seconds at the monotonic clock's zero: "now" for the store's eviction order.
+    epoch: i64,
     rng: u64,
     now: u64,
     effects: VecDeque<Effect>,
@@ -115,6 +152,12 @@ pub struct Account<C: Charsets + Clone> {
 impl<C: Charsets + Clone> Account<C> {
     /// `seed` is any random number (the jitter of reconnects).
     pub fn new(charsets: C, seed: u64) -> Self {
+        Self::on(charsets, seed, String::new(), 0)
+    }
+
+    /// An account on `server` (as the app names it), where the monotonic clock's zero is
+    /// `epoch` in Unix seconds.
+    pub fn on(charsets: C, seed: u64, server: String, epoch: i64) -> Self {
         Self {
             charsets,
             engine: None,
@@ -131,6 +174,9 @@ impl<C: Charsets + Clone> Account<C> {
             retry_at: None,
             view: View::default(),
             known: BTreeMap::new(),
+            validity: BTreeMap::new(),
+            server,
+            epoch,
             rng: seed | 1,
             now: 0,
             effects: VecDeque::new(),
@@ -147,6 +193,9 @@ impl<C: Charsets + Clone> Account<C> {
         let id = match request {
             Request::SignIn { user, password } => {
                 self.close();
+                if user != self.user {
+                    self.validity.clear();
+                }
                 self.user = user;
                 self.password = Some(password);
                 self.signed_in = false;
@@ -164,6 +213,13 @@ impl<C: Charsets + Clone> Account<C> {
                 self.signed_in = false;
                 self.retry_at = None;
                 self.set_link(Link::Offline);
+                // A shared computer keeps nothing of the account once it signed out.
+                self.effects
+                    .push_back(Effect::Store(StoreRequest::WipeAccount {
+                        account: self.account(),
+                    }));
+                self.effects
+                    .push_back(Effect::Store(StoreRequest::SetLastAccount { last: None }));
                 self.effects
                     .push_back(Effect::Event(Event::Disconnected(Disconnect::SignedOut)));
                 id
@@ -173,26 +229,78 @@ impl<C: Charsets + Clone> Account<C> {
                 self.view.window = Some(window);
                 self.view.reading = None;
                 let known = self.known.get(&folder).copied();
-                self.forward(Request::OpenFolder {
-                    folder,
+                let load = Load::Rows {
+                    account: self.account(),
+                    folder: folder.clone(),
                     window,
-                    known,
-                })
+                    open: true,
+                };
+                self.forward_or_load(
+                    Request::OpenFolder {
+                        folder,
+                        window,
+                        known,
+                    },
+                    load,
+                )
             }
             Request::FetchRows { folder, window } => {
                 if self.view.folder.as_deref() == Some(folder.as_str()) {
                     self.view.window = Some(window);
                 }
-                self.forward(Request::FetchRows { folder, window })
+                let load = Load::Rows {
+                    account: self.account(),
+                    folder: folder.clone(),
+                    window,
+                    open: false,
+                };
+                self.forward_or_load(Request::FetchRows { folder, window }, load)
             }
             Request::OpenMessage { folder, uid } => {
                 self.view.reading = Some((folder.clone(), uid));
-                self.forward(Request::OpenMessage { folder, uid })
+                let load = Load::Message {
+                    account: self.account(),
+                    folder: folder.clone(),
+                    uid,
+                };
+                self.forward_or_load(Request::OpenMessage { folder, uid }, load)
             }
             other => self.forward(other),
         };
         self.drain();
         id
+    }
+
+    /// Passes a request to the connection if it is signed in; otherwise the local store
+    /// answers it now (`load`), and the next connection restores the view.
+    fn forward_or_load(&mut self, request: Request, load: Load) -> Option<OpId> {
+        let id = self.forward(request);
+        if id.is_none() {
+            self.effects.push_back(Effect::Load(load));
+        }
+        id
+    }
+
+    /// Shows the mail of `user` stored on this device before any connection (after a
+    /// reload): INBOX's first rows from the store. Signing in goes online.
+    pub fn restore_offline(&mut self, user: String) {
+        if self.signed_in {
+            return;
+        }
+        self.user = user;
+        self.view.folder = Some(INBOX.to_owned());
+        self.view.window = Some(Window::FIRST);
+        self.effects.push_back(Effect::Load(Load::Rows {
+            account: self.account(),
+            folder: INBOX.to_owned(),
+            window: Window::FIRST,
+            open: true,
+        }));
+    }
+
+    /// The store's name for this account: the user name, on this app's server.
+    pub fn account(&self) -> AccountId {
+        AccountId::new(self.user.clone())
     }
 
     /// Passes a request to the connection if it is signed in; otherwise the view holds
@@ -399,6 +507,14 @@ impl<C: Charsets + Clone> Account<C> {
                 } else {
                     self.signed_in = true;
                     self.effects
+                        .push_back(Effect::Store(StoreRequest::SetLastAccount {
+                            last: Some(LastAccount {
+                                account: self.account(),
+                                user: user.clone(),
+                                server: self.server.clone(),
+                            }),
+                        }));
+                    self.effects
                         .push_back(Effect::Event(Event::SignedIn { user }));
                     // INBOX opens at once, pipelined behind the folder list rather than
                     // waiting for it: one round trip less before the first rows.
@@ -451,9 +567,91 @@ impl<C: Charsets + Clone> Account<C> {
                 // list them.
                 self.start_watch();
                 self.effects
+                    .push_back(Effect::Store(StoreRequest::SaveFolders {
+                        account: self.account(),
+                        folders: store::entries(&folders),
+                    }));
+                self.effects
                     .push_back(Effect::Event(Event::Folders(folders)));
             }
-            other => self.effects.push_back(Effect::Event(other)),
+            Event::Fetched {
+                folder,
+                uid,
+                raw,
+                text,
+            } => {
+                let key = self.key(&folder);
+                if let (Some(key), Some(uid)) = (key, std::num::NonZeroU32::new(uid)) {
+                    self.effects.push_back(Effect::Store(StoreRequest::PutBody {
+                        key,
+                        uid: petrel_store::Uid(uid),
+                        raw,
+                        text,
+                        now: UnixTime(self.epoch + (self.now / 1000) as i64),
+                    }));
+                }
+            }
+            other => {
+                self.remember(&other);
+                self.effects.push_back(Effect::Event(other));
+            }
+        }
+    }
+
+    fn key(&self, folder: &str) -> Option<petrel_store::FolderKey> {
+        store::key(&self.account(), folder, *self.validity.get(folder)?)
+    }
+
+    /// Writes to the store what an event from the server confirmed.
+    fn remember(&mut self, event: &Event) {
+        let write = match event {
+            Event::FolderOpened {
+                folder,
+                uid_validity: Some(uid_validity),
+                ..
+            } => {
+                self.validity.insert(folder.clone(), *uid_validity);
+                self.key(folder).map(|key| StoreRequest::OpenFolder { key })
+            }
+            Event::Rows { folder, rows, .. } => {
+                self.key(folder).map(|key| StoreRequest::ApplyChanges {
+                    key,
+                    changes: Changes {
+                        headers: rows
+                            .iter()
+                            .filter_map(|(_, row)| store::headers(row))
+                            .collect(),
+                        ..Changes::default()
+                    },
+                })
+            }
+            Event::FolderChanged { folder, change, .. } => {
+                let changes = match *change {
+                    ListChange::Flags {
+                        uid: Some(uid),
+                        unread,
+                        flagged,
+                        ..
+                    } => store::flag_update(uid, unread, flagged).map(|update| Changes {
+                        flags: vec![update],
+                        ..Changes::default()
+                    }),
+                    ListChange::Removed { uid: Some(uid), .. } => std::num::NonZeroU32::new(uid)
+                        .map(|uid| Changes {
+                            expunged: vec![petrel_store::Uid(uid)],
+                            ..Changes::default()
+                        }),
+                    _ => None,
+                };
+                changes.and_then(|changes| {
+                    self.key(folder)
+                        .map(|key| StoreRequest::ApplyChanges { key, changes })
+                })
+            }
+            _ => None,
+        };
+        if let Some(write) = write {
+            self.effects.push_back(Effect::Store(write));
         }
     }
 

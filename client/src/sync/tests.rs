@@ -15,25 +15,40 @@ enum Out {
     Close(u64),
     Event(Event),
     Link(Link),
+    Load(Load),
 }
 use Out::{Close, Connect, Link as L, Write};
 
-fn out(effect: Effect) -> Out {
-    match effect {
+/// `None` for writes to the local store, which [`store_writes`] checks apart.
+fn out(effect: Effect) -> Option<Out> {
+    Some(match effect {
         Effect::Connect(conn) => Connect(conn.0),
         Effect::Write(conn, bytes) => Write(conn.0, String::from_utf8_lossy(&bytes).into_owned()),
         Effect::Close(conn) => Close(conn.0),
         Effect::Event(event) => Out::Event(event),
         Effect::Link(link) => L(link),
-    }
+        Effect::Load(load) => Out::Load(load),
+        Effect::Store(_) => return None,
+    })
 }
 
-/// The effects so far, with back-to-back writes to one connection joined (how the engine
-/// splits its output into writes is not the account's business).
+/// The store writes among the effects so far (the others are dropped).
+fn store_writes(account: &mut Account<BuiltInOnly>) -> Vec<StoreRequest> {
+    std::iter::from_fn(|| account.poll_effect())
+        .filter_map(|effect| match effect {
+            Effect::Store(write) => Some(write),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The effects so far but the store writes, with back-to-back writes to one connection
+/// joined (how the engine splits its output into writes is not the account's business).
 fn effects(account: &mut Account<BuiltInOnly>) -> Vec<Out> {
     let mut effects: Vec<Out> = Vec::new();
     while let Some(effect) = account.poll_effect() {
-        match (effects.last_mut(), out(effect)) {
+        let Some(effect) = out(effect) else { continue };
+        match (effects.last_mut(), effect) {
             (Some(Write(last, text)), Write(conn, more)) if *last == conn => text.push_str(&more),
             (_, effect) => effects.push(effect),
         }
@@ -548,4 +563,134 @@ fn a_download_cut_off_by_a_lost_connection_fails() {
         ),
         "{after:?}"
     );
+}
+
+/// What the server confirmed goes to the local store, and a sign-out wipes it.
+#[test]
+fn the_store_gets_what_the_server_confirmed_and_loses_it_at_sign_out() {
+    use petrel_store::{FolderName, Uid as StoredUid, UidValidity};
+    use std::num::NonZeroU32;
+
+    let mut account = Account::new(BuiltInOnly, 7);
+    account.request(0, sign_in());
+    account.received(10, ConnId(1), GREETING.as_bytes());
+    account.received(20, ConnId(1), LOGGED_IN.as_bytes());
+    let writes = store_writes(&mut account);
+    assert!(
+        matches!(&writes[..], [StoreRequest::SetLastAccount { last: Some(last) }] if last.user == "alice"),
+        "{writes:?}"
+    );
+    account.received(30, ConnId(1), LISTED.as_bytes());
+    account.received(40, ConnId(1), SELECTED.as_bytes());
+    account.received(50, ConnId(1), FETCHED.as_bytes());
+    let writes = store_writes(&mut account);
+    let key = petrel_store::FolderKey {
+        account: AccountId::new("alice"),
+        folder: FolderName::new("INBOX"),
+        uidvalidity: UidValidity(NonZeroU32::new(1_700_000_000).unwrap()),
+    };
+    let [StoreRequest::SaveFolders { folders, .. }, StoreRequest::OpenFolder { key: opened }, StoreRequest::ApplyChanges {
+        key: changed,
+        changes,
+    }] = &writes[..]
+    else {
+        panic!("{writes:?}")
+    };
+    assert_eq!(folders.len(), 2);
+    assert_eq!((opened, changed), (&key, &key));
+    let uids: Vec<u32> = changes.headers.iter().map(|h| h.uid.0.get()).collect();
+    assert_eq!(uids, [7, 1]);
+    assert!(!changes.headers[0].flags.seen && changes.headers[1].flags.seen);
+
+    // An expunge by another client, while idling.
+    account.received(60, ConnId(1), b"+ idling\r\n* 1 EXPUNGE\r\n");
+    let writes = store_writes(&mut account);
+    let [StoreRequest::ApplyChanges { changes, .. }] = &writes[..] else {
+        panic!("{writes:?}")
+    };
+    assert_eq!(changes.expunged, [StoredUid(NonZeroU32::new(1).unwrap())]);
+
+    // A message read is stored with its text.
+    account.request(
+        100,
+        Request::OpenMessage {
+            folder: "INBOX".into(),
+            uid: 7,
+        },
+    );
+    account.received(
+        110,
+        ConnId(1),
+        format!("p7 OK Idle completed.\r\n{}", fetched_7("p8")).as_bytes(),
+    );
+    let writes = store_writes(&mut account);
+    let [StoreRequest::PutBody { uid, raw, text, .. }] = &writes[..] else {
+        panic!("{writes:?}")
+    };
+    assert_eq!(uid.0.get(), 7);
+    assert_eq!(raw.as_slice(), MESSAGE_7.as_bytes());
+    assert_eq!(text, "hello\n");
+
+    account.request(200, Request::SignOut);
+    let writes = store_writes(&mut account);
+    assert_eq!(
+        writes,
+        [
+            StoreRequest::WipeAccount {
+                account: AccountId::new("alice")
+            },
+            StoreRequest::SetLastAccount { last: None },
+        ]
+    );
+}
+
+/// Offline (after a reload, or while reconnecting) the store answers what the person
+/// asks for; online, the server does.
+#[test]
+fn offline_the_store_answers_the_view() {
+    let mut account = Account::new(BuiltInOnly, 7);
+    account.restore_offline("alice".into());
+    let inbox = Load::Rows {
+        account: AccountId::new("alice"),
+        folder: INBOX.into(),
+        window: Window::FIRST,
+        open: true,
+    };
+    assert_eq!(effects(&mut account), [Out::Load(inbox)]);
+    let scroll = Request::FetchRows {
+        folder: INBOX.into(),
+        window: Window { first: 50, len: 40 },
+    };
+    assert_eq!(account.request(10, scroll), None);
+    let open = Request::OpenMessage {
+        folder: INBOX.into(),
+        uid: 7,
+    };
+    assert_eq!(account.request(20, open), None);
+    assert_eq!(
+        effects(&mut account),
+        [
+            Out::Load(Load::Rows {
+                account: AccountId::new("alice"),
+                folder: INBOX.into(),
+                window: Window { first: 50, len: 40 },
+                open: false,
+            }),
+            Out::Load(Load::Message {
+                account: AccountId::new("alice"),
+                folder: INBOX.into(),
+                uid: 7
+            }),
+        ]
+    );
+    // Online, nothing is loaded from the store.
+    let mut account = online();
+    let open = Request::OpenMessage {
+        folder: INBOX.into(),
+        uid: 7,
+    };
+    account.request(100, open);
+    assert!(!effects(&mut account)
+        .iter()
+        .any(|e| matches!(e, Out::Load(_))));
 }

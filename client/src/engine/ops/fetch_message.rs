@@ -26,6 +26,8 @@ pub(crate) struct FetchMessage {
     folder: String,
     uid: u32,
     view: Option<Box<MessageView>>,
+    /// The message's bytes as the server sent them, for the local store.
+    raw: Vec<u8>,
     seen: bool,
     /// Why the response could not be read (beyond the codec's limits, malformed).
     error: Option<String>,
@@ -58,6 +60,7 @@ impl FetchMessage {
             folder,
             uid,
             view: None,
+            raw: Vec::new(),
             seen: false,
             error: None,
         };
@@ -94,6 +97,7 @@ impl FetchMessage {
         if *cx.reading == Some(self.op) {
             if let Some(bytes) = body {
                 self.view = Some(Box::new(message::parse(bytes, cx.charsets)));
+                self.raw = bytes.to_vec();
                 self.seen = seen;
             }
         }
@@ -105,13 +109,19 @@ impl FetchMessage {
         self.error = Some(why);
     }
 
-    pub(crate) fn complete(self, status: StatusResponse<'static>, cx: &mut Cx<'_>) {
+    pub(crate) fn complete(mut self, status: StatusResponse<'static>, cx: &mut Cx<'_>) {
         if *cx.reading != Some(self.op) {
             return;
         }
         match self.view {
             Some(view) if status.kind == StatusKind::Ok => {
                 *cx.open_parts = Some((self.folder.clone(), self.uid, view.attachments.clone()));
+                cx.out.push_back(Event::Fetched {
+                    folder: self.folder.clone(),
+                    uid: self.uid,
+                    text: view.text(),
+                    raw: std::mem::take(&mut self.raw),
+                });
                 cx.out.push_back(Event::MessageOpened {
                     op: self.op,
                     folder: self.folder.clone(),

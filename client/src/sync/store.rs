@@ -1,0 +1,182 @@
+//! What the account keeps in the local store, and how it reads it back: the conversions
+//! between the engine's values and the store's. The store itself runs elsewhere (the store
+//! worker in the browser, `SqliteStore` in tests); the account only says what to write, as
+//! `Effect::Store`, and what it needs read, as `Effect::Load`.
+//!
+//! Folders are keyed by their wire name (the engine's `Folder::id`), which is what every
+//! command uses; the display name is decoded again when the list is read back.
+
+use std::num::NonZeroU32;
+
+use petrel_imap::types::core::Mailbox;
+use petrel_store::{
+    AccountId, FlagUpdate, Flags, FolderEntry, FolderKey, FolderName, FolderRole as StoredRole,
+    MessageHeaders, MessageRow, Uid, UidValidity, UnixTime,
+};
+
+use crate::engine::{Folder, FolderRole, MessageSummary};
+
+/// The store's key for a folder of `account` under `uid_validity`.
+pub fn key(account: &AccountId, folder: &str, uid_validity: u32) -> Option<FolderKey> {
+    Some(FolderKey {
+        account: account.clone(),
+        folder: FolderName::new(folder),
+        uidvalidity: UidValidity(NonZeroU32::new(uid_validity)?),
+    })
+}
+
+/// A row as the store keeps it. ENVELOPE gives no more than the list shows today, so the
+/// thread keys and parts stay empty until the list fetches them.
+pub fn headers(row: &MessageSummary) -> Option<MessageHeaders> {
+    Some(MessageHeaders {
+        uid: Uid(NonZeroU32::new(row.uid)?),
+        internaldate: UnixTime(row.date.unwrap_or(0)),
+        size: u64::from(row.size),
+        flags: flags(row.unread, row.flagged),
+        modseq: None,
+        from: row.from.clone(),
+        to: String::new(),
+        subject: row.subject.clone(),
+        message_id: None,
+        in_reply_to: None,
+        references: Vec::new(),
+        preview: None,
+        parts: Vec::new(),
+    })
+}
+
+/// A flag change the server reported, as the list knows flags.
+pub fn flag_update(uid: u32, unread: bool, flagged: bool) -> Option<FlagUpdate> {
+    Some(FlagUpdate {
+        uid: Uid(NonZeroU32::new(uid)?),
+        flags: flags(unread, flagged),
+        modseq: None,
+    })
+}
+
+fn flags(unread: bool, flagged: bool) -> Flags {
+    Flags {
+        seen: !unread,
+        flagged,
+        ..Flags::default()
+    }
+}
+
+/// A stored row as the list shows it; `None` for a UID whose headers are not stored.
+pub fn summary(row: MessageRow) -> Option<MessageSummary> {
+    let headers = row.headers?;
+    Some(MessageSummary {
+        uid: row.uid.0.get(),
+        from: headers.from,
+        subject: headers.subject,
+        date: (headers.date.0 != 0).then_some(headers.date.0),
+        unread: !row.flags.seen,
+        flagged: row.flags.flagged,
+        size: u32::try_from(headers.size).unwrap_or(u32::MAX),
+    })
+}
+
+pub fn entries(folders: &[Folder]) -> Vec<FolderEntry> {
+    folders
+        .iter()
+        .map(|folder| FolderEntry {
+            name: FolderName::new(folder.id.clone()),
+            delimiter: folder.delimiter,
+            role: folder.role.map(stored_role),
+            selectable: folder.selectable,
+            total: None,
+            unseen: None,
+        })
+        .collect()
+}
+
+/// The folder list read back, in the order it was saved (the engine's tree order).
+pub fn folders(entries: Vec<FolderEntry>) -> Vec<Folder> {
+    entries
+        .into_iter()
+        .map(|entry| {
+            let id = entry.name.as_str().to_owned();
+            let name = Mailbox::new(id.clone().into_bytes())
+                .map(|mailbox| mailbox.decoded())
+                .unwrap_or_else(|_| id.clone());
+            Folder {
+                id,
+                name,
+                delimiter: entry.delimiter,
+                role: entry.role.map(role),
+                selectable: entry.selectable,
+            }
+        })
+        .collect()
+}
+
+fn stored_role(role: FolderRole) -> StoredRole {
+    match role {
+        FolderRole::Inbox => StoredRole::Inbox,
+        FolderRole::Drafts => StoredRole::Drafts,
+        FolderRole::Sent => StoredRole::Sent,
+        FolderRole::Trash => StoredRole::Trash,
+        FolderRole::Junk => StoredRole::Junk,
+        FolderRole::Archive => StoredRole::Archive,
+        FolderRole::All => StoredRole::All,
+        FolderRole::Flagged => StoredRole::Flagged,
+    }
+}
+
+fn role(role: StoredRole) -> FolderRole {
+    match role {
+        StoredRole::Inbox => FolderRole::Inbox,
+        StoredRole::Drafts => FolderRole::Drafts,
+        StoredRole::Sent => FolderRole::Sent,
+        StoredRole::Trash => FolderRole::Trash,
+        StoredRole::Junk => FolderRole::Junk,
+        StoredRole::Archive => FolderRole::Archive,
+        StoredRole::All => FolderRole::All,
+        StoredRole::Flagged => FolderRole::Flagged,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_and_a_folder_list_come_back_as_they_went() {
+        let row = MessageSummary {
+            uid: 7,
+            from: "Jörg".into(),
+            subject: "Grüße".into(),
+            date: Some(1_704_186_000),
+            unread: true,
+            flagged: true,
+            size: 1024,
+        };
+        let stored = headers(&row).unwrap();
+        let back = summary(MessageRow {
+            uid: stored.uid,
+            flags: stored.flags.clone(),
+            headers: Some(petrel_store::RowHeaders {
+                from: stored.from.clone(),
+                subject: stored.subject.clone(),
+                date: stored.internaldate,
+                size: stored.size,
+                has_attachment: false,
+                preview: None,
+            }),
+        });
+        assert_eq!(back, Some(row));
+        let list = vec![Folder {
+            id: "Entw&APw-rfe".into(),
+            name: "Entwürfe".into(),
+            delimiter: Some('/'),
+            role: Some(FolderRole::Drafts),
+            selectable: true,
+        }];
+        assert_eq!(folders(entries(&list)), list);
+        assert!(headers(&MessageSummary {
+            uid: 0,
+            ..back.unwrap()
+        })
+        .is_none());
+    }
+}
