@@ -561,7 +561,7 @@ impl Connection {
                     }
                 }
                 // Oldest first: removing a row moves only the rows after it.
-                removed.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+                removed.sort_unstable_by_key(|&(position, _)| std::cmp::Reverse(position));
                 removed
             }
             _ => Vec::new(),

@@ -137,6 +137,7 @@ fn role(role: StoredRole) -> FolderRole {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
