@@ -59,6 +59,12 @@ pub use ops::Known;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct OpId(pub u64);
 
+impl OpId {
+    /// Answers read from the local store rather than the server (an engine's ids start
+    /// at 1).
+    pub const LOCAL: OpId = OpId(0);
+}
+
 /// A range of list positions: position 0 is the folder's newest message (the highest
 /// sequence number), position `p` of `n` messages is sequence number `n - p`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

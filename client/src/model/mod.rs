@@ -197,6 +197,12 @@ pub struct Model {
     pub loading: bool,
     /// The connection, as the header shows it.
     pub link: Link,
+    /// Showing the mail stored on this device after a reload: the password is needed to
+    /// go online (it is never stored).
+    pub password_needed: bool,
+    /// Why this tab keeps no mail on the device, if it does not (another tab does, or the
+    /// browser cannot); said once in the header.
+    pub store_note: Option<String>,
     pub pane: Pane,
     /// The open message, if any.
     pub reading: Option<Reading>,
@@ -246,6 +252,10 @@ pub enum Action {
     CloseCompose,
     /// The connection's state changed.
     Link(Link),
+    /// At start-up, the mail of `user` stored on this device is shown, offline.
+    Restored { user: String, folders: Vec<Folder> },
+    /// This tab has no local store; why, for a person.
+    StoreUnavailable(String),
 }
 
 impl Action {
@@ -327,6 +337,7 @@ impl Model {
                 self.user = user;
                 self.signing_in = false;
                 self.problem = None;
+                self.password_needed = false;
                 // The account opens INBOX by itself after signing in.
                 self.selected = Some(INBOX.to_owned());
                 self.list = ListView::default();
@@ -533,6 +544,20 @@ impl Model {
             Action::SaveSentRequested => {}
             Action::CloseCompose => self.compose = None,
             Action::Link(link) => self.link = link,
+            Action::Restored { user, folders } => {
+                // Only before any sign-in: a sign-in under way or done wins.
+                if self.screen == Screen::SignIn && !self.signing_in {
+                    self.screen = Screen::Mail;
+                    self.user = user;
+                    self.folders = folders;
+                    self.selected = Some(INBOX.to_owned());
+                    self.list = ListView::default();
+                    self.loading = true;
+                    self.pane = Pane::Messages;
+                    self.password_needed = true;
+                }
+            }
+            Action::StoreUnavailable(why) => self.store_note = Some(why),
             // For the account and its store, not the screen.
             Action::Engine(Event::Watching(_) | Event::Fetched { .. }) => {}
             Action::Engine(Event::FolderCounts { folder, unseen, .. }) => {
@@ -618,6 +643,7 @@ impl Model {
         Model {
             user: self.user,
             problem,
+            store_note: self.store_note,
             ..Model::default()
         }
     }

@@ -31,6 +31,9 @@ use crate::model::{Action, SendStatus};
 use crate::send::{Sender, Sent};
 use crate::sync::{Account, ConnId, Effect};
 
+use super::local;
+use super::store::{StoreHandle, WORKER_URL};
+
 /// How long the proxy gets to accept the WebSocket before the app says it is unreachable.
 /// Browsers can take minutes to give up on an unresponsive host on their own.
 const CONNECT_TIMEOUT_MS: i32 = 10_000;
@@ -53,6 +56,12 @@ enum Input {
     Wake,
     /// The browser says the network is back.
     Online,
+    /// At start-up: the account last signed in on this device and its folders.
+    Restored(String, Vec<crate::engine::Folder>),
+    /// This tab has no local store; why.
+    NoStore(String),
+    /// What the local store answered for a load.
+    Loaded(Vec<Event>),
 }
 
 /// A one-shot browser timer; dropping it cancels it.
@@ -108,7 +117,15 @@ async fn run(requests: UnboundedReceiver<Request>, dispatch: impl Fn(Action)) {
     if let Some(crypto) = web_sys::window().and_then(|window| window.crypto().ok()) {
         let _ = crypto.get_random_values_with_u8_array(&mut seed);
     }
-    let mut account = Account::new(BrowserCharsets::default(), u64::from_le_bytes(seed));
+    let server = web_sys::window()
+        .and_then(|window| window.location().origin().ok())
+        .unwrap_or_default();
+    // Unix seconds at the monotonic clock's zero: the store's notion of "now".
+    let epoch = ((js_sys::Date::now() - now() as f64) / 1000.0) as i64;
+    let charsets = BrowserCharsets::default();
+    let mut account = Account::on(charsets.clone(), u64::from_le_bytes(seed), server, epoch);
+    let store = StoreHandle::start(WORKER_URL);
+    wasm_bindgen_futures::spawn_local(open_store(store.clone(), inputs.clone()));
     // Kept for sending: the account's engines forget the password once signed in.
     let mut credentials: Option<(String, Password)> = None;
     // The command connection's and the watch connection's.
@@ -194,8 +211,23 @@ async fn run(requests: UnboundedReceiver<Request>, dispatch: impl Fn(Action)) {
             }
             Input::Wake => account.handle_timeout(now),
             Input::Online => account.network_up(now),
+            Input::Restored(user, folders) => {
+                if account.link() == crate::sync::Link::Offline {
+                    dispatch(Action::Restored {
+                        user: user.clone(),
+                        folders,
+                    });
+                    account.restore_offline(user);
+                }
+            }
+            Input::NoStore(why) => dispatch(Action::StoreUnavailable(why)),
+            Input::Loaded(events) => {
+                for event in events {
+                    dispatch(Action::from(event));
+                }
+            }
         }
-        perform(&mut account, &mut sockets, &inputs, &dispatch);
+        perform(&mut account, &mut sockets, &inputs, &dispatch, &store, &charsets);
         timer = account.poll_timeout().map(|at| {
             let inputs = inputs.clone();
             let wait = at
@@ -215,6 +247,8 @@ fn perform(
     sockets: &mut Vec<Current>,
     inputs: &UnboundedSender<Input>,
     dispatch: &impl Fn(Action),
+    store: &StoreHandle,
+    charsets: &BrowserCharsets,
 ) {
     while let Some(effect) = account.poll_effect() {
         match effect {
@@ -263,7 +297,35 @@ fn perform(
                 dispatch(Action::from(event));
             }
             Effect::Link(link) => dispatch(Action::Link(link)),
+            // In order: the handle sends each call as it is made, and the worker answers
+            // in order. A write that fails loses only the copy, never mail.
+            Effect::Store(write) => {
+                let store = store.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = store.call(write).await;
+                });
+            }
+            Effect::Load(load) => {
+                let (store, inputs, charsets) = (store.clone(), inputs.clone(), charsets.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    let events = local::load(&store, load, &charsets).await;
+                    let _ = inputs.unbounded_send(Input::Loaded(events));
+                });
+            }
         }
+    }
+}
+
+/// Opens the local store once the first screen is up, asks the browser to keep it, and
+/// restores the account last signed in on this device, if any.
+async fn open_store(store: StoreHandle, inputs: UnboundedSender<Input>) {
+    if let Err(why) = store.ready().await {
+        let _ = inputs.unbounded_send(Input::NoStore(why.to_string()));
+        return;
+    }
+    store.persist().await;
+    if let Some((user, folders)) = local::last_account(&store).await {
+        let _ = inputs.unbounded_send(Input::Restored(user, folders));
     }
 }
 

@@ -273,9 +273,19 @@ impl<C: Charsets + Clone> Account<C> {
 
     /// Passes a request to the connection if it is signed in; otherwise the local store
     /// answers it now (`load`), and the next connection restores the view.
+    ///
+    /// Rows are loaded only before the account was online in this session (after a
+    /// reload): the store holds the rows that were fetched, not every message, so its
+    /// positions are not the server's, and a list that came from the server must not mix
+    /// them in. While reconnecting, the list keeps what it has. A message is the same
+    /// wherever it comes from.
     fn forward_or_load(&mut self, request: Request, load: Load) -> Option<OpId> {
         let id = self.forward(request);
-        if id.is_none() {
+        let loadable = match load {
+            Load::Rows { .. } => !self.signed_in,
+            Load::Message { .. } => true,
+        };
+        if id.is_none() && loadable {
             self.effects.push_back(Effect::Load(load));
         }
         id

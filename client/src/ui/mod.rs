@@ -6,6 +6,7 @@ mod compose;
 mod context;
 mod folders;
 mod format;
+mod go_online;
 mod messages;
 mod reader;
 mod sign_in;
@@ -20,6 +21,7 @@ use banner::Banner;
 use compose::Composer;
 pub use context::{use_app, AppContext, AppProvider};
 use folders::FolderList;
+use go_online::GoOnline;
 use messages::MessageList;
 use reader::Reader;
 use sign_in::SignIn;
@@ -94,6 +96,9 @@ fn Mail() -> Html {
         )
     };
     let on_sign_out = app.request.reform(|_| Request::SignOut);
+    let on_sign_in = app
+        .request
+        .reform(|(user, password)| Request::SignIn { user, password });
     let on_back = app.dispatch.reform(|_| Action::ShowFolders);
     let on_dismiss = app.dispatch.reform(|()| Action::DismissProblem);
     // The same callback while the folder stays open, so that the message list's rows can
@@ -181,8 +186,16 @@ fn Mail() -> Html {
                     <button type="button" class="secondary" onclick={on_sign_out}>{ "Sign out" }</button>
                 </div>
             </header>
+            if model.password_needed {
+                <GoOnline user={model.user.clone()} busy={model.signing_in} {on_sign_in} />
+            }
             if let Some(problem) = &model.problem {
                 <Banner problem={problem.clone()} {on_dismiss} />
+            }
+            if let Some(note) = &model.store_note {
+                <p class="store-note" role="note">
+                    { format!("Mail is not kept on this device in this tab: {note}.") }
+                </p>
             }
             <div class="panes">
                 <FolderList folders={model.folders.clone()}
