@@ -543,7 +543,7 @@ fn test(root: &Path) -> ExitCode {
                 "warnings",
             ]))
         });
-        step("clippy (wasm32 client, store and store worker)", &mut || {
+        step("clippy (wasm32 app, store, worker)", &mut || {
             run(&mut cargo(&[
                 "clippy",
                 "-p",
