@@ -8,6 +8,8 @@ pub mod html;
 pub mod model;
 #[cfg(target_arch = "wasm32")]
 pub mod net;
+#[cfg(target_arch = "wasm32")]
+pub mod runtime;
 pub mod send;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
