@@ -481,3 +481,23 @@ fn behind_haproxy_the_app_moves_to_the_other_proxy_and_misses_nothing() {
         "the scenario never asked to stop a proxy"
     );
 }
+
+/// The store worker (SQLite on OPFS) in Chromium, spoken to by a page script
+/// (`tests/browser/store.mjs`): rows, a body, the folder list and the last account survive a
+/// reload; a second tab is refused with `OtherTab`; a wipe leaves nothing readable and no
+/// word of the wiped mail in the OPFS files. Prints the start-up, write and window timings.
+#[test]
+fn the_store_worker_keeps_mail_across_a_reload_for_one_tab_and_wipes_it() {
+    let _machine = shared_machine();
+    let dist = dist();
+    assert!(
+        dist.join("petrel-store-worker_bg.wasm").is_file(),
+        "{} has no store worker: rebuild with `trunk build --release`",
+        dist.display()
+    );
+    let dovecot = Dovecot::start(&User::fixture()).unwrap();
+    let proxy = Proxy::start(ProxyOptions::for_dovecot(&dovecot).www(dist)).unwrap();
+    if let Err(report) = run_node("store.mjs", "store", &proxy, &[]) {
+        panic!("the store worker did not keep or wipe the mail ({report}");
+    }
+}

@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use petrel_client::engine::{BuiltInOnly, Event, ListChange, MessageSummary, Password, Request};
 use petrel_client::sync::{Account, ConnId, Effect, Link};
+use petrel_store::protocol::serve;
+use petrel_store::{AccountId, FolderKey, FolderName, MailStore, SqliteStore};
 use petrel_tests::dovecot::Features;
 use petrel_tests::{dovecot, Dovecot, Proxy, ProxyOptions, User};
 use tokio::net::TcpStream;
@@ -52,6 +54,7 @@ struct Driver {
     seen: Vec<Seen>,
     /// Everything written to any connection, to check what the account asked of the server.
     written: Vec<u8>,
+    store: SqliteStore,
 }
 
 impl Driver {
@@ -67,6 +70,7 @@ impl Driver {
             start: Instant::now(),
             seen: Vec::new(),
             written: Vec::new(),
+            store: SqliteStore::open_in_memory().unwrap(),
         }
     }
 
@@ -118,6 +122,15 @@ impl Driver {
                 Effect::Close(conn) => self.sinks.retain(|(c, _)| *c != conn),
                 Effect::Event(event) => self.seen.push(Seen::Event(event)),
                 Effect::Link(link) => self.seen.push(Seen::Link(link)),
+                // The store the app keeps in its worker, here in memory: every write the
+                // account asks for must be one the store accepts.
+                Effect::Store(write) => {
+                    let described = format!("{write:?}");
+                    if let Err(error) = serve(&mut self.store, write) {
+                        panic!("the store refused {described}: {error}");
+                    }
+                }
+                Effect::Load(load) => panic!("a load while online: {load:?}"),
             }
         }
     }
@@ -187,6 +200,27 @@ impl Driver {
                 }
             }
         }
+    }
+
+    /// The subjects the local store holds for `folder`, newest first.
+    fn stored_subjects(&self, folder: &str) -> Vec<String> {
+        let account = AccountId::new("alice");
+        let state = self
+            .store
+            .sync_state(&account, &FolderName::new(folder))
+            .unwrap()
+            .unwrap_or_else(|| panic!("{folder} is not in the store"));
+        let key = FolderKey {
+            account,
+            folder: FolderName::new(folder),
+            uidvalidity: state.uidvalidity,
+        };
+        self.store
+            .window(&key, 0, 10_000)
+            .unwrap()
+            .into_iter()
+            .filter_map(|row| row.headers.map(|h| h.subject))
+            .collect()
     }
 
     async fn rows(
@@ -323,6 +357,10 @@ async fn another_clients_changes_appear_while_idling() {
     };
     assert_eq!(position, total - 1);
     assert_eq!(after, total - 1);
+    // The local copy followed: the arrival is first, the expunged message gone.
+    let stored = app.stored_subjects("INBOX");
+    assert_eq!(stored.len(), after as usize, "{stored:?}");
+    assert_eq!(stored[0], "Arrived while idling");
 }
 
 #[tokio::test]

@@ -551,25 +551,22 @@ fn test(root: &Path) -> ExitCode {
                 "warnings",
             ]))
         });
-        step(
-            "clippy (wasm32 client, store and store worker)",
-            &mut || {
-                run(&mut cargo(&[
-                    "clippy",
-                    "-p",
-                    "petrel-client",
-                    "-p",
-                    "petrel-store",
-                    "-p",
-                    "petrel-store-worker",
-                    "--target",
-                    "wasm32-unknown-unknown",
-                    "--",
-                    "-D",
-                    "warnings",
-                ]))
-            },
-        );
+        step("clippy (wasm32 app, store, worker)", &mut || {
+            run(&mut cargo(&[
+                "clippy",
+                "-p",
+                "petrel-client",
+                "-p",
+                "petrel-store",
+                "-p",
+                "petrel-store-worker",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--",
+                "-D",
+                "warnings",
+            ]))
+        });
         step("trunk build --release", &mut || trunk_build(root));
         step("cargo test --workspace", &mut || {
             // --no-fail-fast: one failing test binary must not hide the results of the rest.

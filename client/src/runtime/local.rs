@@ -78,7 +78,10 @@ pub async fn load(store: &StoreHandle, load: Load, charsets: &dyn Charsets) -> V
             folder,
             uid,
         } => {
-            let body = match (key(store, account, &folder).await, std::num::NonZeroU32::new(uid)) {
+            let body = match (
+                key(store, account, &folder).await,
+                std::num::NonZeroU32::new(uid),
+            ) {
                 (Some(key), Some(stored)) => {
                     let now = UnixTime((js_sys::Date::now() / 1000.0) as i64);
                     let request = Request::Body {

@@ -227,7 +227,14 @@ async fn run(requests: UnboundedReceiver<Request>, dispatch: impl Fn(Action)) {
                 }
             }
         }
-        perform(&mut account, &mut sockets, &inputs, &dispatch, &store, &charsets);
+        perform(
+            &mut account,
+            &mut sockets,
+            &inputs,
+            &dispatch,
+            &store,
+            &charsets,
+        );
         timer = account.poll_timeout().map(|at| {
             let inputs = inputs.clone();
             let wait = at

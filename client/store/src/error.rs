@@ -57,7 +57,8 @@ pub enum StoreError {
         value: String,
     },
     /// Deleting the database file at sign-out failed. Native only (the browser's file lives
-    /// in the worker's VFS), so it never crosses to the app.
+    /// in the worker's VFS), so it never crosses to the app; the last variant, so that the
+    /// others have the same postcard numbers with and without it.
     #[cfg(all(feature = "sqlite", not(target_arch = "wasm32")))]
     Remove {
         path: std::path::PathBuf,

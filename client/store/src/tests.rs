@@ -972,6 +972,71 @@ fn protocol_values_round_trip_and_read_as_plain_objects() {
     ] {
         let json = serde_json::to_string(&message).unwrap();
         assert_eq!(serde_json::from_str::<FromWorker>(&json).unwrap(), message);
+        let bytes = protocol::encode(&message).unwrap();
+        assert_eq!(protocol::decode::<FromWorker>(&bytes).unwrap(), message);
+    }
+}
+
+/// The app's encoding: postcard. The worker's `Started` bytes are read by the browser test's
+/// page script by value, so they are known answers here; so is one call, to catch an
+/// accidental reordering of the protocol's variants or fields.
+#[test]
+fn postcard_known_answers_and_refusals() {
+    use protocol::{decode, encode, Call, Failure, FromWorker, Request, StoreUnavailable};
+    assert_eq!(encode(&FromWorker::Started(Ok(()))).unwrap(), [0, 0]);
+    assert_eq!(
+        encode(&FromWorker::Started(Err(StoreUnavailable::OtherTab))).unwrap(),
+        [0, 1, 0]
+    );
+    let call = Call {
+        id: 300,
+        request: Request::Window {
+            key: key("a", "INBOX", 7),
+            start: 0,
+            len: 50,
+        },
+    };
+    let bytes = encode(&call).unwrap();
+    // id 300 as a varint, variant 5 (Window), "a", "INBOX", 7, 0, 50.
+    assert_eq!(
+        bytes,
+        [0xac, 0x02, 5, 1, b'a', 5, b'I', b'N', b'B', b'O', b'X', 7, 0, 50]
+    );
+    assert_eq!(decode::<Call>(&bytes).unwrap(), call);
+    let body = Call {
+        id: 1,
+        request: Request::PutBody {
+            key: inbox(),
+            uid: uid(3),
+            raw: (0..=255).collect(),
+            text: "text".into(),
+            now: UnixTime(-1),
+        },
+    };
+    assert_eq!(decode::<Call>(&encode(&body).unwrap()).unwrap(), body);
+
+    // Refusals name the problem and never panic: truncated, trailing, a zero UID.
+    let cut = decode::<Call>(&bytes[..bytes.len() - 1]).unwrap_err();
+    assert!(matches!(cut, Failure::Protocol { .. }), "{cut}");
+    let mut long = bytes.clone();
+    long.push(0);
+    assert_eq!(
+        decode::<Call>(&long).unwrap_err().to_string(),
+        "store protocol: 1 bytes after the message"
+    );
+    let position = encode(&Call {
+        id: 1,
+        request: Request::Position {
+            key: key("a", "INBOX", 7),
+            uid: uid(1),
+        },
+    })
+    .unwrap();
+    let mut zero = position.clone();
+    *zero.last_mut().unwrap() = 0;
+    assert!(decode::<Call>(&zero).is_err());
+    for len in 0..position.len() {
+        assert!(decode::<Call>(&position[..len]).is_err(), "prefix of {len}");
     }
 }
 
