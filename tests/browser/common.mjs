@@ -1,6 +1,6 @@
 // What every browser scenario shares: its settings from the environment, a fresh headless
-// Chromium, and how a failure is reported. The scenarios are signin.mjs, cold.mjs and
-// send.mjs, each run by tests/tests/browser.rs.
+// Chromium, and how a failure is reported. The scenarios are signin.mjs, cold.mjs, send.mjs
+// and store.mjs, each run by tests/tests/browser.rs.
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -10,7 +10,8 @@
 //   2. writes a folder list, the last account, a folder with rows and a body;
 //   3. times writing 1,000 rows in one apply_changes, fills a 100,000-row folder, times
 //      windows of 50 rows at its top, middle and bottom;
-//   4. reloads the page and reads everything back from a new worker;
+//   4. reloads the page and reads everything back from a new worker; then again offline,
+//      with the worker's files from the service worker's cache;
 //   5. opens a second tab, whose worker must answer OtherTab;
 //   6. wipes the account, checks nothing of it is readable, closes the owning tab and looks
 //      through the pool's OPFS files for a word of the wiped mail.
@@ -223,6 +224,7 @@ try {
   await openApp(page);
   const again = await page.evaluate(() => window.store.start());
   check('the worker started after the reload', again.result, { Ok: null });
+  console.log(`after the reload (service worker in place): worker start → Started: ${again.ms.toFixed(0)} ms`);
   check('last account after reload', await call(page, 'LastAccount'), { LastAccount: last });
   check('folder list after reload', await call(page, { Folders: { account } }), { Folders: folders });
   const rows = (await call(page, { Window: { key: inbox, start: 0, len: 10 } })).Rows;
@@ -235,6 +237,21 @@ try {
   check('body after reload', stored, body);
   check('sync state after reload', await call(page, { SyncState: { account, folder: 'INBOX' } }), { SyncState: { uidvalidity: 7, uidnext: 4, highest_modseq: 12 } });
   check('search after reload', await call(page, { Search: { key: inbox, query: SECRET } }), { Uids: [3] });
+
+  // 4b. Offline: the service worker (controlling the page since the reload) kept the
+  // worker's files when this page fetched them, so the store opens with no network at all.
+  const kept = await page.evaluate(async () => {
+    const cache = await caches.open('petrel-shell-v1');
+    return (await cache.keys()).map((k) => new URL(k.url).pathname).filter((p) => p.includes('store-worker'));
+  });
+  check('worker files in the service worker cache', kept.sort(), ['/petrel-store-worker.js', '/petrel-store-worker_bg.wasm', '/petrel-store-worker_loader.js']);
+  await context.setOffline(true);
+  await openApp(page);
+  const offline = await page.evaluate(() => window.store.start());
+  check('the worker started offline', offline.result, { Ok: null });
+  check('last account offline', await call(page, 'LastAccount'), { LastAccount: last });
+  console.log(`offline: worker start → Started: ${offline.ms.toFixed(0)} ms, the store read back`);
+  await context.setOffline(false);
 
   // 5. A second tab: its worker cannot have the store, and says why.
   const second = await context.newPage();

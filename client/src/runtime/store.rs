@@ -16,7 +16,6 @@
 //! mid-call), and two tabs of one webmail are rare enough for "this tab does not keep mail".
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
 use futures_channel::oneshot;
@@ -72,8 +71,9 @@ struct State {
     started: Option<Result<(), StoreUnavailable>>,
     /// Calls made before `Started`, already encoded.
     queued: Vec<Uint8Array>,
-    /// Calls sent and not yet answered, by id.
-    pending: HashMap<u32, oneshot::Sender<Result<Reply, Failure>>>,
+    /// Calls sent and not yet answered, with their ids. A few at a time, answered nearly in
+    /// order, so a list searched from the front (a HashMap cost 2 KB of wasm more).
+    pending: Vec<(u32, oneshot::Sender<Result<Reply, Failure>>)>,
     /// [`StoreHandle::ready`] callers waiting for `Started`.
     waiting: Vec<oneshot::Sender<Result<(), StoreUnavailable>>>,
 }
@@ -144,7 +144,7 @@ impl StoreHandle {
                 None => state.queued.push(message),
             }
             let (tx, rx) = oneshot::channel();
-            state.pending.insert(id, tx);
+            state.pending.push((id, tx));
             rx
         };
         answer
@@ -198,7 +198,11 @@ impl Inner {
         match message {
             Ok(FromWorker::Started(result)) => self.settle_start(result),
             Ok(FromWorker::Answer(Answer { id, result })) => {
-                let waiter = self.state.borrow_mut().pending.remove(&id);
+                let waiter = {
+                    let mut state = self.state.borrow_mut();
+                    let found = state.pending.iter().position(|(waiting, _)| *waiting == id);
+                    found.map(|at| state.pending.remove(at).1)
+                };
                 if let Some(tx) = waiter {
                     // The caller may have stopped waiting; the answer is then dropped.
                     let _ = tx.send(result);
@@ -232,7 +236,7 @@ impl Inner {
                     }
                     Vec::new()
                 }
-                Err(_) => state.pending.drain().map(|(_, tx)| tx).collect(),
+                Err(_) => state.pending.drain(..).map(|(_, tx)| tx).collect(),
             };
             (queued, waiting, failed)
         };
@@ -253,7 +257,7 @@ impl Inner {
             let mut state = self.state.borrow_mut();
             state.started = Some(Err(why.clone()));
             state.queued.clear();
-            let pending: Vec<_> = state.pending.drain().map(|(_, tx)| tx).collect();
+            let pending: Vec<_> = state.pending.drain(..).map(|(_, tx)| tx).collect();
             (pending, std::mem::take(&mut state.waiting))
         };
         for tx in waiting {
