@@ -12,8 +12,11 @@ const MAX_ENTRIES = 24;
 // The store worker (SQLite, about 440 KB as Brotli). trunk names a worker's files without a
 // hash, so they go network-first like the shell (a revalidation, answered 304 by its ETag,
 // when online; the cache when offline), which also keeps the three files of one release
-// together. They are cached when the app starts the worker, not on install: precaching would
-// spend a cold visit's bandwidth on them before the first screen.
+// together. They are also cached on install: the app starts the store worker right after
+// its first screen, usually before this service worker controls the page, so without that
+// the worker's files would be cached only by a later visit, and after one session the app
+// would restart offline without its stored mail. By then the browser's HTTP cache holds
+// them, so this costs no second download.
 const WORKER = ['petrel-store-worker_loader.js', 'petrel-store-worker.js', 'petrel-store-worker_bg.wasm'];
 
 self.addEventListener('install', (event) => {
@@ -35,6 +38,8 @@ async function install() {
     .map((match) => new URL(match[1], self.registration.scope))
     .filter((url) => url.origin === self.location.origin && HASHED.test(url.pathname));
   await cache.addAll([...new Set(named.map(String))]);
+  // Not fatal: a build without the store worker still installs.
+  await cache.addAll(WORKER).catch(() => {});
 }
 
 self.addEventListener('activate', (event) => {

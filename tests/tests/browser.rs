@@ -501,3 +501,33 @@ fn the_store_worker_keeps_mail_across_a_reload_for_one_tab_and_wipes_it() {
         panic!("the store worker did not keep or wipe the mail ({report}");
     }
 }
+
+/// Mail kept on the device (offline-mail.mjs): after a session, a reload with the proxy
+/// stopped shows the stored INBOX offline and opens a message read before; a second tab
+/// works without the store and says so; the password takes the app online again; signing
+/// out leaves nothing for the next reload.
+#[test]
+fn mail_read_before_is_there_offline_after_a_reload_and_gone_after_signing_out() {
+    let _machine = shared_machine();
+    let dist = dist();
+    let dovecot = Dovecot::start(&User::fixture()).unwrap();
+    let mut proxy = Proxy::start(ProxyOptions::for_dovecot(&dovecot).www(dist)).unwrap();
+    let url = format!("{}/", proxy.origin());
+    let vars = [
+        ("PETREL_USER", "alice".to_string()),
+        ("PETREL_PASSWORD", "correct horse".to_string()),
+    ];
+    let mut asked = Vec::new();
+    let outcome = run_node_interactive("offline-mail.mjs", "offline-mail", &url, &vars, |line| {
+        match line {
+            "STOP-PROXY" => proxy.stop(),
+            "START-PROXY" => proxy.restart().unwrap(),
+            _ => return,
+        }
+        asked.push(line.to_owned());
+    });
+    if let Err(report) = outcome {
+        panic!("the stored mail was not there offline ({report}");
+    }
+    assert_eq!(asked, ["STOP-PROXY", "START-PROXY"]);
+}

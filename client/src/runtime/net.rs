@@ -327,6 +327,7 @@ fn perform(
 /// restores the account last signed in on this device, if any.
 async fn open_store(store: StoreHandle, inputs: UnboundedSender<Input>) {
     if let Err(why) = store.ready().await {
+        web_sys::console::warn_1(&format!("Petrel keeps no mail on this device: {why}").into());
         let _ = inputs.unbounded_send(Input::NoStore(why.to_string()));
         return;
     }

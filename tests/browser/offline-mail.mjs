@@ -1,0 +1,126 @@
+// Mail kept on the device: after one session, a reload with the proxy stopped shows the
+// stored INBOX at once, offline, and a message read before opens; the password takes the
+// app online again; a second tab works without the store and says so; signing out leaves
+// nothing for the next reload.
+//
+// Run by tests/tests/browser.rs, which starts Dovecot and the proxy and passes, in the
+// environment:
+//   PETREL_URL         the app's URL (the proxy serving dist/)
+//   PETREL_USER, PETREL_PASSWORD
+//   PETREL_SCREENSHOT  where to save a screenshot if the check fails
+// It prints `STOP-PROXY` and `START-PROXY` for the test to act on, and what it measured.
+
+import { env, exitOnFailure, launchFresh, listFilled, listRow, saveScreenshot } from './common.mjs';
+
+const url = env('PETREL_URL');
+const user = env('PETREL_USER');
+const password = env('PETREL_PASSWORD');
+const screenshot = env('PETREL_SCREENSHOT', '');
+const TIMEOUT = 30_000;
+
+/** Waits until nothing answers at `target` any more (the proxy is stopped). */
+async function waitUntilDown(target) {
+  const deadline = Date.now() + TIMEOUT;
+  while (Date.now() < deadline) {
+    try {
+      await fetch(new URL('healthz', target), { signal: AbortSignal.timeout(1000) });
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the proxy at ${target} still answered after ${TIMEOUT} ms`);
+}
+
+const { context, close } = await launchFresh();
+const log = [];
+let failure = null;
+let page;
+try {
+  page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(TIMEOUT);
+  page.on('console', (m) => log.push(`console.${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => log.push(`page error: ${e.message}`));
+  try {
+    await page.goto(url);
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await page.getByLabel('User name').fill(user);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await listFilled(page);
+    const list = page.locator('[role=list][aria-label=Messages]');
+    const total = Number(await list.getAttribute('data-total'));
+
+    // Read the newest message: its body is kept.
+    const first = await listRow(page, 0);
+    const subject = (await first.locator('.subject').innerText()).trim();
+    await first.getByRole('button').click();
+    const reader = page.locator('section.reader');
+    await reader.locator('#reader-title', { hasText: subject }).waitFor();
+    const text = (await reader.innerText()).trim();
+    // Give the store worker a moment to write what it was given.
+    await page.waitForTimeout(500);
+
+    console.log('STOP-PROXY');
+    await waitUntilDown(url);
+    const reloaded = Date.now();
+    await page.reload();
+    await page.waitForFunction(() => document.querySelector('[role=list][aria-label=Messages] [role=listitem]'));
+    console.log(`reload with the proxy stopped → stored rows painted: ${Date.now() - reloaded} ms`);
+    await page.locator('#connection[data-state=offline]').waitFor();
+    await page.locator('form.go-online').waitFor();
+    const stored = Number(await list.getAttribute('data-total'));
+    if (stored !== total) throw new Error(`${stored} messages stored, the folder has ${total}`);
+
+    // The message read before opens from the device.
+    const opened = Date.now();
+    await (await listRow(page, 0)).getByRole('button').click();
+    await reader.locator('#reader-title', { hasText: subject }).waitFor();
+    console.log(`offline, a message read before → body painted: ${Date.now() - opened} ms`);
+    const again = (await reader.innerText()).trim();
+    if (again !== text) throw new Error(`the stored message reads differently:\n${again}\n---\n${text}`);
+    // One never opened says it is not kept.
+    if (total > 1) {
+      await (await listRow(page, 1)).getByRole('button').click();
+      await reader.getByText('not kept on this device').waitFor();
+    }
+
+    // A second tab: the first one holds the store, so this one works from the network
+    // alone and says so.
+    console.log('START-PROXY');
+    const second = await context.newPage();
+    second.on('pageerror', (e) => log.push(`second tab page error: ${e.message}`));
+    await second.goto(url);
+    await second.getByLabel('User name').fill(user);
+    await second.getByLabel('Password').fill(password);
+    await second.getByRole('button', { name: 'Sign in' }).click();
+    await listFilled(second);
+    await second.locator('.store-note', { hasText: 'another tab' }).waitFor();
+    console.log('a second tab works without the store and says so');
+    await second.close();
+
+    // The password takes the first tab online.
+    await page.locator('#go-online-password').fill(password);
+    await page.getByRole('button', { name: 'Go online' }).click();
+    await page.locator('#connection[data-state=online]').waitFor();
+    await page.locator('form.go-online').waitFor({ state: 'detached' });
+    await listFilled(page);
+
+    // Signing out wipes the device's copy: a reload shows the sign-in form, nothing else.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('User name').waitFor();
+    await page.waitForTimeout(500);
+    await page.reload();
+    await page.getByLabel('User name').waitFor();
+    await page.waitForTimeout(1500);
+    if (await page.locator('form.go-online').count()) throw new Error('mail was restored after signing out');
+    console.log('after signing out, a reload restores nothing');
+    if (log.some((line) => line.includes('page error'))) throw new Error('the page reported errors');
+  } catch (error) {
+    failure = error;
+    await saveScreenshot(page, screenshot, log);
+  }
+} finally {
+  await close();
+}
+exitOnFailure(failure, log);
