@@ -62,6 +62,12 @@ impl User {
             Self::new("bob", "battery staple", None),
         ]
     }
+
+    /// `alice` / `correct horse` with [`Mailbox::big`]: the benchmark's INBOX and a folder
+    /// of `messages` messages (`seed::BIG_FOLDER`).
+    pub fn big(messages: usize) -> Self {
+        Self::new("alice", "correct horse", Some(Mailbox::big(messages)))
+    }
 }
 
 /// A running Dovecot; stopped (and its temporary files removed) on drop.
@@ -122,6 +128,12 @@ impl Dovecot {
         let data = tempdir("petrel-dovecot-")?;
         let path = data.path().to_path_buf();
         Self::launch(&path, users, extra_config, CertKind::CaSigned, Some(data))
+    }
+
+    /// The master process's id, while it runs: the benchmarks read the CPU time of its
+    /// process tree from /proc.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
     }
 
     /// The IMAPS address (127.0.0.1 and a free port).

@@ -7,6 +7,7 @@
 //! `Date:` order all agree, and "newest first" has one answer.
 
 use std::fs;
+use std::io::Write as _;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
@@ -375,6 +376,24 @@ impl Mailbox {
         mailbox
     }
 
+    /// The benchmark's mailbox (`cargo xtask bench client`, and browser tests of big
+    /// folders): an INBOX of about fifty real-world messages (the demo's, the "Real mail"
+    /// structures and some status mail, newest last) and a folder [`BIG_FOLDER`] of
+    /// `messages` small ones from [`big_folder`].
+    pub fn big(messages: usize) -> Self {
+        let mut mailbox = Self::crowded(BIG_INBOX_EXTRA);
+        let newest = mailbox.inbox().messages.iter().map(|m| m.date).max();
+        let mut t = Clock::new(newest.unwrap_or(EPOCH) + HOUR);
+        let inbox = &mut mailbox.folders[0].messages;
+        // The same structures again, dated after the rest, so that INBOX holds what real
+        // mail looks like and not only what tests need.
+        inbox.extend(real_mail(&mut t));
+        mailbox
+            .folders
+            .push(folder(BIG_FOLDER, None, big_folder(messages)));
+        mailbox
+    }
+
     pub fn folder(&self, name: &str) -> Option<&Folder> {
         self.folders.iter().find(|f| f.name == name)
     }
@@ -423,14 +442,15 @@ impl Mailbox {
                     bytes.len()
                 );
                 let path = dir.join("cur").join(name);
-                fs::write(&path, &bytes).context(|| format!("writing {}", path.display()))?;
                 let mtime =
                     SystemTime::UNIX_EPOCH + Duration::from_secs(message.date.unsigned_abs());
-                fs::File::options()
-                    .write(true)
-                    .open(&path)
-                    .and_then(|f| f.set_modified(mtime))
-                    .context(|| format!("setting the mtime of {}", path.display()))?;
+                // One open per file: the benchmark's folder has a hundred thousand.
+                fs::File::create(&path)
+                    .and_then(|mut f| {
+                        f.write_all(&bytes)?;
+                        f.set_modified(mtime)
+                    })
+                    .context(|| format!("writing {}", path.display()))?;
             }
         }
         Ok(())
@@ -544,6 +564,100 @@ impl Message {
         bytes.extend_from_slice(&encoded_body);
         bytes
     }
+}
+
+/// The name of [`Mailbox::big`]'s big folder.
+pub const BIG_FOLDER: &str = "Big";
+
+/// Status mail added to the demo INBOX by [`Mailbox::big`]: with the four "Real mail"
+/// messages, fifty in all.
+const BIG_INBOX_EXTRA: usize = 17;
+
+/// How many years [`big_folder`]'s messages span, ending at [`EPOCH`].
+const BIG_YEARS: i64 = 8;
+
+/// `count` small plain-text messages, oldest first, spread evenly over [`BIG_YEARS`] years
+/// before [`EPOCH`] (a few seconds off the even step): forty senders, subjects from a few hundred
+/// combinations numbered `#1` (the oldest) to `#count`, one in nine unread, one in
+/// thirty-seven flagged, one in thirteen answered. Deterministic, and cheap enough to make
+/// and write a hundred thousand of in seconds.
+pub fn big_folder(count: usize) -> Vec<Message> {
+    const FIRST: [&str; 8] = [
+        "Ada",
+        "Grace",
+        "Alan",
+        "Katherine",
+        "Edsger",
+        "Barbara",
+        "Donald",
+        "Frances",
+    ];
+    const LAST: [&str; 5] = ["Lovelace", "Hopper", "Turing", "Johnson", "Dijkstra"];
+    const TOPICS: [&str; 16] = [
+        "Weekly report",
+        "Invoice",
+        "Re: Meeting notes",
+        "Build failed on main",
+        "Your order has shipped",
+        "Newsletter",
+        "Fwd: Travel plans",
+        "Question about the API",
+        "Re: Re: Lunch",
+        "Security notice",
+        "Pull request review",
+        "Minutes",
+        "Reminder",
+        "Photos",
+        "Welcome",
+        "Release candidate",
+    ];
+    const DETAILS: [&str; 12] = [
+        "for March",
+        "and next steps",
+        "(updated)",
+        "from the team",
+        "— please read",
+        "for the Berlin office",
+        "on Thursday",
+        "v2",
+        "with attachments listed",
+        "about the database",
+        "for Q3",
+        "before Friday",
+    ];
+    let span = BIG_YEARS * 365 * 24 * HOUR;
+    let count_i64 = i64::try_from(count.max(1)).unwrap_or(i64::MAX);
+    let step = (span / count_i64).max(1);
+    let start = EPOCH - span;
+    (0..count)
+        .map(|i| {
+            let n = i64::try_from(i).unwrap_or(i64::MAX);
+            let first = FIRST[i % FIRST.len()];
+            let last = LAST[(i / FIRST.len()) % LAST.len()];
+            let topic = TOPICS[(i * 7) % TOPICS.len()];
+            let detail = DETAILS[(i * 5 / 3) % DETAILS.len()];
+            let subject = format!("{topic} {detail} #{}", i + 1);
+            Message {
+                from_name: format!("{first} {last}"),
+                from_addr: format!(
+                    "{}.{}@example.org",
+                    first.to_lowercase(),
+                    last.to_lowercase()
+                ),
+                subject_header: subject.clone(),
+                body: Body::Plain(format!(
+                    "Hello Alice,\n\n{subject}.\n\nBest regards,\n{first}\n"
+                )),
+                subject,
+                // Strictly increasing (the step is at least a second and the offset below
+                // it), so file names, UIDs and dates agree.
+                date: start + n * step + (n * 37) % step.min(60),
+                seen: i % 9 != 4,
+                flagged: i % 37 == 5,
+                answered: i % 13 == 2,
+            }
+        })
+        .collect()
 }
 
 /// Hands out strictly increasing dates, a few hours apart, so every message is distinct.

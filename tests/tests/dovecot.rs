@@ -154,3 +154,78 @@ fn a_self_signed_ca_certificate_is_served_and_refused_by_webpki_as_openssl_makes
         "WebPKI should refuse a CA:TRUE server certificate: {error}"
     );
 }
+
+/// The benchmark's mailbox (`cargo xtask bench client`): fifty messages in INBOX, and the
+/// big folder's files written directly in arrival order, so UID order is date order there
+/// too, with its unread messages as seeded.
+#[test]
+fn the_benchmark_mailbox_has_fifty_in_inbox_and_a_big_folder_in_date_order() {
+    const BIG: usize = 3_000;
+    let mailbox = Mailbox::big(BIG);
+    let big = mailbox
+        .folder(petrel_tests::seed::BIG_FOLDER)
+        .unwrap()
+        .clone();
+    assert_eq!(mailbox.inbox().messages.len(), 50);
+    let dovecot = Dovecot::start(&[User::big(BIG)]).unwrap();
+    let mut tls = connect_tls(dovecot.imaps(), dovecot.certs()).unwrap();
+    run(&mut tls, "b1", "LOGIN alice \"correct horse\"");
+
+    let select = run(&mut tls, "b2", "SELECT INBOX").join("");
+    assert!(select.contains("* 50 EXISTS"), "{select}");
+    let select = run(&mut tls, "b3", "SELECT Big").join("");
+    assert!(select.contains(&format!("* {BIG} EXISTS")), "{select}");
+
+    let ends = run(
+        &mut tls,
+        "b4",
+        &format!("UID FETCH 1,{BIG} (BODY.PEEK[HEADER.FIELDS (SUBJECT)])"),
+    );
+    let subjects: Vec<&String> = ends.iter().filter(|l| l.starts_with("Subject:")).collect();
+    let expected = [&big.messages[0], &big.messages[BIG - 1]]
+        .map(|m| format!("Subject: {}\r\n", m.subject_header));
+    assert_eq!(subjects, expected.iter().collect::<Vec<_>>(), "{ends:?}");
+
+    // INTERNALDATE never goes back as the UID grows.
+    let dates = run(&mut tls, "b5", "FETCH 1:* (UID INTERNALDATE FLAGS)");
+    let parsed: Vec<(u32, String)> = dates
+        .iter()
+        .filter(|l| l.contains(" FETCH "))
+        .map(|l| {
+            let uid = l.split("UID ").nth(1).unwrap().split(' ').next().unwrap();
+            let date = l
+                .split("INTERNALDATE \"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
+            (uid.parse().unwrap(), date.to_string())
+        })
+        .collect();
+    assert_eq!(parsed.len(), BIG);
+    let month = |m: &str| {
+        [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ]
+        .iter()
+        .position(|x| *x == m)
+        .unwrap()
+    };
+    // "dd-Mon-yyyy hh:mm:ss +0000" as a sortable key.
+    let key = |d: &str| {
+        let (day, rest) = d.trim().split_once('-').unwrap();
+        let (mon, rest) = rest.split_once('-').unwrap();
+        let (year, time) = rest.split_once(' ').unwrap();
+        format!("{year}-{:02}-{:0>2} {time}", month(mon), day)
+    };
+    for pair in parsed.windows(2) {
+        assert!(pair[0].0 < pair[1].0, "{pair:?}");
+        assert!(key(&pair[0].1) < key(&pair[1].1), "{pair:?}");
+    }
+    let unseen = dates
+        .iter()
+        .filter(|l| l.contains(" FETCH ") && !l.contains("\\Seen"))
+        .count();
+    assert_eq!(unseen, big.unseen());
+}
