@@ -17,10 +17,10 @@ mod report;
 mod roundcube;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::{ExitCode, ExitStatus};
 use std::time::{Duration, Instant};
 
-use petrel_tests::dovecot::{command, connect_tls, free_port};
+use petrel_tests::dovecot::free_port;
 use petrel_tests::seed::BIG_FOLDER;
 use petrel_tests::{Dovecot, Mailbox, User};
 use serde_json::{json, Value};
@@ -115,7 +115,11 @@ fn run(args: &Args) -> Result<(), String> {
         started.elapsed().as_secs_f64()
     );
     let started = Instant::now();
-    warm(&dovecot, &folders)?;
+    // Subscribed, for Roundcube, which lists only subscribed folders; and both folders
+    // indexed, so that neither app is timed while Dovecot builds the big folder's index.
+    dovecot
+        .warm(USER, PASSWORD, &folders, &[BIG_FOLDER, "INBOX"])
+        .map_err(|e| e.to_string())?;
     eprintln!(
         "warmed Dovecot's index of {BIG_FOLDER} in {:.1} s",
         started.elapsed().as_secs_f64()
@@ -159,12 +163,7 @@ fn run(args: &Args) -> Result<(), String> {
         .map_err(|e| format!("writing {}: {e}", config_path.display()))?;
 
     let script = workspace.join(SCRIPT);
-    let status = Command::new("node")
-        .arg(&script)
-        .arg(&config_path)
-        .current_dir(&workspace)
-        .status()
-        .map_err(|e| format!("running node {}: {e}", script.display()))?;
+    let status = run_node(&script, &config_path, &workspace)?;
     if !status.success() {
         return Err(format!(
             "node {} exited with {status}\n{}",
@@ -196,37 +195,31 @@ fn run(args: &Args) -> Result<(), String> {
     Ok(())
 }
 
-/// Subscribes to every folder and opens the big folder once, reading every message's flags.
-///
-/// Roundcube lists only subscribed folders (Petrel lists all), and seeded folders start
-/// unsubscribed. The first SELECT of a freshly written maildir of a hundred thousand files
-/// makes Dovecot list the directory and build its index, which takes seconds; whichever app
-/// opened the folder first would be timed doing Dovecot's one-off work, and the other not.
-/// A mailbox in use has its index.
-fn warm(dovecot: &Dovecot, folders: &[String]) -> Result<(), String> {
-    let mut imap = connect_tls(dovecot.imaps(), dovecot.certs()).map_err(|e| e.to_string())?;
-    // connect_tls's read timeout suits small test folders, not indexing this one.
-    imap.sock
-        .set_read_timeout(Some(Duration::from_secs(300)))
-        .map_err(|e| e.to_string())?;
-    let mut steps = vec![format!("LOGIN {USER} \"{PASSWORD}\"")];
-    steps.extend(folders.iter().map(|f| format!("SUBSCRIBE \"{f}\"")));
-    steps.extend([
-        format!("SELECT {BIG_FOLDER}"),
-        "FETCH 1:* (FLAGS)".to_string(),
-        "SELECT INBOX".to_string(),
-        "FETCH 1:* (FLAGS)".to_string(),
-        "LOGOUT".to_string(),
-    ]);
-    for (i, step) in steps.iter().enumerate() {
-        let tag = format!("w{i}");
-        let reply = command(&mut imap, &tag, step).map_err(|e| format!("{step}: {e}"))?;
-        if !reply.contains(&format!("{tag} OK")) {
-            let last = reply.lines().last().unwrap_or_default();
-            return Err(format!("warming Dovecot: {step} answered {last:?}"));
+/// Runs the browser script until it exits or Ctrl-C. On Ctrl-C (which the script, in the
+/// same process group, gets too and stops the proxy on) this returns an error, so that
+/// Roundcube and Dovecot are stopped on the way out: Apache runs in a process group of its
+/// own and would otherwise outlive the run.
+fn run_node(script: &Path, config: &Path, workspace: &Path) -> Result<ExitStatus, String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("tokio runtime: {e}"))?;
+    runtime.block_on(async {
+        let mut child = tokio::process::Command::new("node")
+            .arg(script)
+            .arg(config)
+            .current_dir(workspace)
+            .spawn()
+            .map_err(|e| format!("running node {}: {e}", script.display()))?;
+        tokio::select! {
+            status = child.wait() => status.map_err(|e| format!("waiting for node: {e}")),
+            _ = tokio::signal::ctrl_c() => {
+                // Let the script stop the proxy it started before everything else goes.
+                let _ = tokio::time::timeout(Duration::from_secs(5), child.wait()).await;
+                Err("interrupted".into())
+            }
         }
-    }
-    Ok(())
+    })
 }
 
 /// The workspace root: bench/client/ sits two levels down.

@@ -13,6 +13,7 @@
 use std::fs;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -82,6 +83,9 @@ impl Roundcube {
             }
         }
         let child = Command::new(APACHE)
+            // Its own process group: when it stops, Apache signals its whole group, which
+            // would otherwise be this runner's (and cargo's, and xtask's).
+            .process_group(0)
             .arg("-f")
             .arg(&apache_conf)
             .arg("-DFOREGROUND")
