@@ -201,6 +201,46 @@ impl Dovecot {
         self._run.path().join("auth-postfix")
     }
 
+    /// Logs in as `user`, subscribes to `subscribe`, and opens each of `folders`, reading
+    /// every message's flags.
+    ///
+    /// The first SELECT of a freshly seeded maildir of a hundred thousand files makes
+    /// Dovecot list the directory and build its index, which takes seconds; a test or
+    /// benchmark that opened the folder first would time Dovecot's one-off work. A mailbox
+    /// in use has its index. (Subscriptions: some clients, Roundcube among them, list only
+    /// subscribed folders, and seeded folders start unsubscribed.)
+    pub fn warm(
+        &self,
+        user: &str,
+        password: &str,
+        subscribe: &[String],
+        folders: &[&str],
+    ) -> Result<()> {
+        let mut imap = connect_tls(self.imaps, &self.certs)?;
+        // connect_tls's read timeout suits small test folders, not indexing a big one.
+        imap.sock
+            .set_read_timeout(Some(Duration::from_secs(300)))
+            .context(|| "read timeout".into())?;
+        let mut steps = vec![format!("LOGIN {user} \"{password}\"")];
+        steps.extend(subscribe.iter().map(|f| format!("SUBSCRIBE \"{f}\"")));
+        for folder in folders {
+            steps.push(format!("SELECT \"{folder}\""));
+            steps.push("FETCH 1:* (FLAGS)".into());
+        }
+        steps.push("LOGOUT".into());
+        for (i, step) in steps.iter().enumerate() {
+            let tag = format!("w{i}");
+            let reply = command(&mut imap, &tag, step).context(|| format!("warming: {step}"))?;
+            if !reply.contains(&format!("{tag} OK")) {
+                let last = reply.lines().last().unwrap_or_default();
+                return Err(Error::new(format!(
+                    "warming Dovecot: {step} answered {last:?}"
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// Everything Dovecot has logged so far.
     pub fn log(&self) -> String {
         fs::read_to_string(&self.log)

@@ -270,8 +270,13 @@ fn the_benchmark_mailbox_has_fifty_in_inbox_and_a_big_folder_in_date_order() {
         .clone();
     assert_eq!(mailbox.inbox().messages.len(), 50);
     let dovecot = Dovecot::start(&[User::big(BIG)]).unwrap();
+    dovecot
+        .warm("alice", "correct horse", &["Big".into()], &["Big", "INBOX"])
+        .unwrap();
     let mut tls = connect_tls(dovecot.imaps(), dovecot.certs()).unwrap();
     run(&mut tls, "b1", "LOGIN alice \"correct horse\"");
+    let subscribed = run(&mut tls, "b0", "LSUB \"\" \"*\"").join("");
+    assert!(subscribed.contains(" Big\r\n"), "{subscribed}");
 
     let select = run(&mut tls, "b2", "SELECT INBOX").join("");
     assert!(select.contains("* 50 EXISTS"), "{select}");

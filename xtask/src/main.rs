@@ -23,7 +23,8 @@ const TRUNK_VERSION: &str = "0.21.14";
 /// Debian packages the harness and the build need: Dovecot for the end-to-end tests,
 /// Postfix and Dovecot's LMTP server for the sending tests, Chromium for the browser test,
 /// clang for C code compiled to wasm32, HAProxy for the test of proxies behind a load
-/// balancer.
+/// balancer, and Roundcube with the Apache and PHP it runs on, which `bench client`
+/// measures Petrel against.
 const APT_PACKAGES: &[&str] = &[
     "dovecot-imapd",
     "dovecot-lmtpd",
@@ -31,11 +32,20 @@ const APT_PACKAGES: &[&str] = &[
     "chromium",
     "clang",
     "haproxy",
+    "roundcube",
+    "roundcube-sqlite3",
+    "apache2",
+    "libapache2-mod-php",
 ];
 /// Answers Postfix's install question before apt asks it: the harness writes its own
 /// configuration per test, so the package must not make a system mail server out of this
 /// machine (and without the answer a non-interactive install picks "Internet Site").
 const POSTFIX_PRESEED: &str = "postfix postfix/main_mailer_type select No configuration\n";
+/// Answers Roundcube's install questions before apt asks them: no database set up by
+/// dbconfig-common (which would otherwise want MySQL); the benchmark gives Roundcube its own
+/// SQLite file per run.
+const ROUNDCUBE_PRESEED: &str = "roundcube-core roundcube/dbconfig-install boolean false\n\
+                                 roundcube-core roundcube/database-type select sqlite3\n";
 /// The folder with the committed package.json and package-lock.json (binaryen's wasm-opt
 /// for trunk, playwright-core for the browser test).
 const NODE_DIR: &str = "tests/browser";
@@ -53,7 +63,10 @@ commands:
                          mail persists in .petrel/demo unless --fresh
   test                   fmt, clippy (host and wasm32), the web app build, every test
   bench codec|proxy [ARGS...]
-                         run a benchmark in release mode";
+                         run a benchmark in release mode
+  bench client [--runs N] [--messages N] [--timeout S] [--append-timeout S]
+                         Petrel beside Roundcube in headless Chromium (medians of
+                         --runs, default 5; a big folder of --messages, default 100000)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = env::args().skip(1).collect();
@@ -174,6 +187,7 @@ fn ensure_apt() -> Result {
     let dovecot_was_missing = missing.contains(&"dovecot-imapd");
     let postfix_was_missing = missing.contains(&"postfix");
     let haproxy_was_missing = missing.contains(&"haproxy");
+    let apache_was_missing = missing.contains(&"apache2");
     say(&format!("installing apt packages: {}", missing.join(" ")));
     let apt = |args: &[&str]| -> Result {
         let mut cmd = as_root("apt-get");
@@ -183,6 +197,10 @@ fn ensure_apt() -> Result {
     if postfix_was_missing {
         say("preseeding postfix: \"No configuration\" (the tests write their own)");
         preseed_debconf(POSTFIX_PRESEED)?;
+    }
+    if missing.contains(&"roundcube") {
+        say("preseeding roundcube: no dbconfig database (the benchmark uses its own SQLite)");
+        preseed_debconf(ROUNDCUBE_PRESEED)?;
     }
     apt(&["update", "-q"])?;
     let mut install = vec!["install", "-y", "-q", "--no-install-recommends"];
@@ -206,6 +224,11 @@ fn ensure_apt() -> Result {
         say("stopping and disabling the system HAProxy the package installed (ours is private)");
         quietly(as_root("service").args(["haproxy", "stop"]));
         quietly(as_root("systemctl").args(["disable", "haproxy"]));
+    }
+    if apache_was_missing {
+        say("stopping and disabling the system Apache the package installed (the bench runs its own)");
+        quietly(as_root("service").args(["apache2", "stop"]));
+        quietly(as_root("systemctl").args(["disable", "apache2"]));
     }
     Ok(())
 }
@@ -461,12 +484,36 @@ fn bench(root: &Path, args: &[String]) -> Result {
     let package = match args.first().map(String::as_str) {
         Some("codec") => "petrel-bench-codec",
         Some("proxy") => "petrel-bench-proxy",
-        _ => return Err(format!("bench needs `codec` or `proxy`\n\n{USAGE}")),
+        Some("client") => return bench_client(root, &args[1..]),
+        _ => {
+            return Err(format!(
+                "bench needs `codec`, `proxy` or `client`\n\n{USAGE}"
+            ))
+        }
     };
     ensure(root)?;
     let mut cmd = Command::new("cargo");
     cmd.args(["run", "--release", "-p", package, "--"])
         .args(&args[1..])
+        .current_dir(root);
+    run(&mut cmd)
+}
+
+/// Petrel beside Roundcube in Chromium (`bench/client`): the release build of the app and
+/// the proxy, as `demo` serves them, then the runner. The runner itself is a debug build:
+/// it only seeds the mailbox and starts and stops servers, nothing it does is measured, and
+/// a release build of the harness (the proxy, the client, rustls with LTO) costs minutes.
+fn bench_client(root: &Path, args: &[String]) -> Result {
+    ensure(root)?;
+    build(root)?;
+    let target = target_dir(root);
+    let mut cmd = Command::new("cargo");
+    cmd.args(["run", "-p", "petrel-bench-client", "--"])
+        .arg("--proxy")
+        .arg(target.join("release/petrel-proxy"))
+        .arg("--www")
+        .arg(dist_dir(root))
+        .args(args)
         .current_dir(root);
     run(&mut cmd)
 }
