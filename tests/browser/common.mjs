@@ -84,3 +84,17 @@ export async function listFilled(page) {
   });
   return page.locator('[role=list][aria-label=Messages] [role=listitem]').count();
 }
+
+/** Waits until nothing answers at `target` any more (the proxy is stopped), for `timeout` ms. */
+export async function waitUntilDown(target, timeout = 30_000) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    try {
+      await fetch(new URL('healthz', target), { signal: AbortSignal.timeout(1000) });
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the proxy at ${target} still answered after ${timeout} ms`);
+}

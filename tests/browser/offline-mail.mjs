@@ -10,27 +10,13 @@
 //   PETREL_SCREENSHOT  where to save a screenshot if the check fails
 // It prints `STOP-PROXY` and `START-PROXY` for the test to act on, and what it measured.
 
-import { env, exitOnFailure, launchFresh, listFilled, listRow, saveScreenshot } from './common.mjs';
+import { env, exitOnFailure, launchFresh, listFilled, listRow, saveScreenshot, waitUntilDown } from './common.mjs';
 
 const url = env('PETREL_URL');
 const user = env('PETREL_USER');
 const password = env('PETREL_PASSWORD');
 const screenshot = env('PETREL_SCREENSHOT', '');
 const TIMEOUT = 30_000;
-
-/** Waits until nothing answers at `target` any more (the proxy is stopped). */
-async function waitUntilDown(target) {
-  const deadline = Date.now() + TIMEOUT;
-  while (Date.now() < deadline) {
-    try {
-      await fetch(new URL('healthz', target), { signal: AbortSignal.timeout(1000) });
-    } catch {
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`the proxy at ${target} still answered after ${TIMEOUT} ms`);
-}
 
 const { context, close } = await launchFresh();
 const log = [];

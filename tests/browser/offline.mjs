@@ -11,25 +11,11 @@
 // Exits 0 when the reloaded page shows the sign-in form; otherwise prints why (with the
 // page's console, errors and failed requests) and exits 1.
 
-import { env, exitOnFailure, launchFresh, saveScreenshot } from './common.mjs';
+import { env, exitOnFailure, launchFresh, saveScreenshot, waitUntilDown } from './common.mjs';
 
 const url = env('PETREL_URL');
 const screenshot = env('PETREL_SCREENSHOT', '');
 const TIMEOUT = 30_000;
-
-/** Waits until nothing answers at `url` any more (the proxy is stopped). */
-async function waitUntilDown(target) {
-  const deadline = Date.now() + TIMEOUT;
-  while (Date.now() < deadline) {
-    try {
-      await fetch(new URL('healthz', target), { signal: AbortSignal.timeout(1000) });
-    } catch {
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`the proxy at ${target} still answered after ${TIMEOUT} ms`);
-}
 
 const { context, close } = await launchFresh();
 const log = [];

@@ -390,18 +390,11 @@ fn a_big_folder_changes_by_another_client_and_a_restarted_proxy() {
         ("PETREL_BIG_COUNT", BIG.to_string()),
         ("PETREL_OLDEST", oldest),
     ];
-    let mut other = dovecot::connect_tls(dovecot.imaps(), dovecot.certs()).unwrap();
-    dovecot::command(&mut other, "o1", "LOGIN alice \"correct horse\"").unwrap();
-    let mut tag = 1;
+    let mut other = OtherClient::sign_in(&dovecot);
     let mut asked = Vec::new();
     let outcome = run_node_interactive("live.mjs", "live", &url, &vars, |line| {
         if let Some(subject) = line.strip_prefix("APPEND ") {
-            tag += 1;
-            let message =
-                format!("From: Other <other@example.com>\r\nSubject: {subject}\r\n\r\nHello.\r\n");
-            let command = format!("APPEND INBOX {{{}+}}\r\n{message}", message.len());
-            let reply = dovecot::command(&mut other, &format!("o{tag}"), &command).unwrap();
-            assert!(reply.contains(" OK"), "{reply}");
+            other.append(subject);
         } else if line == "STOP-PROXY" {
             proxy.stop();
         } else if line == "START-PROXY" {
@@ -440,18 +433,11 @@ fn behind_haproxy_the_app_moves_to_the_other_proxy_and_misses_nothing() {
         ("PETREL_USER", "alice".to_string()),
         ("PETREL_PASSWORD", "correct horse".to_string()),
     ];
-    let mut other = dovecot::connect_tls(dovecot.imaps(), dovecot.certs()).unwrap();
-    dovecot::command(&mut other, "o1", "LOGIN alice \"correct horse\"").unwrap();
-    let mut tag = 1;
+    let mut other = OtherClient::sign_in(&dovecot);
     let mut stopped = None;
     let outcome = run_node_interactive("live.mjs", "haproxy", &url, &vars, |line| {
         if let Some(subject) = line.strip_prefix("APPEND ") {
-            tag += 1;
-            let message =
-                format!("From: Other <other@example.com>\r\nSubject: {subject}\r\n\r\nHello.\r\n");
-            let command = format!("APPEND INBOX {{{}+}}\r\n{message}", message.len());
-            let reply = dovecot::command(&mut other, &format!("o{tag}"), &command).unwrap();
-            assert!(reply.contains(" OK"), "{reply}");
+            other.append(subject);
         } else if line == "STOP-PROXY" {
             // The instance with a session: the one the app's connection uses.
             let states = haproxy.servers().unwrap();
@@ -530,4 +516,31 @@ fn mail_read_before_is_there_offline_after_a_reload_and_gone_after_signing_out()
         panic!("the stored mail was not there offline ({report}");
     }
     assert_eq!(asked, ["STOP-PROXY", "START-PROXY"]);
+}
+
+/// Another client of alice's mailbox: a plain IMAP connection that appends to INBOX when a
+/// scenario asks (`APPEND <subject>`).
+struct OtherClient {
+    tls: tokio_rustls::rustls::StreamOwned<
+        tokio_rustls::rustls::ClientConnection,
+        std::net::TcpStream,
+    >,
+    tag: u32,
+}
+
+impl OtherClient {
+    fn sign_in(dovecot: &Dovecot) -> Self {
+        let mut tls = dovecot::connect_tls(dovecot.imaps(), dovecot.certs()).unwrap();
+        dovecot::command(&mut tls, "o1", "LOGIN alice \"correct horse\"").unwrap();
+        Self { tls, tag: 1 }
+    }
+
+    fn append(&mut self, subject: &str) {
+        self.tag += 1;
+        let message =
+            format!("From: Other <other@example.com>\r\nSubject: {subject}\r\n\r\nHello.\r\n");
+        let command = format!("APPEND INBOX {{{}+}}\r\n{message}", message.len());
+        let reply = dovecot::command(&mut self.tls, &format!("o{}", self.tag), &command).unwrap();
+        assert!(reply.contains(" OK"), "{reply}");
+    }
 }
