@@ -545,8 +545,11 @@ impl Model {
             Action::CloseCompose => self.compose = None,
             Action::Link(link) => self.link = link,
             Action::Restored { user, folders } => {
-                // Only before any sign-in: a sign-in under way or done wins.
-                if self.screen == Screen::SignIn && !self.signing_in {
+                if self.password_needed && self.user == user {
+                    // The folders, once the store has answered.
+                    self.folders = folders;
+                } else if self.screen == Screen::SignIn && !self.signing_in {
+                    // Only before any sign-in: a sign-in under way or done wins.
                     self.screen = Screen::Mail;
                     self.user = user;
                     self.folders = folders;
@@ -1744,5 +1747,30 @@ mod tests {
             panic!("not ready")
         };
         assert!(Rc::ptr_eq(&a, &b));
+    }
+
+    #[test]
+    fn kept_mail_shows_at_once_and_its_folders_when_the_store_answers() {
+        let restored = |folders| Action::Restored {
+            user: "alice".into(),
+            folders,
+        };
+        let model = Model::default().reduce(restored(Vec::new()));
+        assert_eq!(model.screen, Screen::Mail);
+        assert!(model.password_needed && model.loading);
+        assert_eq!(model.selected.as_deref(), Some("INBOX"));
+        let inbox = Folder {
+            id: "INBOX".into(),
+            name: "INBOX".into(),
+            delimiter: Some('/'),
+            role: Some(crate::engine::FolderRole::Inbox),
+            selectable: true,
+        };
+        let model = model.reduce(restored(vec![inbox.clone()]));
+        assert_eq!(model.folders, [inbox]);
+        // A sign-in under way wins over a restore that comes late.
+        let signing_in = Model::default().reduce(Action::SignInRequested { user: "bob".into() });
+        let model = signing_in.clone().reduce(restored(Vec::new()));
+        assert_eq!(model, signing_in);
     }
 }

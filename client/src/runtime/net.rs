@@ -33,6 +33,7 @@ use crate::sync::{Account, ConnId, Effect};
 
 use super::local;
 use super::store::{StoreHandle, WORKER_URL};
+use petrel_store::protocol::Request as StoreRequest;
 
 /// How long the proxy gets to accept the WebSocket before the app says it is unreachable.
 /// Browsers can take minutes to give up on an unresponsive host on their own.
@@ -124,8 +125,16 @@ async fn run(requests: UnboundedReceiver<Request>, dispatch: impl Fn(Action)) {
     let epoch = ((js_sys::Date::now() - now() as f64) / 1000.0) as i64;
     let charsets = BrowserCharsets::default();
     let mut account = Account::on(charsets.clone(), u64::from_le_bytes(seed), server, epoch);
-    let store = StoreHandle::start(WORKER_URL);
-    wasm_bindgen_futures::spawn_local(open_store(store.clone(), inputs.clone()));
+    let mut local = Local::new(WORKER_URL);
+    // Mail kept on this device: shown at once, before the store has even started.
+    if let Some(user) = kept_user() {
+        dispatch(Action::Restored {
+            user: user.clone(),
+            folders: Vec::new(),
+        });
+        account.restore_offline(user);
+        local.open(&inputs);
+    }
     // Kept for sending: the account's engines forget the password once signed in.
     let mut credentials: Option<(String, Password)> = None;
     // The command connection's and the watch connection's.
@@ -232,7 +241,7 @@ async fn run(requests: UnboundedReceiver<Request>, dispatch: impl Fn(Action)) {
             &mut sockets,
             &inputs,
             &dispatch,
-            &store,
+            &mut local,
             &charsets,
         );
         timer = account.poll_timeout().map(|at| {
@@ -254,7 +263,7 @@ fn perform(
     sockets: &mut Vec<Current>,
     inputs: &UnboundedSender<Input>,
     dispatch: &impl Fn(Action),
-    store: &StoreHandle,
+    local: &mut Local,
     charsets: &BrowserCharsets,
 ) {
     while let Some(effect) = account.poll_effect() {
@@ -301,25 +310,91 @@ fn perform(
                         }
                     }
                 }
+                // The first rows are on screen: the store may start now without slowing
+                // them down (a first visit has no mail kept to show).
+                if matches!(event, Event::Rows { .. }) {
+                    local.open(inputs);
+                }
                 dispatch(Action::from(event));
             }
             Effect::Link(link) => dispatch(Action::Link(link)),
-            // In order: the handle sends each call as it is made, and the worker answers
-            // in order. A write that fails loses only the copy, never mail.
-            Effect::Store(write) => {
-                let store = store.clone();
-                wasm_bindgen_futures::spawn_local(async move {
-                    let _ = store.call(write).await;
-                });
-            }
+            Effect::Store(write) => local.write(write),
             Effect::Load(load) => {
-                let (store, inputs, charsets) = (store.clone(), inputs.clone(), charsets.clone());
+                local.open(inputs);
+                let (store, inputs, charsets) =
+                    (local.store.clone(), inputs.clone(), charsets.clone());
                 wasm_bindgen_futures::spawn_local(async move {
                     let events = local::load(&store, load, &charsets).await;
                     let _ = inputs.unbounded_send(Input::Loaded(events));
                 });
             }
         }
+    }
+}
+
+/// The local store as this task uses it. It is opened (its 1.2 MB worker loaded and
+/// compiled) only when there is mail kept to show, or once the first rows of a sign-in are
+/// on screen: before that it would compete with them for the network and the CPU. Writes
+/// made before wait here, in order.
+struct Local {
+    store: StoreHandle,
+    opened: bool,
+    queued: Vec<StoreRequest>,
+}
+
+/// Whose mail is kept on this device, remembered beside the store (the user name only) so
+/// that a reload can show the stored mail before the store has started.
+const KEPT: &str = "petrel.kept";
+
+fn kept_user() -> Option<String> {
+    let storage = web_sys::window()?.local_storage().ok()??;
+    storage.get_item(KEPT).ok()?
+}
+
+impl Local {
+    fn new(url: &str) -> Self {
+        Self {
+            store: StoreHandle::start(url),
+            opened: false,
+            queued: Vec::new(),
+        }
+    }
+
+    fn open(&mut self, inputs: &UnboundedSender<Input>) {
+        if self.opened {
+            return;
+        }
+        self.opened = true;
+        wasm_bindgen_futures::spawn_local(open_store(self.store.clone(), inputs.clone()));
+        for write in std::mem::take(&mut self.queued) {
+            self.send(write);
+        }
+    }
+
+    /// In order: the handle sends each call as it is made, and the worker answers in
+    /// order. A write that fails loses only the copy, never mail.
+    fn write(&mut self, write: StoreRequest) {
+        if let StoreRequest::SetLastAccount { last } = &write {
+            let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+            if let Some(storage) = storage {
+                let _ = match last {
+                    Some(last) => storage.set_item(KEPT, &last.user),
+                    None => storage.remove_item(KEPT),
+                };
+            }
+        }
+        if self.opened {
+            self.send(write);
+        } else {
+            self.queued.push(write);
+        }
+    }
+
+    fn send(&self, write: StoreRequest) {
+        let store = self.store.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = store.call(write).await;
+        });
     }
 }
 
