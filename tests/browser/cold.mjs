@@ -144,9 +144,11 @@ try {
     // cache: the shell on install, and the hashed files once it controls the page (the
     // first reload fetches them through it, the second is served from its cache).
     await page.evaluate(() => navigator.serviceWorker.ready);
+    // Signed in, the reloaded app shows the mail kept on the device (and the bar that asks
+    // for the password to go online).
     for (let i = 0; i < 2; i += 1) {
       await page.reload();
-      await page.getByLabel('User name').waitFor();
+      await page.locator('form.go-online').waitFor();
     }
     const cached = await page.evaluate(async () => {
       const cache = await caches.open('petrel-shell-v1');
