@@ -423,7 +423,10 @@ async function coldRun(app, run) {
       await page.reload({ waitUntil: 'commit' });
     });
     record(app.name, 'reload', reload);
-    if (reload === null) note(`${app.name}: a reload showed no rows (a sign-in form, or nothing within the timeout)`);
+    if (reload === null) {
+      const form = (await page.locator(app.signInSel).count()) > 0;
+      note(`${app.name}: a reload showed ${form ? 'its sign-in form' : 'no rows within the timeout'} (${page.url()})`);
+    }
   } finally {
     await close();
   }
