@@ -123,7 +123,7 @@ function pageProbe() {
       doc = frame?.contentDocument;
       if (!doc || (want.frameUrl && !String(doc.location.href).includes(want.frameUrl))) return false;
     }
-    if (want.after && performance.timeOrigin < want.after) return false;
+    if (want.fresh && window.__benchOld) return false;
     if (want.also && !document.querySelector(want.also)) return false;
     for (const el of doc.querySelectorAll(want.sel)) {
       if (want.text === undefined) return true;
@@ -138,8 +138,9 @@ function pageProbe() {
     const want = raw && JSON.parse(raw);
     if (want && holds(want)) {
       store.removeItem('bench.want');
-      window.__benchSeen?.({ t: now(), down: Number(store.getItem('bench.down')) || null });
-    } else if (want?.unless && document.querySelector(want.unless) && !(want.after > performance.timeOrigin)) {
+      const down = Number(store.getItem('bench.down')) || null;
+      window.__benchSeen?.({ t: now(), down, sinceOrigin: performance.now() });
+    } else if (want?.unless && !window.__benchOld && document.querySelector(want.unless)) {
       // What shows instead of the result (a sign-in form after a reload) and stays for
       // two seconds: no need to wait for the timeout.
       unlessSince ??= now();
@@ -218,6 +219,8 @@ async function timed(p, want, action, { timeout = TIMEOUT, absolute = false, onS
     return null;
   }
   if (absolute) return result.t;
+  // A new document (a reload) counts from its own navigation start, on its own clock.
+  if (want.fresh) return result.sinceOrigin;
   return result.down ? result.t - result.down : null;
 }
 
@@ -411,19 +414,21 @@ async function coldRun(app, run) {
     if (app === petrel) record(app.name, 'proxy_restart', await proxyRestart(p, run));
 
     // A reload, signed in: the list again (from Petrel's store; Roundcube asks its server).
-    // The rows must be the new document's: the old one shows them until it unloads. A
-    // sign-in form instead (Petrel today, with no store) ends the wait.
-    const reload = await timed(p, { sel: app.rowsSel, unless: app.signInSel }, async () => {
-      await page.evaluate(() => {
-        const at = performance.timeOrigin + performance.now();
-        const want = JSON.parse(sessionStorage.getItem('bench.want'));
-        sessionStorage.setItem('bench.want', JSON.stringify({ ...want, after: at }));
-        sessionStorage.setItem('bench.down', String(at));
-      });
-      await page.reload({ waitUntil: 'commit' });
+    // The rows must be the new document's (the old one shows them until it unloads), timed
+    // from its navigation start: the old document is marked, and clocks are not compared
+    // across documents that lived minutes apart. A sign-in form instead (Petrel today, with
+    // no store) ends the wait.
+    await page.evaluate(() => {
+      window.__benchOld = true;
     });
+    const reload = await timed(p, { sel: app.rowsSel, unless: app.signInSel, fresh: true }, () =>
+      page.reload({ waitUntil: 'commit' }),
+    );
     record(app.name, 'reload', reload);
-    if (reload === null) note(`${app.name}: a reload showed no rows (a sign-in form, or nothing within the timeout)`);
+    if (reload === null) {
+      const form = (await page.locator(app.signInSel).count()) > 0;
+      note(`${app.name}: a reload showed ${form ? 'its sign-in form' : 'no rows within the timeout'} (${page.url()})`);
+    }
   } finally {
     await close();
   }
