@@ -12,7 +12,9 @@ use std::io::Write;
 use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
-use petrel_client::engine::{BuiltInOnly, Event, ListChange, MessageSummary, Password, Request};
+use petrel_client::engine::{
+    BuiltInOnly, Event, ListChange, MessageSummary, Password, Request, Window,
+};
 use petrel_client::sync::{Account, ConnId, Effect, Link};
 use petrel_store::protocol::serve;
 use petrel_store::{AccountId, FolderKey, FolderName, MailStore, SqliteStore};
@@ -52,6 +54,8 @@ struct Driver {
     incoming_tx: tokio::sync::mpsc::UnboundedSender<Incoming>,
     start: Instant,
     seen: Vec<Seen>,
+    /// How far [`Driver::until`] has read `seen`: each call looks only past the last match.
+    read: usize,
     /// Everything written to any connection, to check what the account asked of the server.
     written: Vec<u8>,
     store: SqliteStore,
@@ -69,6 +73,7 @@ impl Driver {
             incoming_tx,
             start: Instant::now(),
             seen: Vec::new(),
+            read: 0,
             written: Vec::new(),
             store: SqliteStore::open_in_memory().unwrap(),
         }
@@ -150,11 +155,12 @@ impl Driver {
     /// Runs until something the app was told matches `wanted`; returns it.
     async fn until(&mut self, what: &str, wanted: impl Fn(&Seen) -> bool) -> Seen {
         let deadline = tokio::time::Instant::now() + PATIENCE;
-        let mut checked = 0;
+        let mut checked = self.read;
         loop {
             self.perform().await;
-            if let Some(found) = self.seen[checked..].iter().find(|s| wanted(s)) {
-                return found.clone();
+            if let Some(k) = self.seen[checked..].iter().position(|s| wanted(s)) {
+                self.read = checked + k + 1;
+                return self.seen[checked + k].clone();
             }
             checked = self.seen.len();
             let wake = self
@@ -498,4 +504,48 @@ async fn a_server_without_condstore_qresync_or_notify_is_followed_all_the_same()
             "{word} sent to a server that does not offer it:\n{written}"
         );
     }
+}
+
+/// A folder deleted and made again elsewhere while the app was away has a new UIDVALIDITY:
+/// its UIDs mean nothing any more, so the app drops its copy (list and store) and shows the
+/// new folder's messages only.
+#[tokio::test]
+async fn a_new_uidvalidity_drops_the_old_copy() {
+    let dovecot = Dovecot::start(&User::fixture()).unwrap();
+    let proxy = Proxy::start(ProxyOptions::for_dovecot(&dovecot)).unwrap();
+    let mut app = signed_in(&proxy).await;
+    app.request(Request::OpenFolder {
+        folder: "Archive".into(),
+        window: Window::FIRST,
+        known: None,
+    })
+    .await;
+    app.rows("Archive's rows", |rows| !rows.is_empty()).await;
+    let before = app.stored_subjects("Archive");
+    assert!(!before.is_empty());
+
+    app.cut().await;
+    let mut other = dovecot::connect_tls(dovecot.imaps(), dovecot.certs()).unwrap();
+    dovecot::command(&mut other, "o1", "LOGIN alice \"correct horse\"").unwrap();
+    for (tag, command) in [("o2", "DELETE Archive"), ("o3", "CREATE Archive")] {
+        let reply = dovecot::command(&mut other, tag, command).unwrap();
+        assert!(reply.contains(&format!("{tag} OK")), "{reply}");
+    }
+    let message =
+        "From: Other <other@example.com>\r\nSubject: In the new Archive\r\n\r\nHello.\r\n";
+    let reply = dovecot::command(
+        &mut other,
+        "o4",
+        &format!("APPEND Archive {{{}+}}\r\n{message}", message.len()),
+    )
+    .unwrap();
+    assert!(reply.contains("o4 OK"), "{reply}");
+
+    let rows = app
+        .rows("the new Archive's rows", |rows| {
+            rows.iter().any(|(_, r)| r.subject == "In the new Archive")
+        })
+        .await;
+    assert_eq!(rows.len(), 1, "{rows:#?}");
+    assert_eq!(app.stored_subjects("Archive"), ["In the new Archive"]);
 }
