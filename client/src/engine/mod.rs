@@ -214,6 +214,8 @@ pub enum Event {
         uid: u32,
         raw: Vec<u8>,
         text: String,
+        /// Its `\Flagged` flag as fetched, so that marking it read keeps it in the store.
+        flagged: bool,
     },
     /// The message asked for with `OpenMessage`, parsed.
     MessageOpened {

@@ -138,6 +138,8 @@ pub struct Account<C: Charsets + Clone> {
     retry_at: Option<u64>,
     view: View,
     known: BTreeMap<String, Known>,
+    /// The `\Flagged` flag of the message fetched last, for the store once it is marked read.
+    fetched_flagged: Option<(String, u32, bool)>,
     /// Each folder's UIDVALIDITY as last opened: the store's key.
     validity: BTreeMap<String, u32>,
     /// The server the account is on, as the app names it (for the store's last account).
@@ -175,6 +177,7 @@ impl<C: Charsets + Clone> Account<C> {
             view: View::default(),
             known: BTreeMap::new(),
             validity: BTreeMap::new(),
+            fetched_flagged: None,
             server,
             epoch,
             rng: seed | 1,
@@ -589,7 +592,9 @@ impl<C: Charsets + Clone> Account<C> {
                 uid,
                 raw,
                 text,
+                flagged,
             } => {
+                self.fetched_flagged = Some((folder.clone(), uid, flagged));
                 let key = self.key(&folder);
                 if let (Some(key), Some(uid)) = (key, std::num::NonZeroU32::new(uid)) {
                     self.effects.push_back(Effect::Store(StoreRequest::PutBody {
@@ -633,6 +638,22 @@ impl<C: Charsets + Clone> Account<C> {
                             .collect(),
                         ..Changes::default()
                     },
+                })
+            }
+            // Read now (the server agreed): the store's copy of its flags says so too.
+            Event::MessageSeen { folder, uid } => {
+                let flagged = match &self.fetched_flagged {
+                    Some((f, u, flagged)) if f == folder && u == uid => *flagged,
+                    _ => return,
+                };
+                store::flag_update(*uid, false, flagged).and_then(|update| {
+                    self.key(folder).map(|key| StoreRequest::ApplyChanges {
+                        key,
+                        changes: Changes {
+                            flags: vec![update],
+                            ..Changes::default()
+                        },
+                    })
                 })
             }
             Event::FolderChanged { folder, change, .. } => {

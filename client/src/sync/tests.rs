@@ -694,3 +694,34 @@ fn offline_the_store_answers_the_view() {
         .iter()
         .any(|e| matches!(e, Out::Load(_))));
 }
+
+/// Regression: a message opened unread was kept unread in the store (only the server's
+/// FETCH FLAGS were written), so offline it showed as unread again.
+#[test]
+fn a_message_marked_read_is_read_in_the_store_and_keeps_its_flag() {
+    let mut account = online();
+    account.request(
+        100,
+        Request::OpenMessage {
+            folder: "INBOX".into(),
+            uid: 7,
+        },
+    );
+    let answer = format!(
+        "p7 OK Idle completed.\r\n* 2 FETCH (UID 7 FLAGS (\\Flagged) BODY[] {{{}}}\r\n{MESSAGE_7})\r\np8 OK done\r\n",
+        MESSAGE_7.len()
+    );
+    account.received(110, ConnId(1), answer.as_bytes());
+    let writes = store_writes(&mut account);
+    assert!(
+        matches!(&writes[..], [StoreRequest::PutBody { .. }]),
+        "{writes:?}"
+    );
+    account.received(120, ConnId(1), b"p9 OK Store completed.\r\n");
+    let writes = store_writes(&mut account);
+    let [StoreRequest::ApplyChanges { changes, .. }] = &writes[..] else {
+        panic!("{writes:?}")
+    };
+    let flags = &changes.flags[0].flags;
+    assert!(flags.seen && flags.flagged, "{flags:?}");
+}

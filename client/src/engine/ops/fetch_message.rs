@@ -29,6 +29,7 @@ pub(crate) struct FetchMessage {
     /// The message's bytes as the server sent them, for the local store.
     raw: Vec<u8>,
     seen: bool,
+    flagged: bool,
     /// Why the response could not be read (beyond the codec's limits, malformed).
     error: Option<String>,
 }
@@ -62,6 +63,7 @@ impl FetchMessage {
             view: None,
             raw: Vec::new(),
             seen: false,
+            flagged: false,
             error: None,
         };
         Ok((session.send(body), fetch))
@@ -73,11 +75,15 @@ impl FetchMessage {
         };
         let mut uid = None;
         let mut seen = false;
+        let mut flagged = false;
         let mut body = None;
         for item in items {
             match item {
                 FetchItem::Uid(u) => uid = Some(*u),
-                FetchItem::Flags(flags) => seen = flags.contains(&Flag::Seen),
+                FetchItem::Flags(flags) => {
+                    seen = flags.contains(&Flag::Seen);
+                    flagged = flags.contains(&Flag::Flagged);
+                }
                 FetchItem::BodySection {
                     section,
                     data,
@@ -99,6 +105,7 @@ impl FetchMessage {
                 self.view = Some(Box::new(message::parse(bytes, cx.charsets)));
                 self.raw = bytes.to_vec();
                 self.seen = seen;
+                self.flagged = flagged;
             }
         }
         Claim::Mine
@@ -121,6 +128,7 @@ impl FetchMessage {
                     uid: self.uid,
                     text: view.text(),
                     raw: std::mem::take(&mut self.raw),
+                    flagged: self.flagged,
                 });
                 cx.out.push_back(Event::MessageOpened {
                     op: self.op,
