@@ -158,7 +158,7 @@ impl Driver {
         let mut checked = self.read;
         loop {
             self.perform().await;
-            if let Some(k) = self.seen[checked..].iter().position(|s| wanted(s)) {
+            if let Some(k) = self.seen[checked..].iter().position(&wanted) {
                 self.read = checked + k + 1;
                 return self.seen[checked + k].clone();
             }
