@@ -488,6 +488,12 @@ mod tests {
         Verifier::with_ca_file(certs, provider()).unwrap()
     }
 
+    /// Handshakes run one at a time while [`logged`] captures. Regression (a flaky
+    /// `trust_by_pinning_is_logged_once`): a handshake on another test thread registered the
+    /// log line's callsite while the capture was being set up, and tracing-core cached its
+    /// interest as "never", so the line was dropped.
+    static CAPTURING: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
     fn handshake_with(
         verifier: Arc<Verifier>,
         server_name: &str,
@@ -495,6 +501,8 @@ mod tests {
         key: &KeyPair,
         tls12_only: bool,
     ) -> Result<(), rustls::Error> {
+        let _shared = (!CAPTURE_HELD.with(std::cell::Cell::get))
+            .then(|| CAPTURING.read().unwrap_or_else(|e| e.into_inner()));
         let client_config = ClientConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()
             .unwrap()
@@ -566,8 +574,16 @@ mod tests {
         }
     }
 
-    /// Everything logged while `f` runs on this thread.
+    thread_local! {
+        /// This thread holds [`CAPTURING`] for writing (inside [`logged`]).
+        static CAPTURE_HELD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+
+    /// Everything logged while `f` runs on this thread, with no handshake running on
+    /// another.
     fn logged(f: impl FnOnce()) -> String {
+        let _alone = CAPTURING.write().unwrap_or_else(|e| e.into_inner());
+        CAPTURE_HELD.with(|held| held.set(true));
         #[derive(Clone, Default)]
         struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
         impl std::io::Write for Captured {
@@ -592,6 +608,7 @@ mod tests {
             tracing::callsite::rebuild_interest_cache();
             f()
         });
+        CAPTURE_HELD.with(|held| held.set(false));
         let bytes = captured.0.lock().unwrap().clone();
         String::from_utf8(bytes).unwrap()
     }
