@@ -9,12 +9,14 @@
 //! - [`proxy`]: petrel-proxy in-process, pointed at that Dovecot (and that Postfix), which
 //!   can be stopped and started again on the same address;
 //! - [`haproxy`]: a private HAProxy balancing several of those proxies;
-//! - [`ws`]: a raw IMAP session over the proxy's WebSocket.
+//! - [`ws`]: a raw IMAP session over the proxy's WebSocket;
+//! - [`process`]: how the harness stops the servers it started.
 
 pub mod dovecot;
 pub mod error;
 pub mod haproxy;
 pub mod postfix;
+pub mod process;
 pub mod proxy;
 pub mod seed;
 pub mod tls;

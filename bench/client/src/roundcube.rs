@@ -161,20 +161,8 @@ impl Roundcube {
 
 impl Drop for Roundcube {
     fn drop(&mut self) {
-        // SIGTERM, not Child::kill's SIGKILL: Apache's parent then stops its children.
-        let _ = Command::new("kill")
-            .arg("-TERM")
-            .arg(self.child.id().to_string())
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        // Apache's parent then stops its children.
+        petrel_tests::process::terminate(&mut self.child, Duration::from_secs(10));
     }
 }
 
