@@ -56,6 +56,13 @@ pub enum StoreError {
         column: Cow<'static, str>,
         value: String,
     },
+    /// A UID listing covering more UIDs than any folder holds (a confused or hostile
+    /// server's `1:4294967295`): refused rather than written as billions of rows.
+    ListingTooLong {
+        folder: FolderKey,
+        uids: u64,
+        max: u64,
+    },
     /// Deleting the database file at sign-out failed. Native only (the browser's file lives
     /// in the worker's VFS), so it never crosses to the app; the last variant, so that the
     /// others have the same postcard numbers with and without it.
@@ -73,6 +80,10 @@ impl fmt::Display for StoreError {
             Self::SchemaTooNew { found, supported } => write!(
                 f,
                 "store schema version {found} is newer than this version understands ({supported})"
+            ),
+            Self::ListingTooLong { folder, uids, max } => write!(
+                f,
+                "the server listed {uids} UIDs for {folder}, more than the {max} a folder may hold"
             ),
             Self::UnknownFolder { account, folder } => {
                 write!(

@@ -35,8 +35,11 @@ pub use sqlite::SqliteStore;
 pub use types::{
     AccountId, Changes, Eviction, FlagUpdate, Flags, FolderEntry, FolderKey, FolderName,
     FolderRole, LastAccount, MessageHeaders, MessageRow, ModSeq, Opened, PartInfo, RowHeaders,
-    SyncState, Uid, UidValidity, UnixTime,
+    SyncState, Uid, UidListing, UidValidity, UnixTime,
 };
+
+/// The most UIDs one folder's listing may cover (see [`StoreError::ListingTooLong`]).
+pub const MAX_LISTING: u64 = 4_000_000;
 
 /// The body budget until the user sets one: 500 MB.
 pub const DEFAULT_BODY_BUDGET: u64 = 500 * 1000 * 1000;

@@ -20,9 +20,9 @@ use super::error::{Doing, StoreError};
 use super::types::{
     AccountId, Changes, Eviction, FlagUpdate, Flags, FolderEntry, FolderKey, FolderName,
     FolderRole, LastAccount, MessageHeaders, MessageRow, ModSeq, Opened, PartInfo, RowHeaders,
-    SyncState, Uid, UidValidity, UnixTime,
+    SyncState, Uid, UidListing, UidValidity, UnixTime,
 };
-use super::{schema, MailStore, DEFAULT_BODY_BUDGET};
+use super::{schema, MailStore, DEFAULT_BODY_BUDGET, MAX_LISTING};
 
 /// The sort date of a row whose headers are not fetched yet (a date-sorted view, should one
 /// come, puts them after every dated row).
@@ -266,6 +266,11 @@ impl MailStore for SqliteStore {
             .transaction()
             .doing(|| format!("starting changes to {key}"))?;
         let folder = folder_id(&tx, key)?;
+        // A listing becomes the UIDs to add and those to drop, applied with the others.
+        let (listed, unlisted) = match &changes.listing {
+            Some(listing) => compare_listing(&tx, folder, key, listing)?,
+            None => (Vec::new(), Vec::new()),
+        };
         {
             let mut known = tx
                 .prepare_cached(
@@ -273,7 +278,7 @@ impl MailStore for SqliteStore {
                      ON CONFLICT (folder_id, uid) DO NOTHING",
                 )
                 .doing(|| format!("adding known UIDs to {key}"))?;
-            for uid in &changes.known {
+            for uid in changes.known.iter().chain(&listed) {
                 known
                     .execute(params![folder, uid.0.get(), NO_DATE])
                     .doing(|| format!("adding UID {uid} to {key}"))?;
@@ -317,7 +322,7 @@ impl MailStore for SqliteStore {
                      (SELECT id FROM messages WHERE folder_id = ?1 AND uid = ?2)",
                 )
                 .doing(|| format!("expunging from {key}"))?;
-            for uid in &changes.expunged {
+            for uid in changes.expunged.iter().chain(&unlisted) {
                 unindex
                     .execute(params![folder, uid.0.get()])
                     .doing(|| format!("unindexing expunged UID {uid} of {key}"))?;
@@ -325,10 +330,30 @@ impl MailStore for SqliteStore {
             let mut expunge = tx
                 .prepare_cached("DELETE FROM messages WHERE folder_id = ?1 AND uid = ?2")
                 .doing(|| format!("expunging from {key}"))?;
-            for uid in &changes.expunged {
+            for uid in changes.expunged.iter().chain(&unlisted) {
                 expunge
                     .execute(params![folder, uid.0.get()])
                     .doing(|| format!("expunging UID {uid} from {key}"))?;
+            }
+            let mut unindex_range = tx
+                .prepare_cached(
+                    "DELETE FROM search WHERE rowid IN
+                     (SELECT id FROM messages WHERE folder_id = ?1 AND uid BETWEEN ?2 AND ?3)",
+                )
+                .doing(|| format!("expunging from {key}"))?;
+            let mut expunge_range = tx
+                .prepare_cached(
+                    "DELETE FROM messages WHERE folder_id = ?1 AND uid BETWEEN ?2 AND ?3",
+                )
+                .doing(|| format!("expunging from {key}"))?;
+            for (low, high) in &changes.vanished {
+                let range = params![folder, low.0.get(), high.0.get()];
+                unindex_range
+                    .execute(range)
+                    .doing(|| format!("unindexing vanished UIDs {low}:{high} of {key}"))?;
+                expunge_range
+                    .execute(range)
+                    .doing(|| format!("expunging vanished UIDs {low}:{high} from {key}"))?;
             }
         }
         if let Some(uidnext) = changes.uidnext {
@@ -827,6 +852,72 @@ fn one_char(column: &'static str, value: &str) -> Result<char, StoreError> {
 }
 
 /// The folder's row id, checking that the caller's UIDVALIDITY is the stored one.
+
+/// A UID comparison: the listed UIDs the store lacks, and the stored UIDs below the
+/// listing's bound that the server no longer has. One ordered walk over both, so a
+/// 100,000-message folder costs one index scan, not a query per UID.
+fn compare_listing(
+    tx: &Transaction<'_>,
+    folder: i64,
+    key: &FolderKey,
+    listing: &UidListing,
+) -> Result<(Vec<Uid>, Vec<Uid>), StoreError> {
+    let uids = listing.len();
+    if uids > MAX_LISTING {
+        return Err(StoreError::ListingTooLong {
+            folder: key.clone(),
+            uids,
+            max: MAX_LISTING,
+        });
+    }
+    let mut stmt = tx
+        .prepare_cached("SELECT uid FROM messages WHERE folder_id = ?1 AND uid < ?2 ORDER BY uid")
+        .doing(|| format!("listing UIDs of {key}"))?;
+    let stored = stmt
+        .query_map(params![folder, listing.below.0.get()], |r| {
+            r.get::<_, i64>(0)
+        })
+        .and_then(Iterator::collect::<Result<Vec<_>, _>>)
+        .doing(|| format!("listing UIDs of {key}"))?;
+    let mut stored = stored.into_iter().peekable();
+    let mut listed = Vec::new();
+    let mut unlisted = Vec::new();
+    let mut ranges = listing.ranges.clone();
+    ranges.sort_unstable();
+    let below = i64::from(listing.below.0.get());
+    let mut next_listed = ranges
+        .iter()
+        .flat_map(|(low, high)| low.0.get()..=high.0.get())
+        .map(i64::from)
+        .filter(|&uid| uid < below)
+        .peekable();
+    loop {
+        match (stored.peek().copied(), next_listed.peek().copied()) {
+            (Some(s), Some(l)) if s == l => {
+                stored.next();
+                next_listed.next();
+            }
+            (Some(s), Some(l)) if s < l => {
+                unlisted.push(Uid(to_nonzero_u32("messages.uid", s)?));
+                stored.next();
+            }
+            (Some(s), None) => {
+                unlisted.push(Uid(to_nonzero_u32("messages.uid", s)?));
+                stored.next();
+            }
+            (_, Some(l)) => {
+                // Listed UIDs come from `Uid`s, so never zero.
+                if let Some(uid) = u32::try_from(l).ok().and_then(NonZeroU32::new) {
+                    listed.push(Uid(uid));
+                }
+                next_listed.next();
+            }
+            (None, None) => break,
+        }
+    }
+    Ok((listed, unlisted))
+}
+
 fn folder_id(conn: &Connection, key: &FolderKey) -> Result<i64, StoreError> {
     let found: Option<(i64, i64)> = conn
         .prepare_cached(

@@ -258,6 +258,95 @@ fn rows_without_headers_keep_their_place_and_are_reported_missing() {
     );
 }
 
+fn listing(ranges: &[(u32, u32)], below: u32) -> Changes {
+    Changes {
+        listing: Some(UidListing {
+            ranges: ranges.iter().map(|&(l, h)| (uid(l), uid(h))).collect(),
+            below: uid(below),
+        }),
+        ..Changes::default()
+    }
+}
+
+#[test]
+fn a_listing_makes_the_folder_hold_exactly_the_listed_uids_below_its_bound() {
+    let k = inbox();
+    // Stored: 2, 5 and 9 with headers (read in an earlier session); 12 arrived after the
+    // listing was made (its row was written first, and is above the bound).
+    let mut store = store_with(&k, &[(2, 100), (5, 200), (9, 300), (12, 400)]);
+    // The server has 1:3 and 7:10 below UIDNEXT 11: 5 was expunged meanwhile.
+    store
+        .apply_changes(&k, &listing(&[(1, 3), (7, 10)], 11))
+        .unwrap();
+    let rows = store.window(&k, 0, 20).unwrap();
+    assert_eq!(uids(&rows), [12, 10, 9, 8, 7, 3, 2, 1]);
+    assert!(rows[0].headers.is_some(), "above the bound: left alone");
+    assert!(rows[2].headers.is_some(), "listed and stored: headers kept");
+    assert!(
+        rows[1].headers.is_none(),
+        "listed, not stored: a row to fetch"
+    );
+    assert_eq!(
+        store.search(&k, "Message").unwrap(),
+        [uid(12), uid(9), uid(2)]
+    );
+    // The count is the server's, so positions are the server's too.
+    assert_eq!(store.count(&k).unwrap(), 8);
+
+    // The same listing again changes nothing; an empty one empties the folder below it.
+    store
+        .apply_changes(&k, &listing(&[(1, 3), (7, 10)], 11))
+        .unwrap();
+    assert_eq!(store.count(&k).unwrap(), 8);
+    store.apply_changes(&k, &listing(&[], 11)).unwrap();
+    assert_eq!(uids(&store.window(&k, 0, 20).unwrap()), [12]);
+}
+
+#[test]
+fn a_listing_of_more_uids_than_a_folder_holds_is_refused_by_name() {
+    let k = inbox();
+    let mut store = store_with(&k, &[(2, 100)]);
+    let error = store
+        .apply_changes(&k, &listing(&[(1, u32::MAX)], u32::MAX))
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            StoreError::ListingTooLong {
+                uids: 4_294_967_295,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(
+        uids(&store.window(&k, 0, 5).unwrap()),
+        [2],
+        "nothing written"
+    );
+}
+
+#[test]
+fn vanished_ranges_drop_their_rows_bodies_and_search_entries() {
+    let k = inbox();
+    let mut store = store_with(&k, &[(1, 100), (4, 200), (6, 300), (40, 400)]);
+    store
+        .put_body(&k, uid(4), b"Subject: x\r\n\r\nbody", "body", UnixTime(5))
+        .unwrap();
+    store
+        .apply_changes(
+            &k,
+            &Changes {
+                vanished: vec![(uid(2), uid(5)), (uid(30), uid(50))],
+                ..Changes::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(uids(&store.window(&k, 0, 10).unwrap()), [6, 1]);
+    assert_eq!(table_count(&store, "bodies"), 0);
+    assert_eq!(store.search(&k, "Message").unwrap(), [uid(6), uid(1)]);
+}
+
 #[test]
 fn uidvalidity_change_drops_that_folder_only() {
     let inbox = inbox();

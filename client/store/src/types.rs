@@ -226,8 +226,38 @@ pub struct Changes {
     pub flags: Vec<FlagUpdate>,
     /// EXPUNGE / VANISHED, or the UIDs a UID-set comparison found gone.
     pub expunged: Vec<Uid>,
+    /// `VANISHED (EARLIER)` (RFC 7162 §3.2.10.1): inclusive UID ranges expunged while the
+    /// client was away. Ranges rather than UIDs because a server may name a whole range
+    /// (`1:40000`) in a few bytes.
+    pub vanished: Vec<(Uid, Uid)>,
+    /// The server listed every UID of the folder (a UID comparison): the store is made to
+    /// hold exactly those, below the listing's bound.
+    pub listing: Option<UidListing>,
     pub uidnext: Option<Uid>,
     pub highest_modseq: Option<ModSeq>,
+}
+
+/// Every UID a folder holds below `below`, as the server listed them (`UID SEARCH ALL`,
+/// ESEARCH `ALL`), in ascending inclusive ranges. UIDs at or above `below` are left alone:
+/// they arrived after the listing, and their rows may have been written before it was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UidListing {
+    pub ranges: Vec<(Uid, Uid)>,
+    pub below: Uid,
+}
+
+impl UidListing {
+    /// How many UIDs the ranges cover.
+    pub fn len(&self) -> u64 {
+        self.ranges
+            .iter()
+            .map(|(low, high)| u64::from(high.0.get().saturating_sub(low.0.get())) + 1)
+            .sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ranges.is_empty()
+    }
 }
 
 /// The sync state of one folder, for the next SELECT (QRESYNC) or UID-comparison resync.
