@@ -65,7 +65,12 @@ impl Driver {
     fn new(proxy: &Proxy) -> Self {
         let (incoming_tx, incoming) = tokio::sync::mpsc::unbounded_channel();
         Self {
-            account: Account::new(BuiltInOnly, 0x5eed),
+            account: {
+                // As in the browser, where a store keeps the mail.
+                let mut account = Account::new(BuiltInOnly, 0x5eed);
+                account.set_keeps_store(true);
+                account
+            },
             url: proxy.imap_url(),
             origin: proxy.origin(),
             sinks: Vec::new(),
@@ -154,15 +159,35 @@ impl Driver {
 
     /// Runs until something the app was told matches `wanted`; returns it.
     async fn until(&mut self, what: &str, wanted: impl Fn(&Seen) -> bool) -> Seen {
-        let deadline = tokio::time::Instant::now() + PATIENCE;
         let mut checked = self.read;
+        self.wait(what, |driver| {
+            if let Some(k) = driver.seen[checked..].iter().position(&wanted) {
+                driver.read = checked + k + 1;
+                return Some(driver.seen[checked + k].clone());
+            }
+            checked = driver.seen.len();
+            None
+        })
+        .await
+    }
+
+    /// Runs until the local store's UIDs of `folder` are `wanted`.
+    async fn until_stored(&mut self, folder: &str, wanted: &[u32]) {
+        let what = format!("{folder} stored as UIDs {wanted:?}");
+        self.wait(&what, |driver| {
+            (driver.stored_uids(folder) == wanted).then_some(())
+        })
+        .await;
+    }
+
+    /// Runs the account until `check` gives a value.
+    async fn wait<T>(&mut self, what: &str, mut check: impl FnMut(&mut Self) -> Option<T>) -> T {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
         loop {
             self.perform().await;
-            if let Some(k) = self.seen[checked..].iter().position(&wanted) {
-                self.read = checked + k + 1;
-                return self.seen[checked + k].clone();
+            if let Some(found) = check(self) {
+                return found;
             }
-            checked = self.seen.len();
             let wake = self
                 .account
                 .poll_timeout()
@@ -206,6 +231,25 @@ impl Driver {
                 }
             }
         }
+    }
+
+    /// The UIDs the local store holds for `folder`, ascending (none if it is not stored).
+    fn stored_uids(&self, folder: &str) -> Vec<u32> {
+        let account = AccountId::new("alice");
+        let Some(state) = self
+            .store
+            .sync_state(&account, &FolderName::new(folder))
+            .unwrap()
+        else {
+            return Vec::new();
+        };
+        let key = FolderKey {
+            account,
+            folder: FolderName::new(folder),
+            uidvalidity: state.uidvalidity,
+        };
+        let uids = self.store.known_uids(&key).unwrap();
+        uids.into_iter().map(|uid| uid.0.get()).collect()
     }
 
     /// The subjects the local store holds for `folder`, newest first.
@@ -265,6 +309,21 @@ fn append(tls: &mut (impl std::io::Read + Write), tag: &str, subject: &str) {
         &format!("APPEND INBOX {{{}+}}\r\n{message}", message.len()),
     )
     .unwrap();
+    assert!(reply.contains(&format!("{tag} OK")), "{reply}");
+}
+
+/// How many messages the fixture's INBOX starts with (UIDs 1 to that).
+fn inbox_count() -> u32 {
+    let mailbox = petrel_tests::Mailbox::fixture();
+    let inbox = mailbox.folders.iter().find(|f| f.name == "INBOX").unwrap();
+    inbox.messages.len() as u32
+}
+
+/// Expunges INBOX's oldest message (UID 1) as another client.
+fn expunge_oldest(tls: &mut (impl std::io::Read + Write), tag: &str) {
+    let reply = dovecot::command(tls, tag, "UID STORE 1 +FLAGS.SILENT (\\Deleted)").unwrap();
+    assert!(reply.contains(&format!("{tag} OK")), "{reply}");
+    let reply = dovecot::command(tls, tag, "EXPUNGE").unwrap();
     assert!(reply.contains(&format!("{tag} OK")), "{reply}");
 }
 
@@ -375,6 +434,10 @@ async fn a_lost_connection_heals_and_shows_what_changed_meanwhile() {
     let proxy = Proxy::start(ProxyOptions::for_dovecot(&dovecot)).unwrap();
     let mut app = signed_in(&proxy).await;
     let mut other = other_client(&dovecot);
+    // The store holds every UID of INBOX (the listing after SELECT), not only the rows.
+    let count = inbox_count();
+    app.until_stored("INBOX", &(1..=count).collect::<Vec<_>>())
+        .await;
 
     app.cut().await;
     assert!(
@@ -386,6 +449,7 @@ async fn a_lost_connection_heals_and_shows_what_changed_meanwhile() {
         app.seen
     );
     append(&mut other, "o3", "Arrived while away");
+    expunge_oldest(&mut other, "o4");
     let before = app.seen.len();
     let rows = app
         .rows("the rows after reconnecting", |rows| {
@@ -393,11 +457,15 @@ async fn a_lost_connection_heals_and_shows_what_changed_meanwhile() {
         })
         .await;
     assert_eq!(rows[0].1.subject, "Arrived while away", "{rows:#?}");
-    let after = &app.seen[before..];
+    let after = app.seen[before..].to_vec();
     assert!(
         after.iter().any(|s| matches!(s, Seen::Link(Link::Online))),
         "{after:#?}"
     );
+    // The store holds exactly the server's messages: the expunge made while away is gone
+    // from it (VANISHED (EARLIER), then the listing), the new message is in.
+    app.until_stored("INBOX", &(2..=count + 1).collect::<Vec<_>>())
+        .await;
     // The folder was resumed from where the lost connection left it.
     let written = String::from_utf8_lossy(&app.written);
     assert!(written.contains("SELECT INBOX (QRESYNC ("), "{written}");
@@ -491,11 +559,16 @@ async fn a_server_without_condstore_qresync_or_notify_is_followed_all_the_same()
     .await;
     app.cut().await;
     append(&mut other, "o4", "Arrived at a basic server while away");
+    expunge_oldest(&mut other, "o5");
     app.rows("the rows after reconnecting", |rows| {
         rows.iter()
             .any(|(_, r)| r.subject == "Arrived at a basic server while away")
     })
     .await;
+    // Without QRESYNC the UID comparison alone finds the expunge made while away.
+    let count = inbox_count();
+    app.until_stored("INBOX", &(2..=count + 2).collect::<Vec<_>>())
+        .await;
     // Nothing the server did not offer was asked for.
     let written = String::from_utf8_lossy(&app.written).to_ascii_uppercase();
     for word in ["QRESYNC", "CONDSTORE", "NOTIFY"] {

@@ -87,6 +87,9 @@ pub(crate) struct Connection {
     idle_refused: bool,
     /// This is a watch connection (NOTIFY): no folder selected, kept alive with NOOP.
     watching: bool,
+    /// List every UID of each folder opened ([`ops::Uids`]): for an account that keeps a
+    /// local copy to make exact. Without one it would be server work for nothing.
+    pub(crate) compare_uids: bool,
     /// The tag of `ENABLE QRESYNC` until it is answered: a SELECT pipelined behind it may
     /// already use QRESYNC, since the server reads the ENABLE first.
     enabling_qresync: Option<Tag<'static>>,
@@ -117,6 +120,7 @@ impl Default for Connection {
             open_parts: None,
             idle_refused: false,
             watching: false,
+            compare_uids: false,
             enabling_qresync: None,
             greeting_deadline: None,
             idle_since: None,
@@ -323,6 +327,26 @@ impl Connection {
         {
             self.push(tag, Op::FetchRows(fetch));
         }
+    }
+
+    /// The UID comparison after a SELECT, where it is wanted (see [`ops::Uids`]).
+    fn list_uids(&mut self) {
+        let Some(selected) = self.selected.as_ref().filter(|_| self.compare_uids) else {
+            return;
+        };
+        if selected.replica.count() == 0 {
+            // Empty: that is the whole listing, with no need to ask.
+            self.events.push_back(Event::FolderUids {
+                folder: selected.folder.clone(),
+                uids: Vec::new(),
+                below: selected.replica.uid_next().unwrap_or(u32::MAX),
+            });
+            return;
+        }
+        let folder = selected.folder.clone();
+        self.wake();
+        let (tag, op) = ops::Uids::start(&mut self.session, folder);
+        self.push(tag, Op::Uids(op));
     }
 
     fn download(&mut self, id: OpId, folder: String, uid: u32, part: String) {
@@ -651,6 +675,23 @@ impl Connection {
             Change::UidValidityChanged { .. } | Change::NeedResync(_) => {
                 out.push(ListChange::Reset)
             }
+            // Not the list's business (nothing moved), only the store's.
+            Change::RemovedEarlier(set) => {
+                let uids = set
+                    .ranges()
+                    .iter()
+                    .filter_map(|&(from, to)| match (from, to) {
+                        (SeqBound::Value(from), SeqBound::Value(to)) => {
+                            Some((from.get().min(to.get()), from.get().max(to.get())))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                self.events.push_back(Event::Vanished {
+                    folder: selected.folder.clone(),
+                    uids,
+                });
+            }
             _ => {}
         }
     }
@@ -707,6 +748,7 @@ impl Connection {
                 }
             }
             FollowUp::Rows { op, low, high } => self.fetch_rows(op, low, high),
+            FollowUp::Uids => self.list_uids(),
             FollowUp::MarkSeen { folder, uid } => {
                 self.wake();
                 if let Some((tag, op)) =
@@ -855,6 +897,7 @@ impl Op {
         match self {
             Op::FetchRows(op) => Some(op.folder()),
             Op::Select(op) => Some(op.folder()),
+            Op::Uids(op) => Some(op.folder()),
             _ => None,
         }
     }

@@ -207,6 +207,19 @@ pub enum Event {
         total: u32,
         change: ListChange,
     },
+    /// Every UID the open folder holds below `below`, as ascending inclusive ranges (a
+    /// UID comparison, sent after each SELECT): for the local store, not the screen.
+    FolderUids {
+        folder: String,
+        uids: Vec<(u32, u32)>,
+        below: u32,
+    },
+    /// `VANISHED (EARLIER)`: UIDs of the open folder expunged while the app was away, as
+    /// inclusive ranges: for the local store (the list is refetched anyway).
+    Vanished {
+        folder: String,
+        uids: Vec<(u32, u32)>,
+    },
     /// A message's bytes as fetched, with its text for a search index: for the local
     /// store, not the screen ([`Event::MessageOpened`] follows).
     Fetched {
@@ -382,6 +395,11 @@ impl<C: Charsets> Engine<C> {
             connection: Connection::watcher(),
             charsets,
         }
+    }
+    /// Whether each folder opened is followed by a listing of all its UIDs
+    /// ([`Event::FolderUids`]), for a local copy to be made exact. Off by default.
+    pub fn compare_uids(&mut self, on: bool) {
+        self.connection.compare_uids = on;
     }
     /// Asks for an operation; requests made before the greeting or sign-in wait.
     pub fn request(&mut self, request: Request) -> OpId {

@@ -1021,8 +1021,9 @@ fn vanished_with_qresync_removes_by_uid_oldest_first() {
     let events = after_inbox_open([
         // UIDs 1 and 2: positions 2 and 1, the oldest first so that neither moves the other.
         S("* VANISHED 1:2\r\n"),
-        // Expunged while away: no sequence number moves, nothing to show.
-        S("* VANISHED (EARLIER) 5\r\n"),
+        // Expunged while away: no sequence number moves, nothing to show; the local
+        // store is told to drop it.
+        S("* VANISHED (EARLIER) 5,9:8\r\n"),
         C(""),
     ]);
     assert_eq!(
@@ -1042,8 +1043,54 @@ fn vanished_with_qresync_removes_by_uid_oldest_first() {
                     uid: Some(2)
                 }
             ),
+            Event::Vanished {
+                folder: "INBOX".into(),
+                uids: vec![(5, 5), (8, 9)],
+            },
         ]
     );
+}
+
+/// [`inbox_open`] on an engine that compares UIDs, the server answering its listing with
+/// `answer` (tag p7); the events after those of opening INBOX.
+fn inbox_listed(answer: &'static str) -> Vec<Event> {
+    let mut script = inbox_open();
+    let idle = script.split_off(script.len() - 2);
+    script.insert(script.len() - 1, C("p7 UID SEARCH RETURN (ALL) ALL\r\n"));
+    script.extend([S(answer), C("p8 IDLE\r\n")]);
+    script.extend(idle.into_iter().skip(1));
+    let engine = || {
+        let mut engine = Engine::new();
+        engine.compare_uids(true);
+        engine
+    };
+    let events = run_all_chunkings_on(engine, &script);
+    let opened = inbox_open_events();
+    assert_eq!(events[..opened.len()], opened[..]);
+    events[opened.len()..].to_vec()
+}
+
+#[test]
+fn an_opened_folder_is_compared_by_uid_for_the_store() {
+    // Pipelined behind the window's FETCH; the listing's bound is UIDNEXT.
+    assert_eq!(
+        inbox_listed("* ESEARCH (TAG \"p7\") UID ALL 7,1:2\r\np7 OK Search completed.\r\n"),
+        [Event::FolderUids {
+            folder: "INBOX".into(),
+            uids: vec![(1, 2), (7, 7)],
+            below: 8,
+        }]
+    );
+    // Another command's ESEARCH, or a listing that does not fit the count (three
+    // messages), is not taken for this folder's: the store keeps what it has.
+    for answer in [
+        "* ESEARCH (TAG \"p6\") UID ALL 1:3\r\np7 OK Search completed.\r\n",
+        "* ESEARCH (TAG \"p7\") UID ALL 1:5\r\np7 OK Search completed.\r\n",
+        "* ESEARCH (TAG \"p7\") UID ALL 1:4294967295\r\np7 OK Search completed.\r\n",
+        "* ESEARCH (TAG \"p7\") UID ALL 1:3\r\np7 NO Search failed.\r\n",
+    ] {
+        assert_eq!(inbox_listed(answer), [], "{answer}");
+    }
 }
 
 #[test]

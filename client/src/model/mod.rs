@@ -562,7 +562,12 @@ impl Model {
             }
             Action::StoreUnavailable(why) => self.store_note = Some(why),
             // For the account and its store, not the screen.
-            Action::Engine(Event::Watching(_) | Event::Fetched { .. }) => {}
+            Action::Engine(
+                Event::Watching(_)
+                | Event::Fetched { .. }
+                | Event::FolderUids { .. }
+                | Event::Vanished { .. },
+            ) => {}
             Action::Engine(Event::FolderCounts { folder, unseen, .. }) => {
                 // The open folder's count moves with its rows (FolderChanged); another
                 // folder's comes from the watch connection.

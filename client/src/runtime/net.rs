@@ -125,6 +125,8 @@ async fn run(requests: UnboundedReceiver<Request>, dispatch: impl Fn(Action)) {
     let epoch = ((js_sys::Date::now() - now() as f64) / 1000.0) as i64;
     let charsets = BrowserCharsets::default();
     let mut account = Account::on(charsets.clone(), u64::from_le_bytes(seed), server, epoch);
+    // Until the store says otherwise (another tab holds it, no OPFS), it keeps the mail.
+    account.set_keeps_store(true);
     let mut local = Local::new(WORKER_URL);
     // Mail kept on this device: shown at once, before the store has even started.
     if let Some(user) = kept_user() {
@@ -229,7 +231,10 @@ async fn run(requests: UnboundedReceiver<Request>, dispatch: impl Fn(Action)) {
                     account.restore_offline(user);
                 }
             }
-            Input::NoStore(why) => dispatch(Action::StoreUnavailable(why)),
+            Input::NoStore(why) => {
+                account.set_keeps_store(false);
+                dispatch(Action::StoreUnavailable(why));
+            }
             Input::Loaded(events) => {
                 for event in events {
                     dispatch(Action::from(event));

@@ -146,6 +146,9 @@ pub struct Account<C: Charsets + Clone> {
     server: String,
     /// Unix seconds at the monotonic clock's zero: "now" for the store's eviction order.
     epoch: i64,
+    /// A local store keeps this account's mail: each folder opened is then compared with
+    /// the server's UIDs, so the copy holds exactly what the server has.
+    keeps_store: bool,
     rng: u64,
     now: u64,
     effects: VecDeque<Effect>,
@@ -180,9 +183,18 @@ impl<C: Charsets + Clone> Account<C> {
             fetched_flagged: None,
             server,
             epoch,
+            keeps_store: false,
             rng: seed | 1,
             now: 0,
             effects: VecDeque::new(),
+        }
+    }
+
+    /// Whether a local store keeps this account's mail (the shell's; off until said).
+    pub fn set_keeps_store(&mut self, on: bool) {
+        self.keeps_store = on;
+        if let Some(engine) = self.engine.as_mut() {
+            engine.compare_uids(on);
         }
     }
 
@@ -439,6 +451,7 @@ impl<C: Charsets + Clone> Account<C> {
         };
         self.conn = self.next_conn();
         let mut engine = Engine::with_charsets(self.charsets.clone());
+        engine.compare_uids(self.keeps_store);
         engine.handle_timeout(self.now);
         engine.request(Request::SignIn {
             user: self.user.clone(),
@@ -604,6 +617,35 @@ impl<C: Charsets + Clone> Account<C> {
                         text,
                         now: UnixTime(self.epoch + (self.now / 1000) as i64),
                     }));
+                }
+            }
+            Event::FolderUids {
+                folder,
+                uids,
+                below,
+            } => {
+                let listing = store::listing(&uids, below);
+                if let (Some(key), Some(listing)) = (self.key(&folder), listing) {
+                    self.effects
+                        .push_back(Effect::Store(StoreRequest::ApplyChanges {
+                            key,
+                            changes: Changes {
+                                listing: Some(listing),
+                                ..Changes::default()
+                            },
+                        }));
+                }
+            }
+            Event::Vanished { folder, uids } => {
+                if let Some(key) = self.key(&folder) {
+                    self.effects
+                        .push_back(Effect::Store(StoreRequest::ApplyChanges {
+                            key,
+                            changes: Changes {
+                                vanished: store::ranges(&uids),
+                                ..Changes::default()
+                            },
+                        }));
                 }
             }
             other => {

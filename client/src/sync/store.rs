@@ -11,7 +11,7 @@ use std::num::NonZeroU32;
 use petrel_imap::types::core::Mailbox;
 use petrel_store::{
     AccountId, FlagUpdate, Flags, FolderEntry, FolderKey, FolderName, FolderRole as StoredRole,
-    MessageHeaders, MessageRow, Uid, UidValidity, UnixTime,
+    MessageHeaders, MessageRow, Uid, UidListing, UidValidity, UnixTime,
 };
 
 use crate::engine::{Folder, FolderRole, MessageSummary};
@@ -43,6 +43,27 @@ pub fn headers(row: &MessageSummary) -> Option<MessageHeaders> {
         preview: None,
         parts: Vec::new(),
     })
+}
+
+/// A UID listing from the engine (ascending inclusive ranges, complete below `below`);
+/// `None` for a bound of zero, which no folder has.
+pub fn listing(uids: &[(u32, u32)], below: u32) -> Option<UidListing> {
+    Some(UidListing {
+        ranges: ranges(uids),
+        below: Uid(NonZeroU32::new(below)?),
+    })
+}
+
+/// Inclusive UID ranges as the store names them; a range that starts at zero (no UID is
+/// zero) starts at one, and an empty one is dropped.
+pub fn ranges(uids: &[(u32, u32)]) -> Vec<(Uid, Uid)> {
+    uids.iter()
+        .filter_map(|&(low, high)| {
+            let low = NonZeroU32::new(low.max(1))?;
+            let high = NonZeroU32::new(high).filter(|high| *high >= low)?;
+            Some((Uid(low), Uid(high)))
+        })
+        .collect()
 }
 
 /// A flag change the server reported, as the list knows flags.

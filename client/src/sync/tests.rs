@@ -725,3 +725,58 @@ fn a_message_marked_read_is_read_in_the_store_and_keeps_its_flag() {
     let flags = &changes.flags[0].flags;
     assert!(flags.seen && flags.flagged, "{flags:?}");
 }
+
+/// Every effect so far, store writes included.
+fn all_effects(account: &mut Account<BuiltInOnly>) -> Vec<Effect> {
+    std::iter::from_fn(|| account.poll_effect()).collect()
+}
+
+#[test]
+fn an_account_that_keeps_a_store_makes_its_copy_exact_by_uid() {
+    let mut account = Account::new(BuiltInOnly, 7);
+    account.set_keeps_store(true);
+    account.request(0, sign_in());
+    account.received(10, ConnId(1), GREETING.as_bytes());
+    account.received(20, ConnId(1), LOGGED_IN.as_bytes());
+    account.received(30, ConnId(1), LISTED.as_bytes());
+    account.received(40, ConnId(1), SELECTED.as_bytes());
+    // No ESEARCH offered: one number per message, pipelined behind the window's FETCH.
+    let sent: String = all_effects(&mut account)
+        .into_iter()
+        .filter_map(|effect| match effect {
+            Effect::Write(_, bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        sent.ends_with(&format!("{FETCH_CMD}p7 UID SEARCH ALL\r\n")),
+        "{sent}"
+    );
+    account.received(50, ConnId(1), FETCHED.as_bytes());
+    store_writes(&mut account);
+    account.received(
+        60,
+        ConnId(1),
+        b"* SEARCH 7 1\r\np7 OK Search completed.\r\n",
+    );
+    let uid = |n| petrel_store::Uid(std::num::NonZeroU32::new(n).unwrap());
+    let writes = store_writes(&mut account);
+    let [StoreRequest::ApplyChanges { changes, .. }] = &writes[..] else {
+        panic!("{writes:?}")
+    };
+    assert_eq!(
+        changes.listing,
+        Some(petrel_store::UidListing {
+            ranges: vec![(uid(1), uid(1)), (uid(7), uid(7))],
+            below: uid(8),
+        })
+    );
+
+    // Expunged while away, reported on a QRESYNC reconnect: dropped from the store too.
+    account.received(70, ConnId(1), b"+ idling\r\n* VANISHED (EARLIER) 3:5\r\n");
+    let writes = store_writes(&mut account);
+    let [StoreRequest::ApplyChanges { changes, .. }] = &writes[..] else {
+        panic!("{writes:?}")
+    };
+    assert_eq!(changes.vanished, [(uid(3), uid(5))]);
+}

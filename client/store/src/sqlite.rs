@@ -851,8 +851,6 @@ fn one_char(column: &'static str, value: &str) -> Result<char, StoreError> {
     }
 }
 
-/// The folder's row id, checking that the caller's UIDVALIDITY is the stored one.
-
 /// A UID comparison: the listed UIDs the store lacks, and the stored UIDs below the
 /// listing's bound that the server no longer has. One ordered walk over both, so a
 /// 100,000-message folder costs one index scan, not a query per UID.
@@ -918,6 +916,7 @@ fn compare_listing(
     Ok((listed, unlisted))
 }
 
+/// The folder's row id, checking that the caller's UIDVALIDITY is the stored one.
 fn folder_id(conn: &Connection, key: &FolderKey) -> Result<i64, StoreError> {
     let found: Option<(i64, i64)> = conn
         .prepare_cached(

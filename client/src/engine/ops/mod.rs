@@ -18,6 +18,7 @@ mod select;
 mod sign_in;
 mod status;
 mod store_flags;
+mod uids;
 
 use std::collections::VecDeque;
 
@@ -37,6 +38,7 @@ pub(crate) use select::Select;
 pub(crate) use sign_in::{Capability, SignIn};
 pub(crate) use status::Status;
 pub(crate) use store_flags::{Mark, StoreFlags};
+pub(crate) use uids::Uids;
 
 use super::connection::Selected;
 use super::message::Attachment;
@@ -75,6 +77,8 @@ pub(crate) enum FollowUp {
         low: u32,
         high: u32,
     },
+    /// The selected folder is open: list every UID of it.
+    Uids,
     /// A message was opened unread: mark it read.
     MarkSeen { folder: String, uid: u32 },
 }
@@ -100,6 +104,7 @@ pub(crate) enum Op {
     FetchMessage(FetchMessage),
     FetchPart(FetchPart),
     StoreFlags(StoreFlags),
+    Uids(Uids),
     Append(Append),
     Idle(Idle),
     Noop(Noop),
@@ -117,6 +122,7 @@ impl Op {
             Op::FetchRows(op) => op.data(data, cx),
             Op::FetchMessage(op) => op.data(data, cx),
             Op::FetchPart(op) => op.data(data),
+            Op::Uids(op) => op.data(data, cx),
             Op::Capability(_)
             | Op::SignIn(_)
             | Op::StoreFlags(_)
@@ -140,6 +146,7 @@ impl Op {
             Op::FetchMessage(op) => op.complete(status, cx),
             Op::FetchPart(op) => op.complete(status, cx),
             Op::StoreFlags(op) => op.complete(status, cx),
+            Op::Uids(op) => op.complete(status, cx),
             Op::Append(op) => op.complete(status, cx),
             Op::Idle(op) => op.complete(status, cx),
             Op::Notify(op) => op.complete(status, cx),

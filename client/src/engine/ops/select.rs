@@ -114,6 +114,7 @@ impl Select {
         }
         selected.ready = true;
         let exists = selected.replica.count();
+
         cx.out.push_back(Event::FolderOpened {
             folder: self.folder.clone(),
             exists,
@@ -124,6 +125,7 @@ impl Select {
             self.fetching = true;
             self.fetch_window(exists, cx);
         }
+        cx.follow_ups.push(FollowUp::Uids);
     }
 
     /// Asks for the rows of the window, or reports an empty one.
