@@ -23,6 +23,9 @@ pub struct ListView {
     /// The folder's message count.
     pub total: u32,
     pub rows: Rc<BTreeMap<u32, Rc<MessageSummary>>>,
+    /// The server has answered for this folder since it was opened: rows read early from
+    /// the local store are stale by then and not taken.
+    pub live: bool,
 }
 
 impl ListView {

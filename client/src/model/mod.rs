@@ -12,7 +12,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::rc::Rc;
 
-use crate::engine::{Disconnect, Event, Folder, ListChange, MessageView, Request, SignInError};
+use crate::engine::{
+    Disconnect, Event, Folder, ListChange, MessageView, OpId, Request, SignInError,
+};
 use crate::sync::{Link, INBOX};
 pub use list::{ListView, CACHE_ROWS, MARGIN};
 
@@ -360,6 +362,11 @@ impl Model {
                 ..
             }) => {
                 if self.adopt(&folder) {
+                    // Online, this is the server's answer (the store's early rows carry
+                    // no FolderOpened).
+                    if self.link == Link::Online {
+                        self.list.live = true;
+                    }
                     self.status = Some(FolderStatus { exists, unseen });
                     // Opened again after a reconnect: what is cached may have moved, the
                     // window's rows follow.
@@ -381,7 +388,9 @@ impl Model {
                 total,
                 rows,
             }) => {
-                if self.adopt(&folder) {
+                let local = op == Some(OpId::LOCAL);
+                if self.adopt(&folder) && !(local && self.list.live) {
+                    self.list.live |= !local;
                     // Rows of new mail: their unread ones add to the count.
                     let arrived_unread = if op.is_none() {
                         rows.iter().filter(|(_, row)| row.unread).count() as u32
@@ -450,8 +459,12 @@ impl Model {
                 message,
                 ..
             }) => {
+                // The store's copy and the server's may both answer: the first is shown
+                // (a UID's message never changes).
                 if let Some(reading) = self.reading_mut(&folder, uid) {
-                    reading.state = ReadingState::Ready(Rc::from(message));
+                    if !matches!(reading.state, ReadingState::Ready(_)) {
+                        reading.state = ReadingState::Ready(Rc::from(message));
+                    }
                 }
             }
             Action::Engine(Event::MessageFailed {
@@ -461,7 +474,9 @@ impl Model {
                 ..
             }) => {
                 if let Some(reading) = self.reading_mut(&folder, uid) {
-                    reading.state = ReadingState::Failed(reason);
+                    if !matches!(reading.state, ReadingState::Ready(_)) {
+                        reading.state = ReadingState::Failed(reason);
+                    }
                 }
             }
             Action::Engine(Event::MessageSeen { folder, uid }) => {
@@ -1548,6 +1563,131 @@ mod tests {
         }));
         assert_eq!(unread(&model), (Some(2), Some(2)));
         assert!(!model.loading);
+    }
+
+    /// Rows read early from the local store, as the shell reports them.
+    fn stored_rows(folder: &str, total: u32, messages: &[MessageSummary]) -> Action {
+        Action::Engine(Event::Rows {
+            op: Some(OpId::LOCAL),
+            folder: folder.to_owned(),
+            total,
+            rows: (0..).zip(messages.iter().cloned()).collect(),
+        })
+    }
+
+    #[test]
+    fn a_stored_folder_shows_at_once_online_then_the_servers_rows_take_over() {
+        let online = signed_in().reduce(Action::Link(Link::Online));
+        let opened = |exists| {
+            Action::Engine(Event::FolderOpened {
+                folder: "Archive".to_owned(),
+                exists,
+                unseen: Some(0),
+                uid_validity: Some(1),
+            })
+        };
+        let open = Action::OpenFolderRequested {
+            folder: "Archive".to_owned(),
+        };
+        // The store answers first: its rows show while the server is asked.
+        let model = run(
+            online.clone(),
+            [
+                open.clone(),
+                stored_rows("Archive", 3, &[message(9), message(8)]),
+            ],
+        );
+        assert_eq!(uids(&model), [(0, 9), (1, 8)]);
+        assert!(!model.loading && !model.list.live);
+        // The server agrees on the count: the stored rows stay until its own arrive.
+        let model = model.reduce(opened(3));
+        assert_eq!(uids(&model), [(0, 9), (1, 8)]);
+        let model = model.reduce(rows("Archive", 3, &[message(9), message(8), message(5)]));
+        assert_eq!(uids(&model), [(0, 9), (1, 8), (2, 5)]);
+        // New mail meanwhile: the server's count differs, so the stored rows go at once.
+        let model = run(
+            online.clone(),
+            [
+                open.clone(),
+                stored_rows("Archive", 3, &[message(9)]),
+                opened(4),
+            ],
+        );
+        assert_eq!(uids(&model), []);
+        assert_eq!(model.list.total, 4);
+        // The store answers late, after the server: its stale rows are not taken, before
+        // or after the server's rows.
+        let late = run(online.clone(), [open.clone(), opened(4)]).reduce(stored_rows(
+            "Archive",
+            3,
+            &[message(9)],
+        ));
+        assert_eq!((uids(&late), late.list.total), (vec![], 4));
+        let late = run(
+            online,
+            [
+                open,
+                opened(4),
+                rows("Archive", 4, &[message(10), message(9)]),
+            ],
+        )
+        .reduce(stored_rows("Archive", 3, &[message(9), message(8)]));
+        assert_eq!(uids(&late), [(0, 10), (1, 9)]);
+        assert_eq!(late.list.total, 4);
+    }
+
+    #[test]
+    fn a_message_shows_from_whichever_answers_first() {
+        let view = |subject: &str| {
+            Box::new(MessageView {
+                subject: subject.to_owned(),
+                ..MessageView::default()
+            })
+        };
+        let opened = |op, subject: &str| {
+            Action::Engine(Event::MessageOpened {
+                op,
+                folder: "INBOX".to_owned(),
+                uid: 2,
+                message: view(subject),
+            })
+        };
+        let open = Action::OpenMessageRequested {
+            folder: "INBOX".to_owned(),
+            uid: 2,
+        };
+        let shown = |model: &Model| match &model.reading.as_ref().unwrap().state {
+            ReadingState::Ready(message) => message.subject.clone(),
+            other => panic!("{other:?}"),
+        };
+        let model = run(
+            signed_in(),
+            [
+                open.clone(),
+                opened(OpId::LOCAL, "stored"),
+                opened(OpId(4), "server"),
+            ],
+        );
+        assert_eq!(shown(&model), "stored");
+        let model = run(
+            signed_in(),
+            [
+                open.clone(),
+                opened(OpId(4), "server"),
+                opened(OpId::LOCAL, "stored"),
+            ],
+        );
+        assert_eq!(shown(&model), "server");
+        // Shown from the store, it stays shown if the server then fails to send it.
+        let model = run(signed_in(), [open, opened(OpId::LOCAL, "stored")]).reduce(Action::Engine(
+            Event::MessageFailed {
+                op: OpId(4),
+                folder: "INBOX".to_owned(),
+                uid: 2,
+                reason: "connection lost".to_owned(),
+            },
+        ));
+        assert_eq!(shown(&model), "stored");
     }
 
     #[test]

@@ -34,9 +34,14 @@ pub async fn load(store: &StoreHandle, load: Load, charsets: &dyn Charsets) -> V
             folder,
             window,
             open,
+            early,
         } => {
             let Some(key) = key(store, account, &folder).await else {
-                return vec![not_kept(&folder)];
+                return if early {
+                    Vec::new()
+                } else {
+                    vec![not_kept(&folder)]
+                };
             };
             let uid_validity = key.uidvalidity.0.get();
             let total = match store.call(Request::Count { key: key.clone() }).await {
@@ -52,10 +57,13 @@ pub async fn load(store: &StoreHandle, load: Load, charsets: &dyn Charsets) -> V
                 Ok(Reply::Rows(rows)) => rows,
                 _ => Vec::new(),
             };
-            let rows = (window.first..)
+            let rows: Vec<_> = (window.first..)
                 .zip(rows)
                 .filter_map(|(position, row)| Some((position, store::summary(row)?)))
                 .collect();
+            if early && rows.is_empty() {
+                return Vec::new();
+            }
             let mut events = Vec::new();
             if open {
                 events.push(Event::FolderOpened {
@@ -77,6 +85,7 @@ pub async fn load(store: &StoreHandle, load: Load, charsets: &dyn Charsets) -> V
             account,
             folder,
             uid,
+            early,
         } => {
             let body = match (
                 key(store, account, &folder).await,
@@ -103,6 +112,7 @@ pub async fn load(store: &StoreHandle, load: Load, charsets: &dyn Charsets) -> V
                     uid,
                     message: Box::new(message::parse(&raw, charsets)),
                 }],
+                None if early => Vec::new(),
                 None => vec![Event::MessageFailed {
                     op: OpId::LOCAL,
                     folder,

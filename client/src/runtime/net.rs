@@ -29,7 +29,7 @@ use crate::compose::{Outgoing, Stamp};
 use crate::engine::{Charsets, Event, Password, Request, SendMessage};
 use crate::model::{Action, SendStatus};
 use crate::send::{Sender, Sent};
-use crate::sync::{Account, ConnId, Effect};
+use crate::sync::{Account, ConnId, Effect, Load};
 
 use super::local;
 use super::store::{StoreHandle, WORKER_URL};
@@ -324,6 +324,10 @@ fn perform(
             }
             Effect::Link(link) => dispatch(Action::Link(link)),
             Effect::Store(write) => local.write(write),
+            // An early load only shows sooner what the server sends anyway: not worth
+            // starting the store for.
+            Effect::Load(Load::Rows { early: true, .. } | Load::Message { early: true, .. })
+                if !local.opened => {}
             Effect::Load(load) => {
                 local.open(inputs);
                 let (store, inputs, charsets) =

@@ -69,23 +69,27 @@ pub enum Effect {
     Load(Load),
 }
 
-/// What to read from the local store while offline (see [`Effect::Load`]).
+/// What to read from the local store (see [`Effect::Load`]): offline, in place of the
+/// server; online (`early`), to show at once what the store has while the server answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Load {
     /// The folder's count and the rows of `window`: `Event::FolderOpened` (if `open`) and
-    /// `Event::Rows`.
+    /// `Event::Rows` marked [`OpId::LOCAL`]. `early`: only the rows, and nothing at all
+    /// if the store has none.
     Rows {
         account: AccountId,
         folder: String,
         window: Window,
         open: bool,
+        early: bool,
     },
     /// A stored message: `Event::MessageOpened`, or `Event::MessageFailed` if it is not
-    /// stored.
+    /// stored (`early`: nothing, the server's answer follows).
     Message {
         account: AccountId,
         folder: String,
         uid: u32,
+        early: bool,
     },
 }
 
@@ -249,6 +253,7 @@ impl<C: Charsets + Clone> Account<C> {
                     folder: folder.clone(),
                     window,
                     open: true,
+                    early: false,
                 };
                 self.forward_or_load(
                     Request::OpenFolder {
@@ -268,6 +273,7 @@ impl<C: Charsets + Clone> Account<C> {
                     folder: folder.clone(),
                     window,
                     open: false,
+                    early: false,
                 };
                 self.forward_or_load(Request::FetchRows { folder, window }, load)
             }
@@ -277,6 +283,7 @@ impl<C: Charsets + Clone> Account<C> {
                     account: self.account(),
                     folder: folder.clone(),
                     uid,
+                    early: false,
                 };
                 self.forward_or_load(Request::OpenMessage { folder, uid }, load)
             }
@@ -289,18 +296,32 @@ impl<C: Charsets + Clone> Account<C> {
     /// Passes a request to the connection if it is signed in; otherwise the local store
     /// answers it now (`load`), and the next connection restores the view.
     ///
-    /// Rows are loaded only before the account was online in this session (after a
-    /// reload): the store holds the rows that were fetched, not every message, so its
-    /// positions are not the server's, and a list that came from the server must not mix
-    /// them in. While reconnecting, the list keeps what it has. A message is the same
-    /// wherever it comes from.
-    fn forward_or_load(&mut self, request: Request, load: Load) -> Option<OpId> {
+    /// Offline, rows are loaded only before the account was online in this session
+    /// (after a reload): while reconnecting, the list keeps what it has from the server.
+    ///
+    /// Online, where a store keeps the mail, a folder opened and a message opened are also
+    /// read from it (`early`), so they show at once; the server's answer follows and
+    /// reconciles (the app takes the store's rows only until the server's arrive, and a
+    /// message from whichever answers first, a UID's body never changing). The store's
+    /// positions are the server's: each folder opened is compared by UID.
+    fn forward_or_load(&mut self, request: Request, mut load: Load) -> Option<OpId> {
+        let scrolling = matches!(&request, Request::FetchRows { .. });
         let id = self.forward(request);
-        let loadable = match load {
+        let loadable = match &mut load {
+            _ if id.is_some() && (!self.keeps_store || scrolling) => false,
+            Load::Rows { open, early, .. } if id.is_some() => {
+                *open = false;
+                *early = true;
+                true
+            }
+            Load::Message { early, .. } if id.is_some() => {
+                *early = true;
+                true
+            }
             Load::Rows { .. } => !self.signed_in,
             Load::Message { .. } => true,
         };
-        if id.is_none() && loadable {
+        if loadable {
             self.effects.push_back(Effect::Load(load));
         }
         id
@@ -320,6 +341,7 @@ impl<C: Charsets + Clone> Account<C> {
             folder: INBOX.to_owned(),
             window: Window::FIRST,
             open: true,
+            early: false,
         }));
     }
 

@@ -655,6 +655,7 @@ fn offline_the_store_answers_the_view() {
         folder: INBOX.into(),
         window: Window::FIRST,
         open: true,
+        early: false,
     };
     assert_eq!(effects(&mut account), [Out::Load(inbox)]);
     let scroll = Request::FetchRows {
@@ -675,15 +676,17 @@ fn offline_the_store_answers_the_view() {
                 folder: INBOX.into(),
                 window: Window { first: 50, len: 40 },
                 open: false,
+                early: false,
             }),
             Out::Load(Load::Message {
                 account: AccountId::new("alice"),
                 folder: INBOX.into(),
-                uid: 7
+                uid: 7,
+                early: false,
             }),
         ]
     );
-    // Online, nothing is loaded from the store.
+    // Online, nothing is loaded from a store that does not keep the mail.
     let mut account = online();
     let open = Request::OpenMessage {
         folder: INBOX.into(),
@@ -779,4 +782,58 @@ fn an_account_that_keeps_a_store_makes_its_copy_exact_by_uid() {
         panic!("{writes:?}")
     };
     assert_eq!(changes.vanished, [(uid(3), uid(5))]);
+}
+
+/// Where a store keeps the mail, a folder or message opened online is also read from it,
+/// to show at once; the server is asked all the same. Scrolling is not.
+#[test]
+fn online_a_store_that_keeps_the_mail_answers_early() {
+    let mut account = online();
+    account.set_keeps_store(true);
+    let open = Request::OpenMessage {
+        folder: INBOX.into(),
+        uid: 7,
+    };
+    assert!(account.request(100, open).is_some());
+    let after = effects(&mut account);
+    assert_eq!(
+        after[0],
+        Out::Load(Load::Message {
+            account: AccountId::new("alice"),
+            folder: INBOX.into(),
+            uid: 7,
+            early: true,
+        }),
+        "{after:?}"
+    );
+    assert!(
+        matches!(&after[1], Write(1, text) if text.contains("UID FETCH 7")),
+        "{after:?}"
+    );
+    let scroll = Request::FetchRows {
+        folder: INBOX.into(),
+        window: Window { first: 50, len: 40 },
+    };
+    assert!(account.request(110, scroll).is_some());
+    assert!(!effects(&mut account)
+        .iter()
+        .any(|e| matches!(e, Out::Load(_))));
+    let open = Request::OpenFolder {
+        folder: "Sent".into(),
+        window: Window::FIRST,
+        known: None,
+    };
+    assert!(account.request(120, open).is_some());
+    let after = effects(&mut account);
+    assert_eq!(
+        after[0],
+        Out::Load(Load::Rows {
+            account: AccountId::new("alice"),
+            folder: "Sent".into(),
+            window: Window::FIRST,
+            open: false,
+            early: true,
+        }),
+        "{after:?}"
+    );
 }
