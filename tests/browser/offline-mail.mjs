@@ -1,7 +1,8 @@
 // Mail kept on the device: after one session, a reload with the proxy stopped shows the
 // stored INBOX at once, offline, and a message read before opens; the password takes the
 // app online again; a second tab works without the store and says so; signing out leaves
-// nothing for the next reload.
+// nothing for the next reload. Online on a slow network, a stored folder and a message read
+// before show at once, before the server answers.
 //
 // Run by tests/tests/browser.rs, which starts Dovecot and the proxy and passes, in the
 // environment:
@@ -18,13 +19,32 @@ const password = env('PETREL_PASSWORD');
 const screenshot = env('PETREL_SCREENSHOT', '');
 const TIMEOUT = 30_000;
 
+// How long the slow network holds back each server message.
+const SLOW_MS = 3_000;
+
 const { context, close } = await launchFresh();
 const log = [];
 let failure = null;
 let page;
+// While set, every message from the mail server reaches the page SLOW_MS late, in order.
+let slow = false;
 try {
   page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(TIMEOUT);
+  await page.routeWebSocket(/\/imap$/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => server.send(message));
+    let last = 0;
+    server.onMessage((message) => {
+      // Never earlier than the message before it: the IMAP stream keeps its order.
+      last = Math.max(Date.now() + (slow ? SLOW_MS : 0), last);
+      setTimeout(() => ws.send(message), last - Date.now());
+    });
+    // 1005 and 1006 say that no code was sent; they cannot be sent on.
+    const passed = (code) => (code === 1005 || code === 1006 ? undefined : code);
+    ws.onClose((code, reason) => server.close({ code: passed(code), reason }));
+    server.onClose((code, reason) => ws.close({ code: passed(code), reason }));
+  });
   page.on('console', (m) => log.push(`console.${m.type()}: ${m.text()}`));
   page.on('pageerror', (e) => log.push(`page error: ${e.message}`));
   try {
@@ -97,6 +117,35 @@ try {
     await page.getByRole('button', { name: 'Go online' }).click();
     await page.locator('#connection[data-state=online]').waitFor();
     await page.locator('form.go-online').waitFor({ state: 'detached' });
+    await listFilled(page);
+
+    // Online on a slow network: a folder and a message kept on the device show at once,
+    // before the server's answers (held back SLOW_MS) could have arrived; then the
+    // server's answers take over.
+    const folders = page.getByRole('navigation', { name: 'Folders' });
+    await folders.getByRole('button', { name: 'Real mail' }).click();
+    await page.locator('#folder-title', { hasText: 'Real mail' }).waitFor();
+    await listFilled(page);
+    slow = true;
+    const inboxAgain = Date.now();
+    await page.locator('nav.folders button.folder.role-inbox').click();
+    await page
+      .locator('[role=list][aria-label=Messages] [role=listitem] .subject', { hasText: subject })
+      .first()
+      .waitFor();
+    const inboxShown = Date.now() - inboxAgain;
+    console.log(`online, slow server, a stored folder → rows painted: ${inboxShown} ms`);
+    const readAgain = Date.now();
+    await (await listRow(page, 0)).getByRole('button').click();
+    await reader.locator('#reader-title', { hasText: subject }).waitFor();
+    const readShown = Date.now() - readAgain;
+    console.log(`online, slow server, a message read before → body painted: ${readShown} ms`);
+    slow = false;
+    if (inboxShown >= SLOW_MS || readShown >= SLOW_MS) {
+      throw new Error(`stored mail waited for the server (${inboxShown} ms, ${readShown} ms)`);
+    }
+    await page.waitForTimeout(SLOW_MS);
+    await page.locator('#connection[data-state=online]').waitFor();
     await listFilled(page);
 
     // Signing out wipes the device's copy: a reload shows the sign-in form, nothing else.
