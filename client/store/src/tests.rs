@@ -1027,6 +1027,13 @@ fn protocol_values_round_trip_and_read_as_plain_objects() {
         serde_json::from_str::<Request>(r#""LastAccount""#).unwrap(),
         Request::LastAccount
     );
+    // Regression: a caller writing plain objects had to name every field of the changes,
+    // even those it does not use (the store test page broke when `vanished` came).
+    let changes: Changes = serde_json::from_str(
+        r#"{"known":[1],"headers":[],"flags":[],"expunged":[],"uidnext":null,"highest_modseq":null}"#,
+    )
+    .unwrap();
+    assert_eq!((changes.vanished, changes.listing), (Vec::new(), None));
     // A zero UID is refused when read, not carried into the store.
     assert!(serde_json::from_str::<Request>(
         r#"{"Position":{"key":{"account":"a","folder":"INBOX","uidvalidity":7},"uid":0}}"#

@@ -228,10 +228,13 @@ pub struct Changes {
     pub expunged: Vec<Uid>,
     /// `VANISHED (EARLIER)` (RFC 7162 §3.2.10.1): inclusive UID ranges expunged while the
     /// client was away. Ranges rather than UIDs because a server may name a whole range
-    /// (`1:40000`) in a few bytes.
+    /// (`1:40000`) in a few bytes. (Defaults, here and below, so that a caller writing
+    /// plain objects may leave out what it does not use.)
+    #[serde(default)]
     pub vanished: Vec<(Uid, Uid)>,
     /// The server listed every UID of the folder (a UID comparison): the store is made to
     /// hold exactly those, below the listing's bound.
+    #[serde(default)]
     pub listing: Option<UidListing>,
     pub uidnext: Option<Uid>,
     pub highest_modseq: Option<ModSeq>,
