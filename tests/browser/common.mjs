@@ -98,3 +98,29 @@ export async function waitUntilDown(target, timeout = 30_000) {
   }
   throw new Error(`the proxy at ${target} still answered after ${timeout} ms`);
 }
+
+/**
+ * What the list's row for `subject` shows besides sender, date and subject: whether it has
+ * the attachment mark (the paperclip, and "Has attachment" for screen readers, which must
+ * agree), and its preview line (`null` if none). Checks that the preview shares the
+ * subject's line and the row keeps its fixed height.
+ */
+export async function rowExtras(list, subject) {
+  const row = list.locator('button.message').filter({
+    has: list.page().locator('.subject').getByText(subject, { exact: true }),
+  });
+  await row.waitFor({ state: 'visible' });
+  const drawn = (await row.locator('.attachment-mark').count()) > 0;
+  const said = (await row.locator('.visually-hidden').getByText('Has attachment').count()) > 0;
+  if (drawn !== said) throw new Error(`"${subject}": paperclip ${drawn}, "Has attachment" ${said}`);
+  const line = row.locator('.preview');
+  if ((await line.count()) === 0) return { attachment: drawn, preview: null };
+  const box = await row.boundingBox();
+  const [subjectBox, previewBox] = [await row.locator('.subject').boundingBox(), await line.boundingBox()];
+  if (Math.round(box.height) !== 64 || Math.abs(subjectBox.y + subjectBox.height - (previewBox.y + previewBox.height)) > 4
+    || previewBox.y + previewBox.height > box.y + box.height) {
+    throw new Error(`"${subject}": the preview is not on the subject's line in a 64 px row: `
+      + JSON.stringify({ row: box, subject: subjectBox, preview: previewBox }));
+  }
+  return { attachment: drawn, preview: (await line.innerText()).trim() };
+}

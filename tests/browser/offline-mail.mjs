@@ -11,7 +11,7 @@
 //   PETREL_SCREENSHOT  where to save a screenshot if the check fails
 // It prints `STOP-PROXY` and `START-PROXY` for the test to act on, and what it measured.
 
-import { env, exitOnFailure, launchFresh, listFilled, listRow, saveScreenshot, waitUntilDown } from './common.mjs';
+import { env, exitOnFailure, launchFresh, listFilled, listRow, rowExtras, saveScreenshot, waitUntilDown } from './common.mjs';
 
 const url = env('PETREL_URL');
 const user = env('PETREL_USER');
@@ -84,6 +84,11 @@ try {
     await page.locator('form.go-online').waitFor();
     const stored = Number(await list.getAttribute('data-total'));
     if (stored !== total) throw new Error(`${stored} messages stored, the folder has ${total}`);
+    // The stored rows keep their attachment mark and preview.
+    const marks = [await rowExtras(list, 'Photos from the trip'), await rowExtras(list, 'Welcome to Petrel')];
+    if (!marks[0].attachment || marks[1].attachment || marks[0].preview !== 'Three photos attached.') {
+      throw new Error(`stored rows show ${JSON.stringify(marks)}`);
+    }
 
     // The message read before opens from the device.
     const opened = Date.now();

@@ -24,7 +24,7 @@
 
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { env, exitOnFailure, launchFresh, listRow, saveScreenshot } from './common.mjs';
+import { env, exitOnFailure, launchFresh, listRow, rowExtras, saveScreenshot } from './common.mjs';
 
 const url = env('PETREL_URL');
 const user = env('PETREL_USER');
@@ -118,6 +118,21 @@ async function reading(page) {
   const list = page.locator('[role=list][aria-label=Messages]');
   const row = (subject) => list.getByRole('button', { name: subject });
   await row('Welcome to Petrel').waitFor({ state: 'visible' });
+
+  // The rows: a paperclip on the message with an attached file, none on a plain one; and
+  // the start of each text as a preview (Dovecot offers PREVIEW, RFC 8970).
+  const marks = {
+    plain: await rowExtras(list, 'Welcome to Petrel'),
+    attached: await rowExtras(list, 'Photos from the trip'),
+  };
+  const want = {
+    plain: { attachment: false, preview: 'Hello Alice, your mailbox is ready. Ada' },
+    attached: { attachment: true, preview: 'Three photos attached.' },
+  };
+  if (JSON.stringify(marks) !== JSON.stringify(want)) {
+    throw new Error(`rows show ${JSON.stringify(marks)}, not ${JSON.stringify(want)}`);
+  }
+  console.log('the list marks the attachment and previews the text');
 
   // A click on a plain-text message: its headers and body, line breaks kept.
   await row('Welcome to Petrel').click();

@@ -630,3 +630,88 @@ async fn a_new_uidvalidity_drops_the_old_copy() {
     assert_eq!(rows.len(), 1, "{rows:#?}");
     assert_eq!(app.stored_subjects("Archive"), ["In the new Archive"]);
 }
+
+/// A row's attachment mark, parts and preview come from Dovecot (which offers PREVIEW) and
+/// reach the local copy, which gives them back as the list shows them offline.
+#[tokio::test]
+async fn rows_carry_their_attachment_mark_and_preview_into_the_store() {
+    let dovecot = Dovecot::start(&User::fixture()).unwrap();
+    let proxy = Proxy::start(ProxyOptions::for_dovecot(&dovecot)).unwrap();
+    let app = signed_in(&proxy).await;
+    let rows: Vec<MessageSummary> = app
+        .seen
+        .iter()
+        .filter_map(|s| match s {
+            Seen::Event(Event::Rows { rows, .. }) => Some(rows.iter().map(|(_, r)| r.clone())),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    let row = |subject: &str| {
+        rows.iter()
+            .find(|r| r.subject == subject)
+            .unwrap_or_else(|| panic!("no row {subject:?} in {rows:#?}"))
+            .clone()
+    };
+    let photos = row("Photos from the trip");
+    let plain = row("Welcome to Petrel");
+    assert!(photos.attachment && !plain.attachment);
+    assert_eq!(photos.preview.as_deref(), Some("Three photos attached."));
+    assert_eq!(
+        plain.preview.as_deref(),
+        Some("Hello Alice, your mailbox is ready. Ada")
+    );
+    let parts: Vec<_> = photos
+        .parts
+        .iter()
+        .map(|p| {
+            (
+                p.section.as_str(),
+                p.media_type.as_str(),
+                p.filename.as_deref(),
+                p.attachment,
+            )
+        })
+        .collect();
+    assert_eq!(
+        parts,
+        [
+            ("1", "text/plain", None, false),
+            ("2", "image/png", Some("trip.png"), true),
+        ]
+    );
+
+    let account = AccountId::new("alice");
+    let state = app
+        .store
+        .sync_state(&account, &FolderName::new("INBOX"))
+        .unwrap()
+        .unwrap();
+    let key = FolderKey {
+        account,
+        folder: FolderName::new("INBOX"),
+        uidvalidity: state.uidvalidity,
+    };
+    let stored = app.store.window(&key, 0, 100).unwrap();
+    for want in [&photos, &plain] {
+        let back = stored
+            .iter()
+            .find(|r| r.uid.0.get() == want.uid)
+            .cloned()
+            .and_then(petrel_client::sync::store::summary);
+        let listed = MessageSummary {
+            parts: Vec::new(),
+            ..want.clone()
+        };
+        assert_eq!(back, Some(listed));
+    }
+    let uid = stored
+        .iter()
+        .find(|r| r.uid.0.get() == photos.uid)
+        .unwrap()
+        .uid;
+    let kept = app.store.parts(&key, uid).unwrap();
+    assert_eq!(kept.len(), 2, "{kept:#?}");
+    assert_eq!(kept[1].filename.as_deref(), Some("trip.png"));
+    assert!(kept[1].is_attachment);
+}

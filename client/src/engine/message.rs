@@ -665,7 +665,7 @@ fn delivery_status(body: &[u8], charsets: &dyn Charsets) -> Vec<Vec<(String, Str
 }
 
 /// A file name for display and download: no path, no control characters.
-fn safe_name(name: &str) -> String {
+pub(super) fn safe_name(name: &str) -> String {
     let leaf = name.rsplit(['/', '\\']).next().unwrap_or(name);
     leaf.chars()
         .filter(|c| !c.is_control())
@@ -890,7 +890,7 @@ fn strip_comments(s: &str) -> String {
     out
 }
 
-fn percent_decode(s: &[u8]) -> Vec<u8> {
+pub(super) fn percent_decode(s: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(s.len());
     let mut i = 0;
     while i < s.len() {

@@ -356,6 +356,30 @@ pub struct MessageSummary {
     pub unread: bool,
     pub flagged: bool,
     pub size: u32,
+    /// The message has a part the reading pane will list as a file (the rule is
+    /// `messages::is_attachment`, from BODYSTRUCTURE).
+    pub attachment: bool,
+    /// The start of the message's text as the server summarised it (RFC 8970 `PREVIEW`),
+    /// ready to show on one line; `None` where the server offers no preview or it is empty.
+    pub preview: Option<String>,
+    /// The parts BODYSTRUCTURE describes, for the local copy. Empty for a row read back
+    /// from the store, which keeps them apart from the list's rows.
+    pub parts: Vec<Part>,
+}
+
+/// One part of a message as BODYSTRUCTURE describes it (no body fetched).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    /// The IMAP section number (`1`, `2.1`).
+    pub section: String,
+    /// `type/subtype`, lower case.
+    pub media_type: String,
+    /// Decoded (RFC 2047 or RFC 2231), without a path or control characters.
+    pub filename: Option<String>,
+    /// Encoded size in octets, as the server reports it.
+    pub size: u32,
+    /// Listed as a file (see [`MessageSummary::attachment`]).
+    pub attachment: bool,
 }
 
 /// The sans-IO engine (see the module docs for the contract). `C` decodes header text in

@@ -132,8 +132,9 @@ const SELECTED: &str = "* 0 RECENT\r\n\
 * OK [UIDNEXT 8] Predicted next UID\r\n\
 * OK [HIGHESTMODSEQ 42] Highest\r\n\
 p5 OK [READ-WRITE] Select completed (0.002 + 0.000 + 0.001 secs).\r\n";
-const FETCH_CMD: &str = "p6 FETCH 1:3 (UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE)\r\n";
-const FETCHED: &str = "* 1 FETCH (UID 1 FLAGS (\\Seen) RFC822.SIZE 512 INTERNALDATE \"01-Jan-2024 10:00:00 +0000\" ENVELOPE (\"Mon, 1 Jan 2024 10:00:00 +0000\" \"Hello\" ((\"Bob Example\" NIL \"bob\" \"example.com\")) ((\"Bob Example\" NIL \"bob\" \"example.com\")) ((\"Bob Example\" NIL \"bob\" \"example.com\")) ((NIL NIL \"alice\" \"example.com\")) NIL NIL NIL \"<1@example.com>\"))\r\n\
+const FETCH_CMD: &str =
+    "p6 FETCH 1:3 (UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE BODYSTRUCTURE PREVIEW)\r\n";
+const FETCHED: &str = "* 1 FETCH (UID 1 FLAGS (\\Seen) RFC822.SIZE 512 INTERNALDATE \"01-Jan-2024 10:00:00 +0000\" ENVELOPE (\"Mon, 1 Jan 2024 10:00:00 +0000\" \"Hello\" ((\"Bob Example\" NIL \"bob\" \"example.com\")) ((\"Bob Example\" NIL \"bob\" \"example.com\")) ((\"Bob Example\" NIL \"bob\" \"example.com\")) ((NIL NIL \"alice\" \"example.com\")) NIL NIL NIL \"<1@example.com>\") PREVIEW \"Hi Alice,  the\tnumbers.\" BODYSTRUCTURE ((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"7bit\" 20 1 NIL NIL NIL NIL)(\"application\" \"pdf\" (\"name\" \"q1.pdf\") NIL NIL \"base64\" 1200 NIL (\"attachment\" (\"filename\" \"q1.pdf\")) NIL NIL) \"mixed\" (\"boundary\" \"b\") NIL NIL NIL))\r\n\
 * 2 FETCH (UID 2 FLAGS (\\Seen \\Flagged) RFC822.SIZE 1024 INTERNALDATE \"02-Jan-2024 10:00:00 +0100\" ENVELOPE (NIL \"=?UTF-8?Q?Gr=C3=BC=C3=9Fe?= aus =?ISO-8859-1?Q?K=F6ln?=\" ((\"=?UTF-8?B?SsO2cmc=?=\" NIL \"joerg\" \"example.de\")) NIL NIL NIL NIL NIL NIL NIL))\r\n\
 * 3 FETCH (UID 7 FLAGS () RFC822.SIZE 77 INTERNALDATE \" 3-Jan-2024 10:00:00 +0000\" ENVELOPE (NIL {12}\r\nA {literal}! ((NIL NIL \"carol\" \"example.org\")) NIL NIL NIL NIL NIL NIL NIL))\r\n\
 p6 OK Fetch completed (0.001 + 0.000 secs).\r\n";
@@ -155,6 +156,9 @@ fn messages() -> Vec<MessageSummary> {
             unread: true,
             flagged: false,
             size: 77,
+            attachment: false,
+            preview: None,
+            parts: Vec::new(),
         },
         MessageSummary {
             uid: 2,
@@ -164,6 +168,9 @@ fn messages() -> Vec<MessageSummary> {
             unread: false,
             flagged: true,
             size: 1024,
+            attachment: false,
+            preview: None,
+            parts: Vec::new(),
         },
         MessageSummary {
             uid: 1,
@@ -173,6 +180,24 @@ fn messages() -> Vec<MessageSummary> {
             unread: false,
             flagged: false,
             size: 512,
+            attachment: true,
+            preview: Some("Hi Alice, the numbers.".into()),
+            parts: vec![
+                Part {
+                    section: "1".into(),
+                    media_type: "text/plain".into(),
+                    filename: None,
+                    size: 20,
+                    attachment: false,
+                },
+                Part {
+                    section: "2".into(),
+                    media_type: "application/pdf".into(),
+                    filename: Some("q1.pdf".into()),
+                    size: 1200,
+                    attachment: true,
+                },
+            ],
         },
     ]
 }
@@ -502,7 +527,7 @@ p6 OK Fetch completed (0.001 + 0.000 secs).\r\n";
             S(ENABLED),
             S(LIST),
             S("* STATUS INBOX (UNSEEN 0)\r\np4 OK\r\n* 1 EXISTS\r\n"),
-            C("p6 FETCH 1 (UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE)\r\n"),
+            C("p6 FETCH 1 (UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE BODYSTRUCTURE PREVIEW)\r\n"),
             S(SELECTED),
             S(FETCHED),
         ],
@@ -523,6 +548,9 @@ p6 OK Fetch completed (0.001 + 0.000 secs).\r\n";
                     unread: false,
                     flagged: false,
                     size: 300,
+                    attachment: false,
+                    preview: None,
+                    parts: Vec::new(),
                 }
             )],
         })
@@ -921,6 +949,9 @@ fn message_8() -> MessageSummary {
         unread: true,
         flagged: false,
         size: 99,
+        attachment: false,
+        preview: None,
+        parts: Vec::new(),
     }
 }
 
@@ -928,7 +959,7 @@ fn message_8() -> MessageSummary {
 fn new_mail_while_idling_is_announced_then_its_rows_fetched() {
     let events = after_inbox_open([
         S("* 4 EXISTS\r\n* 1 RECENT\r\n"),
-        C("DONE\r\np8 FETCH 4 (UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE)\r\n"),
+        C("DONE\r\np8 FETCH 4 (UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE BODYSTRUCTURE PREVIEW)\r\n"),
         S(IDLE_DONE),
         S(leak(format!("{ROW_8}p8 OK Fetch completed.\r\n"))),
         C("p9 IDLE\r\n"),
@@ -1200,7 +1231,8 @@ fn inbox_open_without_idle() -> Vec<Step> {
         C("p2 LIST \"\" *\r\np3 STATUS INBOX (UNSEEN)\r\np4 SELECT INBOX\r\n"),
         S("* LIST () \".\" INBOX\r\np2 OK List completed.\r\n"),
         S("* STATUS INBOX (UNSEEN 1)\r\np3 OK\r\n* 3 EXISTS\r\np4 OK [READ-WRITE] Select completed.\r\n"),
-        C("p5 FETCH 1:3 (UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE)\r\n"),
+        // No PREVIEW: the server does not offer it.
+        C("p5 FETCH 1:3 (UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE BODYSTRUCTURE)\r\n"),
         S(leak(FETCHED.replace("p6 OK", "p5 OK"))),
         C(""),
     ]
@@ -1217,7 +1249,7 @@ fn without_idle_the_open_folder_is_polled_with_noop_every_30_seconds() {
         C("p6 NOOP\r\n"),
         P(Some(POLL_INTERVAL + COMMAND_TIMEOUT)),
         S("* 4 EXISTS\r\np6 OK NOOP completed.\r\n"),
-        C("p7 FETCH 4 (UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE)\r\n"),
+        C("p7 FETCH 4 (UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE BODYSTRUCTURE)\r\n"),
         S(leak(format!("{ROW_8}p7 OK Fetch completed.\r\n"))),
         C(""),
         P(Some(2 * POLL_INTERVAL)),

@@ -160,6 +160,9 @@ mod tests {
             unread: true,
             flagged: false,
             size: 1,
+            attachment: false,
+            preview: None,
+            parts: Vec::new(),
         }
     }
 

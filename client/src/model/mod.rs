@@ -737,6 +737,9 @@ mod tests {
             unread: uid % 2 == 0,
             flagged: false,
             size: 1234,
+            attachment: false,
+            preview: None,
+            parts: Vec::new(),
         }
     }
 

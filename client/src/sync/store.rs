@@ -11,10 +11,10 @@ use std::num::NonZeroU32;
 use petrel_imap::types::core::Mailbox;
 use petrel_store::{
     AccountId, FlagUpdate, Flags, FolderEntry, FolderKey, FolderName, FolderRole as StoredRole,
-    MessageHeaders, MessageRow, Uid, UidListing, UidValidity, UnixTime,
+    MessageHeaders, MessageRow, PartInfo, Uid, UidListing, UidValidity, UnixTime,
 };
 
-use crate::engine::{Folder, FolderRole, MessageSummary};
+use crate::engine::{Folder, FolderRole, MessageSummary, Part};
 
 /// The store's key for a folder of `account` under `uid_validity`.
 pub fn key(account: &AccountId, folder: &str, uid_validity: u32) -> Option<FolderKey> {
@@ -25,8 +25,8 @@ pub fn key(account: &AccountId, folder: &str, uid_validity: u32) -> Option<Folde
     })
 }
 
-/// A row as the store keeps it. ENVELOPE gives no more than the list shows today, so the
-/// thread keys and parts stay empty until the list fetches them.
+/// A row as the store keeps it, with its preview and parts. ENVELOPE gives no more than
+/// the list shows today, so the thread keys stay empty until the list fetches them.
 pub fn headers(row: &MessageSummary) -> Option<MessageHeaders> {
     Some(MessageHeaders {
         uid: Uid(NonZeroU32::new(row.uid)?),
@@ -40,8 +40,8 @@ pub fn headers(row: &MessageSummary) -> Option<MessageHeaders> {
         message_id: None,
         in_reply_to: None,
         references: Vec::new(),
-        preview: None,
-        parts: Vec::new(),
+        preview: row.preview.clone(),
+        parts: row.parts.iter().map(part).collect(),
     })
 }
 
@@ -66,6 +66,16 @@ pub fn ranges(uids: &[(u32, u32)]) -> Vec<(Uid, Uid)> {
         .collect()
 }
 
+fn part(part: &Part) -> PartInfo {
+    PartInfo {
+        section: part.section.clone(),
+        mime_type: part.media_type.clone(),
+        filename: part.filename.clone(),
+        size: u64::from(part.size),
+        is_attachment: part.attachment,
+    }
+}
+
 /// A flag change the server reported, as the list knows flags.
 pub fn flag_update(uid: u32, unread: bool, flagged: bool) -> Option<FlagUpdate> {
     Some(FlagUpdate {
@@ -83,7 +93,9 @@ fn flags(unread: bool, flagged: bool) -> Flags {
     }
 }
 
-/// A stored row as the list shows it; `None` for a UID whose headers are not stored.
+/// A stored row as the list shows it, with its attachment mark and preview; `None` for a
+/// UID whose headers are not stored. The parts stay in the store: the list needs only the
+/// mark.
 pub fn summary(row: MessageRow) -> Option<MessageSummary> {
     let headers = row.headers?;
     Some(MessageSummary {
@@ -94,6 +106,9 @@ pub fn summary(row: MessageRow) -> Option<MessageSummary> {
         unread: !row.flags.seen,
         flagged: row.flags.flagged,
         size: u32::try_from(headers.size).unwrap_or(u32::MAX),
+        attachment: headers.has_attachment,
+        preview: headers.preview,
+        parts: Vec::new(),
     })
 }
 
@@ -172,8 +187,37 @@ mod tests {
             unread: true,
             flagged: true,
             size: 1024,
+            attachment: true,
+            preview: Some("Anbei die Rechnung.".into()),
+            parts: vec![
+                Part {
+                    section: "1".into(),
+                    media_type: "text/plain".into(),
+                    filename: None,
+                    size: 20,
+                    attachment: false,
+                },
+                Part {
+                    section: "2".into(),
+                    media_type: "application/pdf".into(),
+                    filename: Some("Rechnung.pdf".into()),
+                    size: 1000,
+                    attachment: true,
+                },
+            ],
         };
         let stored = headers(&row).unwrap();
+        assert_eq!(stored.preview.as_deref(), Some("Anbei die Rechnung."));
+        assert_eq!(
+            stored.parts[1],
+            PartInfo {
+                section: "2".into(),
+                mime_type: "application/pdf".into(),
+                filename: Some("Rechnung.pdf".into()),
+                size: 1000,
+                is_attachment: true,
+            }
+        );
         let back = summary(MessageRow {
             uid: stored.uid,
             flags: stored.flags.clone(),
@@ -182,11 +226,16 @@ mod tests {
                 subject: stored.subject.clone(),
                 date: stored.internaldate,
                 size: stored.size,
-                has_attachment: false,
-                preview: None,
+                has_attachment: stored.has_attachment(),
+                preview: stored.preview.clone(),
             }),
         });
-        assert_eq!(back, Some(row));
+        // The parts stay in the store; the list has the mark.
+        let listed = MessageSummary {
+            parts: Vec::new(),
+            ..row.clone()
+        };
+        assert_eq!(back, Some(listed));
         let list = vec![Folder {
             id: "Entw&APw-rfe".into(),
             name: "Entwürfe".into(),

@@ -81,7 +81,8 @@ const SELECTED: &str = "* STATUS INBOX (UNSEEN 1)\r\np4 OK Status completed.\r\n
 * OK [UIDNEXT 8] Predicted next UID\r\n\
 * OK [HIGHESTMODSEQ 42] Highest\r\n\
 p5 OK [READ-WRITE] Select completed.\r\n";
-const FETCH_CMD: &str = "p6 FETCH 1:2 (UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE)\r\n";
+const FETCH_CMD: &str =
+    "p6 FETCH 1:2 (UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE BODYSTRUCTURE)\r\n";
 const FETCHED: &str = "* 1 FETCH (UID 1 FLAGS (\\Seen) RFC822.SIZE 5 INTERNALDATE \"01-Jan-2024 10:00:00 +0000\" ENVELOPE (NIL \"Old\" ((NIL NIL \"bob\" \"example.com\")) NIL NIL NIL NIL NIL NIL NIL))\r\n\
 * 2 FETCH (UID 7 FLAGS () RFC822.SIZE 6 INTERNALDATE \"02-Jan-2024 10:00:00 +0000\" ENVELOPE (NIL \"New\" ((NIL NIL \"carol\" \"example.org\")) NIL NIL NIL NIL NIL NIL NIL))\r\n\
 p6 OK Fetch completed.\r\n";
@@ -106,6 +107,9 @@ fn rows() -> Vec<(u32, MessageSummary)> {
         unread,
         flagged: false,
         size,
+        attachment: false,
+        preview: None,
+        parts: Vec::new(),
     };
     vec![
         (
@@ -272,7 +276,7 @@ fn a_lost_connection_is_healed_and_the_view_restored_with_qresync() {
     );
     assert!(after.contains(&w(
         2,
-        "p7 FETCH 1:2 (UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE)\r\n"
+        "p7 FETCH 1:2 (UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE BODYSTRUCTURE)\r\n"
     )));
     assert!(after.contains(&ev(Event::FolderOpened {
         folder: "INBOX".into(),

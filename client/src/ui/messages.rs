@@ -244,17 +244,43 @@ fn Row(props: &RowProps) -> Html {
             aria-current={props.open.then_some("true")}
             class={classes!("message", message.unread.then_some("unread"), message.flagged.then_some("flagged"))}>
             <span class="from">{ from }</span>
-            <span class="subject">{ subject }</span>
+            if message.attachment {
+                { paperclip() }
+            }
             if let Some(date) = &*date {
                 <time class="date" datetime={date.iso.clone()} title={date.full.clone()}>{ date.short.clone() }</time>
             }
+            // Subject and preview share the second line, the preview after a dash taking
+            // what room the subject leaves: a third line would not fit the fixed row.
+            <span class="line">
+                <span class="subject">{ subject }</span>
+                if let Some(preview) = &message.preview {
+                    <span class="preview">{ preview }</span>
+                }
+            </span>
             if message.unread {
                 <span class="visually-hidden">{ "Unread" }</span>
             }
             if message.flagged {
                 <span class="visually-hidden">{ "Flagged" }</span>
             }
+            if message.attachment {
+                <span class="visually-hidden">{ "Has attachment" }</span>
+            }
         </button>
         </div>
+    }
+}
+
+/// The attachment mark: a paperclip drawn with the text's colour, hidden from screen
+/// readers, which hear "Has attachment" at the end of the row instead.
+fn paperclip() -> Html {
+    html! {
+        <svg class="attachment-mark" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true"
+            focusable="false">
+            <path d="M10.5 4.5v6.5a2.5 2.5 0 0 1-5 0V4a1.5 1.5 0 0 1 3 0v6.5a.5.5 0 0 1-1 0V5"
+                fill="none" stroke="currentColor" stroke-width="1.3" stroke-linecap="round"
+                stroke-linejoin="round" />
+        </svg>
     }
 }

@@ -1,5 +1,5 @@
-//! `FETCH low:high (UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE)`: the list rows at a
-//! range of sequence numbers of the selected folder.
+//! `FETCH low:high (UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE BODYSTRUCTURE PREVIEW)`:
+//! the list rows at a range of sequence numbers of the selected folder ([`row_items`]).
 //!
 //! By sequence number rather than by UID, because the list's order is the folder's
 //! (newest arrival first) and position `p` of a folder of `n` messages is sequence number
@@ -8,6 +8,7 @@
 //! server may announce new mail (EXISTS) during a FETCH but no expunge (RFC 9051 §7.5.1),
 //! so the sequence numbers stay valid and the count at completion places them.
 
+use petrel_imap::types::capability::Capability;
 use petrel_imap::types::command::{CommandBody, FetchAttribute};
 use petrel_imap::types::core::{SequenceSet, Tag};
 use petrel_imap::types::fetch::FetchItem;
@@ -16,6 +17,29 @@ use petrel_imap::Session;
 
 use super::{Claim, Cx};
 use crate::engine::{messages, Event, MessageSummary, OpId};
+
+/// What a list row needs, the one list of it (a window, new mail): the sender, subject and
+/// date, the flags, the size, BODYSTRUCTURE for the attachment mark (and the parts the store
+/// keeps), and the server's preview of the text where it offers one (RFC 8970).
+///
+/// `PREVIEW` rather than `PREVIEW (LAZY)`: a lazy preview the server has not computed yet
+/// comes back `NIL`, to be asked for again later, and the store keeps a UID's headers as
+/// first written (they never change on the server). Dovecot reads the start of the text
+/// for it and keeps it in its cache: less than a second round trip would cost.
+fn row_items(session: &Session) -> Vec<FetchAttribute<'static>> {
+    let mut items = vec![
+        FetchAttribute::Uid,
+        FetchAttribute::Flags,
+        FetchAttribute::Envelope,
+        FetchAttribute::Rfc822Size,
+        FetchAttribute::InternalDate,
+        FetchAttribute::BodyStructure,
+    ];
+    if session.has_capability(&Capability::Preview) {
+        items.push(FetchAttribute::Preview { lazy: false });
+    }
+    items
+}
 
 #[derive(Debug)]
 pub(crate) struct FetchRows {
@@ -37,13 +61,7 @@ impl FetchRows {
         let set = SequenceSet::range(low, high)?;
         let body = CommandBody::Fetch {
             set,
-            items: vec![
-                FetchAttribute::Uid,
-                FetchAttribute::Flags,
-                FetchAttribute::Envelope,
-                FetchAttribute::Rfc822Size,
-                FetchAttribute::InternalDate,
-            ],
+            items: row_items(session),
             uid: false,
         };
         let rows = Vec::with_capacity((high - low + 1).min(500) as usize);
