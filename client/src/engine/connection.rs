@@ -229,6 +229,19 @@ impl Connection {
                 let (tag, op) = ops::Notify::start(&mut self.session);
                 self.push(tag, Op::Notify(op));
             }
+            Request::RefreshCounts { folders } => {
+                let open = self.selected.as_ref().map(|s| s.folder.clone());
+                for folder in folders {
+                    if Some(&folder) == open.as_ref() {
+                        continue;
+                    }
+                    if let Ok(mailbox) = Mailbox::new(folder.into_bytes()) {
+                        self.wake();
+                        let (tag, op) = ops::Counts::start(&mut self.session, mailbox);
+                        self.push(tag, Op::Counts(op));
+                    }
+                }
+            }
             Request::Send(_) => self.events.push_back(Event::Problem(
                 "sending goes through the connection task, not the IMAP engine".into(),
             )),

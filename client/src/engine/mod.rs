@@ -145,6 +145,12 @@ pub enum Request {
     /// Watch every folder for changes (`NOTIFY`, on a connection of its own): answered
     /// with [`Event::Watching`], then [`Event::FolderCounts`] as folders change.
     Watch,
+    /// Ask for the counts of these folders (but the open one, whose count the connection
+    /// follows itself): where the server offers no NOTIFY. Answered with
+    /// [`Event::FolderCounts`], one per folder that could be asked.
+    RefreshCounts {
+        folders: Vec<String>,
+    },
     /// Send a message. SMTP is not the engine's protocol: the connection task carries this
     /// out itself over the proxy's `/smtp` ([`crate::send::Sender`]) and then asks the engine
     /// for [`Request::SaveSent`]. Given to the engine, it is refused with a `Problem`.

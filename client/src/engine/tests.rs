@@ -1125,6 +1125,28 @@ fn an_opened_folder_is_compared_by_uid_for_the_store() {
 }
 
 #[test]
+fn counts_are_asked_for_every_folder_but_the_open_one() {
+    let events = after_inbox_open([
+        R(Request::RefreshCounts {
+            folders: vec!["INBOX".into(), "Sent".into(), "Entw&APw-rfe".into()],
+        }),
+        C("DONE\r\np8 STATUS Sent (MESSAGES UNSEEN)\r\np9 STATUS Entw&APw-rfe (MESSAGES UNSEEN)\r\n"),
+        S(IDLE_DONE),
+        // A folder deleted meanwhile is left as it was.
+        S("* STATUS Sent (MESSAGES 2 UNSEEN 1)\r\np8 OK Status completed.\r\np9 NO [NONEXISTENT] Mailbox doesn't exist\r\n"),
+        C("p10 IDLE\r\n"),
+    ]);
+    assert_eq!(
+        events,
+        [Event::FolderCounts {
+            folder: "Sent".into(),
+            messages: Some(2),
+            unseen: Some(1),
+        }]
+    );
+}
+
+#[test]
 fn window_seqs_known_answers() {
     let w = |first, len| Window { first, len };
     let cases = [

@@ -270,7 +270,9 @@ impl Action {
             },
             // Scrolling changes nothing the model shows until the rows arrive; watching is
             // the account's business.
-            Request::FetchRows { .. } | Request::Watch => return None,
+            Request::FetchRows { .. } | Request::Watch | Request::RefreshCounts { .. } => {
+                return None
+            }
             Request::OpenMessage { folder, uid } => Action::OpenMessageRequested {
                 folder: folder.clone(),
                 uid: *uid,

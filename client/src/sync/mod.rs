@@ -104,6 +104,10 @@ pub const INBOX: &str = "INBOX";
 /// connection's IDLE still shows the open folder's changes meanwhile).
 const WATCH_RETRY: u64 = 30_000;
 
+/// How often the other folders' counts are asked for where the server offers no NOTIFY
+/// (as often as a webmail checks for new mail by default).
+const COUNTS_INTERVAL: u64 = 60_000;
+
 /// The second connection, which watches every folder (NOTIFY).
 #[derive(Debug)]
 struct Watch<C> {
@@ -131,6 +135,10 @@ pub struct Account<C: Charsets + Clone> {
     watch_retry_at: Option<u64>,
     /// The server refused NOTIFY: do not ask again this session.
     notify_refused: bool,
+    /// The selectable folders, as last listed: whose counts to ask for without NOTIFY.
+    folders: Vec<String>,
+    /// When to ask for them next (only without NOTIFY).
+    counts_at: Option<u64>,
     user: String,
     /// Held for the session only, so that reconnecting needs no new sign-in.
     password: Option<Password>,
@@ -175,6 +183,8 @@ impl<C: Charsets + Clone> Account<C> {
             watch: None,
             watch_retry_at: None,
             notify_refused: false,
+            folders: Vec::new(),
+            counts_at: None,
             user: String::new(),
             password: None,
             signed_in: false,
@@ -397,10 +407,16 @@ impl<C: Charsets + Clone> Account<C> {
     pub fn poll_timeout(&self) -> Option<u64> {
         let engine = self.engine.as_ref().and_then(|e| e.poll_timeout());
         let watch = self.watch.as_ref().and_then(|w| w.engine.poll_timeout());
-        [engine, watch, self.retry_at, self.watch_retry_at]
-            .into_iter()
-            .flatten()
-            .min()
+        [
+            engine,
+            watch,
+            self.retry_at,
+            self.watch_retry_at,
+            self.counts_at,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     pub fn handle_timeout(&mut self, now: u64) {
@@ -414,7 +430,30 @@ impl<C: Charsets + Clone> Account<C> {
             self.watch_retry_at = None;
             self.start_watch();
         }
+        if self.counts_at.is_some_and(|at| at <= self.now) {
+            self.refresh_counts();
+        }
         self.drain();
+    }
+
+    /// Without NOTIFY, the other folders' counts are asked for now and every
+    /// [`COUNTS_INTERVAL`] after; with it, the watch connection reports them.
+    fn refresh_counts(&mut self) {
+        let notified = self
+            .engine
+            .as_ref()
+            .is_some_and(|e| e.offers(&Capability::Notify))
+            && !self.notify_refused;
+        let signed_in = self.engine.as_ref().is_some_and(|e| e.is_signed_in());
+        if notified || !signed_in {
+            self.counts_at = None;
+            return;
+        }
+        let folders = self.folders.clone();
+        if let Some(engine) = self.engine.as_mut() {
+            engine.request(Request::RefreshCounts { folders });
+        }
+        self.counts_at = Some(self.now + COUNTS_INTERVAL);
     }
 
     pub fn poll_effect(&mut self) -> Option<Effect> {
@@ -489,6 +528,7 @@ impl<C: Charsets + Clone> Account<C> {
             self.effects.push_back(Effect::Close(self.conn));
         }
         self.close_watch();
+        self.counts_at = None;
     }
 
     fn set_link(&mut self, link: Link) {
@@ -533,6 +573,7 @@ impl<C: Charsets + Clone> Account<C> {
             Event::Watching(false) => {
                 self.notify_refused = true;
                 self.close_watch();
+                self.refresh_counts();
             }
             Event::Disconnected(_) | Event::SignInFailed(_) => {
                 self.watch = None;
@@ -596,6 +637,8 @@ impl<C: Charsets + Clone> Account<C> {
                     self.known.insert(folder, known);
                 }
                 self.engine = None;
+                // Asked again once the next connection has listed the folders.
+                self.counts_at = None;
                 if self.signed_in && self.password.is_some() {
                     self.attempt += 1;
                     let wait = self.backoff();
@@ -614,6 +657,12 @@ impl<C: Charsets + Clone> Account<C> {
                 // The capabilities are known by now even where the sign-in's OK did not
                 // list them.
                 self.start_watch();
+                self.folders = folders
+                    .iter()
+                    .filter(|f| f.selectable)
+                    .map(|f| f.id.clone())
+                    .collect();
+                self.refresh_counts();
                 self.effects
                     .push_back(Effect::Store(StoreRequest::SaveFolders {
                         account: self.account(),

@@ -81,11 +81,15 @@ const SELECTED: &str = "* STATUS INBOX (UNSEEN 1)\r\np4 OK Status completed.\r\n
 * OK [UIDNEXT 8] Predicted next UID\r\n\
 * OK [HIGHESTMODSEQ 42] Highest\r\n\
 p5 OK [READ-WRITE] Select completed.\r\n";
+/// Without NOTIFY, the other folders' counts are asked for once the folders are listed
+/// (answered at the head of [`FETCHED`]).
+const COUNTS_CMD: &str = "p6 STATUS Sent (MESSAGES UNSEEN)\r\n";
 const FETCH_CMD: &str =
-    "p6 FETCH 1:2 (UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE BODYSTRUCTURE)\r\n";
-const FETCHED: &str = "* 1 FETCH (UID 1 FLAGS (\\Seen) RFC822.SIZE 5 INTERNALDATE \"01-Jan-2024 10:00:00 +0000\" ENVELOPE (NIL \"Old\" ((NIL NIL \"bob\" \"example.com\")) NIL NIL NIL NIL NIL NIL NIL))\r\n\
+    "p7 FETCH 1:2 (UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE BODYSTRUCTURE)\r\n";
+const FETCHED: &str = "* STATUS Sent (MESSAGES 3 UNSEEN 1)\r\np6 OK Status completed.\r\n\
+* 1 FETCH (UID 1 FLAGS (\\Seen) RFC822.SIZE 5 INTERNALDATE \"01-Jan-2024 10:00:00 +0000\" ENVELOPE (NIL \"Old\" ((NIL NIL \"bob\" \"example.com\")) NIL NIL NIL NIL NIL NIL NIL))\r\n\
 * 2 FETCH (UID 7 FLAGS () RFC822.SIZE 6 INTERNALDATE \"02-Jan-2024 10:00:00 +0000\" ENVELOPE (NIL \"New\" ((NIL NIL \"carol\" \"example.org\")) NIL NIL NIL NIL NIL NIL NIL))\r\n\
-p6 OK Fetch completed.\r\n";
+p7 OK Fetch completed.\r\n";
 const MESSAGE_7: &str = "Subject: New\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
 --b\r\nContent-Type: text/plain\r\n\r\nhello\r\n\
 --b\r\nContent-Type: text/plain; name=notes.txt\r\nContent-Disposition: attachment\r\n\r\nhi\r\n\
@@ -156,7 +160,8 @@ fn online() -> Account<BuiltInOnly> {
     assert_eq!(
         after[1..],
         [
-            w(1, FETCH_CMD),
+            // No NOTIFY: the other folder's counts are asked for with the folder list.
+            w(1, &format!("{COUNTS_CMD}{FETCH_CMD}")),
             ev(Event::FolderOpened {
                 folder: "INBOX".into(),
                 exists: 2,
@@ -164,7 +169,12 @@ fn online() -> Account<BuiltInOnly> {
                 uid_validity: Some(1_700_000_000),
             }),
             // The engine's bytes go out before its events are handled.
-            w(1, "p7 IDLE\r\n"),
+            w(1, "p8 IDLE\r\n"),
+            ev(Event::FolderCounts {
+                folder: "Sent".into(),
+                messages: Some(3),
+                unseen: Some(1),
+            }),
             ev(Event::Rows {
                 op: Some(OpId(2)),
                 folder: "INBOX".into(),
@@ -186,18 +196,19 @@ fn reading() -> Account<BuiltInOnly> {
         folder: "INBOX".into(),
         uid: 7,
     };
-    assert_eq!(account.request(100, open), Some(OpId(3)));
+    // Op 3 was the account's own: the other folders' counts.
+    assert_eq!(account.request(100, open), Some(OpId(4)));
     assert_eq!(
         effects(&mut account),
-        [w(1, "DONE\r\np8 UID FETCH 7 (UID FLAGS BODY.PEEK[])\r\n")]
+        [w(1, "DONE\r\np9 UID FETCH 7 (UID FLAGS BODY.PEEK[])\r\n")]
     );
-    let answer = format!("p7 OK Idle completed.\r\n{}", fetched_7("p8"));
+    let answer = format!("p8 OK Idle completed.\r\n{}", fetched_7("p9"));
     account.received(110, ConnId(1), answer.as_bytes());
     let after = effects(&mut account);
     assert!(
         matches!(
             &after[..],
-            [Write(1, idle), Out::Event(Event::MessageOpened { uid: 7, .. })] if idle == "p9 IDLE\r\n"
+            [Write(1, idle), Out::Event(Event::MessageOpened { uid: 7, .. })] if idle == "p10 IDLE\r\n"
         ),
         "{after:?}"
     );
@@ -221,9 +232,33 @@ fn lose(account: &mut Account<BuiltInOnly>, now: u64) -> u64 {
 
 #[test]
 fn the_first_sign_in_opens_inbox() {
-    let account = online();
-    // Idling: the next wake-up is the IDLE's renewal, ten minutes after it began.
-    assert_eq!(account.poll_timeout(), Some(50 + 10 * 60_000));
+    let mut account = online();
+    // Idling, on a server without NOTIFY: the next wake-up asks for the other folders'
+    // counts again, a minute after the folder list came.
+    assert_eq!(account.poll_timeout(), Some(30 + 60_000));
+    account.handle_timeout(30 + 60_000);
+    assert_eq!(
+        effects(&mut account),
+        [w(1, "DONE\r\np9 STATUS Sent (MESSAGES UNSEEN)\r\n")]
+    );
+    account.received(
+        60_040,
+        ConnId(1),
+        b"p8 OK Idle completed.\r\n* STATUS Sent (MESSAGES 4 UNSEEN 2)\r\np9 OK Status completed.\r\n",
+    );
+    assert_eq!(
+        effects(&mut account),
+        [
+            w(1, "p10 IDLE\r\n"),
+            ev(Event::FolderCounts {
+                folder: "Sent".into(),
+                messages: Some(4),
+                unseen: Some(2),
+            }),
+        ]
+    );
+    // Then the IDLE's renewal, ten minutes after it began, and the next counts.
+    assert_eq!(account.poll_timeout(), Some(60_030 + 60_000));
 }
 
 #[test]
@@ -274,10 +309,13 @@ fn a_lost_connection_is_healed_and_the_view_restored_with_qresync() {
             .any(|e| matches!(e, Out::Event(Event::MessageOpened { uid: 7, .. }))),
         "{after:?}"
     );
-    assert!(after.contains(&w(
-        2,
-        "p7 FETCH 1:2 (UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE BODYSTRUCTURE)\r\n"
-    )));
+    assert!(
+        after.contains(&w(
+            2,
+            "p7 FETCH 1:2 (UID FLAGS ENVELOPE RFC822.SIZE INTERNALDATE BODYSTRUCTURE)\r\n"
+        )),
+        "{after:?}"
+    );
     assert!(after.contains(&ev(Event::FolderOpened {
         folder: "INBOX".into(),
         exists: 2,
@@ -306,8 +344,15 @@ fn a_connection_that_goes_unanswered_is_healed_like_a_closed_one() {
         effects(&mut account),
         [w(
             1,
-            "DONE\r\np8 STATUS Sent (UNSEEN)\r\np9 SELECT Sent (CONDSTORE)\r\n"
+            "DONE\r\np9 STATUS Sent (UNSEEN)\r\np10 SELECT Sent (CONDSTORE)\r\n"
         )]
+    );
+    // First the other folders' counts (INBOX's now), then the SELECT's deadline.
+    assert_eq!(account.poll_timeout(), Some(60_030));
+    account.handle_timeout(60_030);
+    assert_eq!(
+        effects(&mut account),
+        [w(1, "p11 STATUS INBOX (MESSAGES UNSEEN)\r\n")]
     );
     assert_eq!(account.poll_timeout(), Some(61_000));
     account.handle_timeout(61_000);
@@ -474,7 +519,7 @@ fn signing_out_logs_out_closes_and_says_so() {
     assert_eq!(
         effects(&mut account),
         [
-            w(1, "DONE\r\np8 LOGOUT\r\n"),
+            w(1, "DONE\r\np9 LOGOUT\r\n"),
             Close(1),
             L(Link::Offline),
             ev(Event::Disconnected(Disconnect::SignedOut)),
@@ -523,7 +568,7 @@ fn a_message_being_fetched_when_the_connection_was_lost_was_reported_failed() {
     account.request(100, open);
     assert_eq!(
         effects(&mut account),
-        [w(1, "DONE\r\np8 UID FETCH 7 (UID FLAGS BODY.PEEK[])\r\n")]
+        [w(1, "DONE\r\np9 UID FETCH 7 (UID FLAGS BODY.PEEK[])\r\n")]
     );
     let at = lose(&mut account, 1_000);
     account.handle_timeout(at);
@@ -553,7 +598,7 @@ fn a_download_cut_off_by_a_lost_connection_fails() {
     account.request(200, download);
     assert_eq!(
         effects(&mut account),
-        [w(1, "DONE\r\np10 UID FETCH 7 (UID BODY.PEEK[2])\r\n")]
+        [w(1, "DONE\r\np11 UID FETCH 7 (UID BODY.PEEK[2])\r\n")]
     );
     account.closed(300, ConnId(1), None);
     let after = effects(&mut account);
@@ -561,7 +606,7 @@ fn a_download_cut_off_by_a_lost_connection_fails() {
         matches!(
             &after[..],
             [
-                Out::Event(Event::AttachmentFetched { op: OpId(4), error: Some(why), .. }),
+                Out::Event(Event::AttachmentFetched { op: OpId(5), error: Some(why), .. }),
                 L(Link::Reconnecting { attempt: 1 }),
             ] if why == "the connection was lost"
         ),
@@ -625,7 +670,7 @@ fn the_store_gets_what_the_server_confirmed_and_loses_it_at_sign_out() {
     account.received(
         110,
         ConnId(1),
-        format!("p7 OK Idle completed.\r\n{}", fetched_7("p8")).as_bytes(),
+        format!("p8 OK Idle completed.\r\n{}", fetched_7("p9")).as_bytes(),
     );
     let writes = store_writes(&mut account);
     let [StoreRequest::PutBody { uid, raw, text, .. }] = &writes[..] else {
@@ -715,7 +760,7 @@ fn a_message_marked_read_is_read_in_the_store_and_keeps_its_flag() {
         },
     );
     let answer = format!(
-        "p7 OK Idle completed.\r\n* 2 FETCH (UID 7 FLAGS (\\Flagged) BODY[] {{{}}}\r\n{MESSAGE_7})\r\np8 OK done\r\n",
+        "p8 OK Idle completed.\r\n* 2 FETCH (UID 7 FLAGS (\\Flagged) BODY[] {{{}}}\r\n{MESSAGE_7})\r\np9 OK done\r\n",
         MESSAGE_7.len()
     );
     account.received(110, ConnId(1), answer.as_bytes());
@@ -724,7 +769,7 @@ fn a_message_marked_read_is_read_in_the_store_and_keeps_its_flag() {
         matches!(&writes[..], [StoreRequest::PutBody { .. }]),
         "{writes:?}"
     );
-    account.received(120, ConnId(1), b"p9 OK Store completed.\r\n");
+    account.received(120, ConnId(1), b"p10 OK Store completed.\r\n");
     let writes = store_writes(&mut account);
     let [StoreRequest::ApplyChanges { changes, .. }] = &writes[..] else {
         panic!("{writes:?}")
@@ -756,7 +801,7 @@ fn an_account_that_keeps_a_store_makes_its_copy_exact_by_uid() {
         })
         .collect();
     assert!(
-        sent.ends_with(&format!("{FETCH_CMD}p7 UID SEARCH ALL\r\n")),
+        sent.ends_with(&format!("{FETCH_CMD}p8 UID SEARCH ALL\r\n")),
         "{sent}"
     );
     account.received(50, ConnId(1), FETCHED.as_bytes());
@@ -764,7 +809,7 @@ fn an_account_that_keeps_a_store_makes_its_copy_exact_by_uid() {
     account.received(
         60,
         ConnId(1),
-        b"* SEARCH 7 1\r\np7 OK Search completed.\r\n",
+        b"* SEARCH 7 1\r\np8 OK Search completed.\r\n",
     );
     let uid = |n| petrel_store::Uid(std::num::NonZeroU32::new(n).unwrap());
     let writes = store_writes(&mut account);

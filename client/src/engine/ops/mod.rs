@@ -6,6 +6,7 @@
 //! tag, so two of the same kind running at once never take each other's answers.
 
 mod append;
+mod counts;
 mod fetch_message;
 mod fetch_part;
 mod fetch_rows;
@@ -25,6 +26,7 @@ use std::collections::VecDeque;
 use petrel_imap::types::response::{Data, StatusResponse};
 
 pub(crate) use append::Append;
+pub(crate) use counts::Counts;
 pub(crate) use fetch_message::FetchMessage;
 pub(crate) use fetch_part::FetchPart;
 pub(crate) use fetch_rows::FetchRows;
@@ -99,6 +101,7 @@ pub(crate) enum Op {
     SignIn(SignIn),
     List(List),
     Status(Status),
+    Counts(Counts),
     Select(Select),
     FetchRows(FetchRows),
     FetchMessage(FetchMessage),
@@ -124,6 +127,7 @@ impl Op {
             Op::FetchPart(op) => op.data(data),
             Op::Uids(op) => op.data(data, cx),
             Op::Capability(_)
+            | Op::Counts(_)
             | Op::SignIn(_)
             | Op::StoreFlags(_)
             | Op::Append(_)
@@ -150,7 +154,7 @@ impl Op {
             Op::Append(op) => op.complete(status, cx),
             Op::Idle(op) => op.complete(status, cx),
             Op::Notify(op) => op.complete(status, cx),
-            Op::Noop(_) | Op::Logout(_) => {}
+            Op::Counts(_) | Op::Noop(_) | Op::Logout(_) => {}
         }
     }
 
