@@ -978,6 +978,25 @@ fn upsert_headers(
                 modseq: h.modseq,
             },
         )?;
+        // Rows stored before the list fetched BODYSTRUCTURE and PREVIEW have neither:
+        // filled in once, the first time the row is fetched again.
+        if h.preview.is_some() || !h.parts.is_empty() {
+            let filled: Option<i64> = tx
+                .prepare_cached(
+                    "UPDATE messages SET preview = ?3, has_attachment = ?4
+                     WHERE folder_id = ?1 AND uid = ?2 AND preview IS NULL
+                       AND NOT EXISTS (SELECT 1 FROM parts WHERE message_id = messages.id)
+                     RETURNING id",
+                )?
+                .query_row(
+                    params![folder, h.uid.0.get(), h.preview, h.has_attachment()],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(id) = filled {
+                insert_parts(tx, id, &h.parts)?;
+            }
+        }
         return Ok(None);
     }
     let size = i64::try_from(h.size).unwrap_or(i64::MAX);
@@ -1016,23 +1035,26 @@ fn upsert_headers(
             ],
             |r| r.get(0),
         )?;
-    {
-        let mut part = tx.prepare_cached(
-            "INSERT OR REPLACE INTO parts (message_id, section, mime_type, filename, size,
-             is_attachment) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
-        for p in &h.parts {
-            part.execute(params![
-                id,
-                p.section,
-                p.mime_type,
-                p.filename,
-                i64::try_from(p.size).unwrap_or(i64::MAX),
-                p.is_attachment
-            ])?;
-        }
-    }
+    insert_parts(tx, id, &h.parts)?;
     Ok(Some(id))
+}
+
+fn insert_parts(tx: &Transaction<'_>, id: i64, parts: &[PartInfo]) -> rusqlite::Result<()> {
+    let mut part = tx.prepare_cached(
+        "INSERT OR REPLACE INTO parts (message_id, section, mime_type, filename, size,
+         is_attachment) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for p in parts {
+        part.execute(params![
+            id,
+            p.section,
+            p.mime_type,
+            p.filename,
+            i64::try_from(p.size).unwrap_or(i64::MAX),
+            p.is_attachment
+        ])?;
+    }
+    Ok(())
 }
 
 /// Stores a flag change; a UID not seen before is added without headers (the FETCH FLAGS

@@ -593,6 +593,42 @@ fn parts_are_stored_with_the_headers_and_go_with_the_message() {
     assert_eq!(table_count(&store, "parts"), 0);
 }
 
+/// Regression: rows stored before the list fetched BODYSTRUCTURE and PREVIEW never got
+/// their mark or preview, since a UID's headers were only ever written once.
+#[test]
+fn a_row_stored_without_preview_or_parts_gets_them_when_fetched_again() {
+    let k = inbox();
+    let mut store = store_with(&k, &[(1, 100), (2, 200)]);
+    let mut h = headers(1, 100);
+    h.preview = Some("Hello there".into());
+    h.parts = vec![PartInfo {
+        section: "2".into(),
+        mime_type: "application/pdf".into(),
+        filename: Some("report.pdf".into()),
+        size: 5000,
+        is_attachment: true,
+    }];
+    store
+        .apply_changes(&k, &with_headers(vec![h.clone()]))
+        .unwrap();
+    let rows = store.window(&k, 0, 2).unwrap();
+    let row = rows[1].headers.as_ref().unwrap();
+    assert_eq!(
+        (row.preview.as_deref(), row.has_attachment),
+        (Some("Hello there"), true)
+    );
+    assert_eq!(store.parts(&k, uid(1)).unwrap(), h.parts);
+    // Once there, they are not written again (BODYSTRUCTURE never changes for a UID).
+    h.preview = Some("Other".into());
+    store.apply_changes(&k, &with_headers(vec![h])).unwrap();
+    let rows = store.window(&k, 0, 2).unwrap();
+    assert_eq!(
+        rows[1].headers.as_ref().unwrap().preview.as_deref(),
+        Some("Hello there")
+    );
+    assert_eq!(table_count(&store, "parts"), 1);
+}
+
 #[test]
 fn search_matches_subject_from_to_and_body_text() {
     let k = inbox();
