@@ -173,15 +173,30 @@ impl StoreHandle {
     }
 
     fn spawn(&self) {
-        let mut state = self.inner.state.borrow_mut();
-        if state.worker.is_some() || state.started.is_some() {
-            return;
-        }
-        match spawn_worker(&self.inner.url, Rc::downgrade(&self.inner)) {
-            Ok(running) => state.worker = Some(running),
-            Err(why) => {
-                drop(state);
-                self.inner.settle_start(Err(why));
+        let said = {
+            let mut state = self.inner.state.borrow_mut();
+            if state.worker.is_some() || state.started.is_some() {
+                return;
+            }
+            match spawn_worker(&self.inner.url, Rc::downgrade(&self.inner)) {
+                Ok((running, said)) => {
+                    state.worker = Some(running);
+                    said
+                }
+                Err(why) => {
+                    drop(state);
+                    self.inner.settle_start(Err(why));
+                    return;
+                }
+            }
+        };
+        // What a worker started early said before the app took it over, in order.
+        for data in said.iter() {
+            match early_error(&data) {
+                Some(reason) => self
+                    .inner
+                    .fail_all(StoreUnavailable::WorkerFailed { reason }),
+                None => self.inner.receive(data),
             }
         }
     }
@@ -269,14 +284,61 @@ impl Inner {
     }
 }
 
-fn spawn_worker(url: &str, inner: Weak<Inner>) -> Result<Running, StoreUnavailable> {
-    let options = WorkerOptions::new();
-    options.set_type(WorkerType::Module);
-    options.set_name("petrel-store");
-    let worker =
-        Worker::new_with_options(url, &options).map_err(|e| StoreUnavailable::WorkerFailed {
-            reason: describe(&e),
-        })?;
+/// Where `boot.js` leaves the store worker it started before the app, when mail is kept
+/// on this device: `{ worker, said }`, `said` holding its messages (and `{ error }` for a
+/// failure) until the app takes it over. Starting it there runs the worker's start (its
+/// SQLite module compiled, the OPFS pool opened, the lock taken) beside the app's own,
+/// rather than after it, which is most of a reload's wait for the stored list.
+const EARLY: &str = "petrelEarlyStore";
+
+/// The worker `boot.js` started, with what it said so far; taken once.
+fn adopt_early() -> Option<(Worker, Array)> {
+    let window = web_sys::window()?;
+    let early = js_sys::Reflect::get(&window, &EARLY.into()).ok()?;
+    if early.is_undefined() || early.is_null() {
+        return None;
+    }
+    let _ = js_sys::Reflect::delete_property(&window, &EARLY.into());
+    let worker = js_sys::Reflect::get(&early, &"worker".into())
+        .ok()?
+        .dyn_into::<Worker>()
+        .ok()?;
+    let said = js_sys::Reflect::get(&early, &"said".into())
+        .ok()?
+        .dyn_into::<Array>()
+        .ok()?;
+    Some((worker, said))
+}
+
+/// A failure `boot.js` recorded for the early worker (`{ error: "…" }`), if `data` is one.
+fn early_error(data: &JsValue) -> Option<String> {
+    if data.is_instance_of::<Uint8Array>() {
+        return None;
+    }
+    let reason = js_sys::Reflect::get(data, &"error".into()).ok()?;
+    Some(
+        reason
+            .as_string()
+            .filter(|r| !r.is_empty())
+            .unwrap_or_else(|| "its script failed to load or to start".to_owned()),
+    )
+}
+
+fn spawn_worker(url: &str, inner: Weak<Inner>) -> Result<(Running, Array), StoreUnavailable> {
+    let (worker, said) = match adopt_early() {
+        Some(early) => early,
+        None => {
+            let options = WorkerOptions::new();
+            options.set_type(WorkerType::Module);
+            options.set_name("petrel-store");
+            let worker = Worker::new_with_options(url, &options).map_err(|e| {
+                StoreUnavailable::WorkerFailed {
+                    reason: describe(&e),
+                }
+            })?;
+            (worker, Array::new())
+        }
+    };
     let onmessage = {
         let inner = inner.clone();
         Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
@@ -299,11 +361,12 @@ fn spawn_worker(url: &str, inner: Weak<Inner>) -> Result<Running, StoreUnavailab
     });
     worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
-    Ok(Running {
+    let running = Running {
         worker,
         _onmessage: onmessage,
         _onerror: onerror,
-    })
+    };
+    Ok((running, said))
 }
 
 /// Posts an encoded call, moving its buffer to the worker rather than copying it (a body can
