@@ -208,10 +208,18 @@ pub struct Model {
     pub pane: Pane,
     /// The open message, if any.
     pub reading: Option<Reading>,
+    /// The messages read in the open folder since it was opened, newest first, at most
+    /// [`RECENT_MESSAGES`]: opened again, they show at once, with no round trip (a UID's
+    /// message never changes, and every opening of a folder, a new UIDVALIDITY's too,
+    /// starts afresh).
+    pub recent: Rc<Vec<(u32, Rc<MessageView>)>>,
     pub problem: Option<Problem>,
     /// The composer, while it is open.
     pub compose: Option<Compose>,
 }
+
+/// How many messages [`Model::recent`] keeps.
+pub const RECENT_MESSAGES: usize = 4;
 
 /// Everything that can change the [`Model`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -307,6 +315,7 @@ impl Model {
             }
             Action::OpenFolderRequested { folder } => {
                 self.status = None;
+                self.recent = Rc::default();
                 self.list = ListView::default();
                 self.loading = true;
                 self.pane = Pane::Messages;
@@ -315,10 +324,16 @@ impl Model {
             }
             Action::OpenMessageRequested { folder, uid } => {
                 self.pane = Pane::Message;
+                let read = self
+                    .recent
+                    .iter()
+                    .find(|(read, _)| *read == uid)
+                    .filter(|_| self.selected.as_deref() == Some(folder.as_str()))
+                    .map(|(_, message)| message.clone());
                 self.reading = Some(Reading {
                     folder,
                     uid,
-                    state: ReadingState::Loading,
+                    state: read.map_or(ReadingState::Loading, ReadingState::Ready),
                     downloading: None,
                     download_error: None,
                 });
@@ -364,6 +379,9 @@ impl Model {
                 ..
             }) => {
                 if self.adopt(&folder) {
+                    // Opened again (after a reconnect, perhaps under a new UIDVALIDITY):
+                    // what was read before may name other messages now.
+                    self.recent = Rc::default();
                     // Online, this is the server's answer (the store's early rows carry
                     // no FolderOpened).
                     if self.link == Link::Online {
@@ -463,10 +481,19 @@ impl Model {
             }) => {
                 // The store's copy and the server's may both answer: the first is shown
                 // (a UID's message never changes).
+                let mut shown = None;
                 if let Some(reading) = self.reading_mut(&folder, uid) {
                     if !matches!(reading.state, ReadingState::Ready(_)) {
-                        reading.state = ReadingState::Ready(Rc::from(message));
+                        let message: Rc<MessageView> = Rc::from(message);
+                        reading.state = ReadingState::Ready(message.clone());
+                        shown = Some(message);
                     }
+                }
+                if let Some(message) = shown.filter(|_| self.selected.as_deref() == Some(&folder)) {
+                    let recent = Rc::make_mut(&mut self.recent);
+                    recent.retain(|(read, _)| *read != uid);
+                    recent.insert(0, (uid, message));
+                    recent.truncate(RECENT_MESSAGES);
                 }
             }
             Action::Engine(Event::MessageFailed {
@@ -1693,6 +1720,67 @@ mod tests {
             },
         ));
         assert_eq!(shown(&model), "stored");
+    }
+
+    #[test]
+    fn a_message_read_before_in_the_open_folder_shows_at_once() {
+        let view = |subject: &str| {
+            Box::new(MessageView {
+                subject: subject.to_owned(),
+                ..MessageView::default()
+            })
+        };
+        let open = |uid| Action::OpenMessageRequested {
+            folder: "INBOX".to_owned(),
+            uid,
+        };
+        let opened = |uid, subject: &str| {
+            Action::Engine(Event::MessageOpened {
+                op: OpId(4),
+                folder: "INBOX".to_owned(),
+                uid,
+                message: view(subject),
+            })
+        };
+        let state = |model: &Model| model.reading.as_ref().unwrap().state.clone();
+        let model = run(
+            signed_in(),
+            [open(2), opened(2, "two"), open(1), opened(1, "one")],
+        );
+        // Read before: ready as soon as it is asked for, before any answer.
+        let again = model.clone().reduce(open(2));
+        assert!(matches!(state(&again), ReadingState::Ready(m) if m.subject == "two"));
+        // Only the last few are kept.
+        let many = (10..10 + RECENT_MESSAGES as u32).fold(model.clone(), |m, uid| {
+            run(m, [open(uid), opened(uid, "x")])
+        });
+        assert_eq!(many.recent.len(), RECENT_MESSAGES);
+        assert_eq!(
+            many.reduce(open(2)).reading.unwrap().state,
+            ReadingState::Loading
+        );
+        // Another folder opened, or this one opened again (a reconnect, a new UIDVALIDITY):
+        // a UID may name another message, so nothing is taken from before.
+        let reopened = model.clone().reduce(Action::Engine(Event::FolderOpened {
+            folder: "INBOX".to_owned(),
+            exists: 2,
+            unseen: Some(1),
+            uid_validity: Some(2),
+        }));
+        assert_eq!(
+            reopened.reduce(open(2)).reading.unwrap().state,
+            ReadingState::Loading
+        );
+        let elsewhere = run(
+            model,
+            [
+                Action::OpenFolderRequested {
+                    folder: "INBOX".to_owned(),
+                },
+                open(2),
+            ],
+        );
+        assert_eq!(elsewhere.reading.unwrap().state, ReadingState::Loading);
     }
 
     #[test]
