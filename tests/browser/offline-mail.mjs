@@ -64,6 +64,10 @@ try {
     const reader = page.locator('section.reader');
     await reader.locator('#reader-title', { hasText: subject }).waitFor();
     const text = (await reader.innerText()).trim();
+    // The device keeps at most 100 MB of messages read: a setting of the device.
+    await page.locator('details.storage summary').click();
+    await page.getByLabel('Keep messages read on this device, up to').selectOption({ label: '100 MB' });
+    await page.locator('details.storage summary').click();
     // Give the store worker a moment to write what it was given.
     await page.waitForTimeout(500);
 
@@ -73,6 +77,8 @@ try {
     await page.waitForFunction(() => document.querySelector('[role=list][aria-label=Messages] [role=listitem]'));
     console.log(`reload online → stored rows painted: ${Date.now() - online} ms`);
     await page.locator('form.go-online').waitFor();
+    const kept = await page.locator('#keep-bodies').inputValue();
+    if (kept !== '100000000') throw new Error(`the storage setting reads ${kept} after a reload`);
 
     console.log('STOP-PROXY');
     await waitUntilDown(url);

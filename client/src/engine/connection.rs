@@ -242,6 +242,9 @@ impl Connection {
                     }
                 }
             }
+            Request::KeepBodies { .. } => self.events.push_back(Event::Problem(
+                "the store's budget is the connection task's, not the IMAP engine's".into(),
+            )),
             Request::Send(_) => self.events.push_back(Event::Problem(
                 "sending goes through the connection task, not the IMAP engine".into(),
             )),

@@ -155,6 +155,12 @@ pub enum Request {
     /// out itself over the proxy's `/smtp` ([`crate::send::Sender`]) and then asks the engine
     /// for [`Request::SaveSent`]. Given to the engine, it is refused with a `Problem`.
     Send(Box<SendMessage>),
+    /// How many bytes of messages read this device keeps (the store's body budget; the
+    /// least recently read go first, their rows stay). Not the engine's either: the
+    /// connection task writes it to the store and remembers it on the device.
+    KeepBodies {
+        bytes: u64,
+    },
     /// After a message was sent: `APPEND` `copy` to the folder with the `\Sent` role (as
     /// `\Seen`, with a `BINARY` literal where the server offers it), then mark the message
     /// replied to `\Answered`. Reported with `CopySaved` or `CopyNotSaved`, and `Answered`.

@@ -213,6 +213,9 @@ pub struct Model {
     /// message never changes, and every opening of a folder, a new UIDVALIDITY's too,
     /// starts afresh).
     pub recent: Rc<Vec<(u32, Rc<MessageView>)>>,
+    /// How many bytes of messages read this device keeps, as the person set it (`None`:
+    /// the default, [`petrel_store::DEFAULT_BODY_BUDGET`]).
+    pub keep_bodies: Option<u64>,
     pub problem: Option<Problem>,
     /// The composer, while it is open.
     pub compose: Option<Compose>,
@@ -266,6 +269,8 @@ pub enum Action {
     Restored { user: String, folders: Vec<Folder> },
     /// This tab has no local store; why, for a person.
     StoreUnavailable(String),
+    /// How many bytes of messages read this device keeps (set, or read back at start-up).
+    KeepBodies(u64),
 }
 
 impl Action {
@@ -293,6 +298,7 @@ impl Action {
             Request::SignOut => Action::SignOutRequested,
             Request::Send(_) => Action::SendRequested,
             Request::SaveSent { .. } => Action::SaveSentRequested,
+            Request::KeepBodies { bytes } => Action::KeepBodies(*bytes),
         };
         Some(action)
     }
@@ -605,6 +611,7 @@ impl Model {
                 }
             }
             Action::StoreUnavailable(why) => self.store_note = Some(why),
+            Action::KeepBodies(bytes) => self.keep_bodies = Some(bytes),
             // For the account and its store, not the screen.
             Action::Engine(
                 Event::Watching(_)
@@ -696,6 +703,8 @@ impl Model {
             user: self.user,
             problem,
             store_note: self.store_note,
+            // The device's setting, not the account's.
+            keep_bodies: self.keep_bodies,
             ..Model::default()
         }
     }

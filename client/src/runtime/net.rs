@@ -128,6 +128,11 @@ async fn run(requests: UnboundedReceiver<Request>, dispatch: impl Fn(Action)) {
     // Until the store says otherwise (another tab holds it, no OPFS), it keeps the mail.
     account.set_keeps_store(true);
     let mut local = Local::new(WORKER_URL);
+    // The device's storage setting, for the store once it opens and for the settings.
+    if let Some(bytes) = kept_bodies() {
+        local.write(StoreRequest::SetBodyBudget { bytes });
+        dispatch(Action::KeepBodies(bytes));
+    }
     // Mail kept on this device: shown at once, before the store has even started.
     if let Some(user) = kept_user() {
         dispatch(Action::Restored {
@@ -173,6 +178,13 @@ async fn run(requests: UnboundedReceiver<Request>, dispatch: impl Fn(Action)) {
                         dispatch(Action::SendFinished(SendStatus::Failed(words)));
                     }
                 }
+            }
+            Input::Request(Request::KeepBodies { bytes }) => {
+                let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+                if let Some(storage) = storage {
+                    let _ = storage.set_item(KEEP_BODIES, &bytes.to_string());
+                }
+                local.write(StoreRequest::SetBodyBudget { bytes });
             }
             Input::Request(request) => {
                 match &request {
@@ -358,6 +370,15 @@ const KEPT: &str = "petrel.kept";
 fn kept_user() -> Option<String> {
     let storage = web_sys::window()?.local_storage().ok()??;
     storage.get_item(KEPT).ok()?
+}
+
+/// How many bytes of messages read this device keeps, as the person set it (a device
+/// setting: it outlives signing out).
+const KEEP_BODIES: &str = "petrel.keepBodies";
+
+fn kept_bodies() -> Option<u64> {
+    let storage = web_sys::window()?.local_storage().ok()??;
+    storage.get_item(KEEP_BODIES).ok()??.parse().ok()
 }
 
 impl Local {

@@ -10,6 +10,7 @@ mod go_online;
 mod messages;
 mod reader;
 mod sign_in;
+mod storage;
 
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -25,6 +26,7 @@ use go_online::GoOnline;
 use messages::MessageList;
 use reader::Reader;
 use sign_in::SignIn;
+use storage::Storage;
 
 /// The whole app.
 #[function_component]
@@ -96,6 +98,7 @@ fn Mail() -> Html {
         )
     };
     let on_sign_out = app.request.reform(|_| Request::SignOut);
+    let on_keep_bodies = app.request.reform(|bytes| Request::KeepBodies { bytes });
     let on_sign_in = app
         .request
         .reform(|(user, password)| Request::SignIn { user, password });
@@ -183,6 +186,7 @@ fn Mail() -> Html {
                 <div class="account">
                     <button type="button" class="primary compose-open" onclick={on_compose}>{ "Compose" }</button>
                     <span class="account-user">{ model.user.clone() }</span>
+                    <Storage keep_bodies={model.keep_bodies} on_change={on_keep_bodies} />
                     <button type="button" class="secondary" onclick={on_sign_out}>{ "Sign out" }</button>
                 </div>
             </header>
