@@ -36,7 +36,14 @@ pub fn Storage(props: &StorageProps) -> Html {
     };
     html! {
         <details class="storage">
-            <summary>{ "Storage" }</summary>
+            <summary>
+                <svg class="storage-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+                    <ellipse cx="12" cy="6" rx="7" ry="3" fill="none" stroke="currentColor" stroke-width="2" />
+                    <path d="M5 6v12c0 1.7 3.1 3 7 3s7-1.3 7-3V6M5 12c0 1.7 3.1 3 7 3s7-1.3 7-3"
+                        fill="none" stroke="currentColor" stroke-width="2" />
+                </svg>
+                <span class="storage-label">{ "Storage" }</span>
+            </summary>
             <div class="storage-body">
                 <label for="keep-bodies">{ "Keep messages read on this device, up to" }</label>
                 <select id="keep-bodies" {onchange}>
