@@ -142,9 +142,15 @@ fn run() -> Result<(), String> {
         }
         println!();
         println!("  Press Ctrl-C to stop.");
+        // A service manager or `kill` stops it with SIGTERM: the same clean-up as Ctrl-C
+        // (regression: Dovecot and Postfix were left running).
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .map_err(|e| format!("listening for SIGTERM: {e}"))?;
         loop {
             tokio::select! {
                 _ = tokio::signal::ctrl_c() => return Ok(()),
+                _ = terminate.recv() => return Ok(()),
                 () = tokio::time::sleep(Duration::from_millis(200)) => {
                     if let Ok(Some(status)) = proxy.try_wait() {
                         return Err(format!("the proxy exited with {status}"));
