@@ -68,7 +68,11 @@ try {
     await page.locator('details.storage summary').click();
     await page.getByLabel('Keep messages read on this device, up to').selectOption({ label: '100 MB' });
     await page.locator('details.storage summary').click();
-    // Give the store worker a moment to write what it was given.
+    // The store starts once a message is read: wait until its worker holds the store's
+    // lock, then give it a moment to write what it was given.
+    await page.waitForFunction(async () =>
+      (await navigator.locks.query()).held.some((lock) => lock.name === 'petrel-store'),
+    );
     await page.waitForTimeout(500);
 
     // A reload, online: the stored rows show before the app has signed in again.
