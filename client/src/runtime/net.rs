@@ -256,14 +256,31 @@ async fn run(requests: UnboundedReceiver<Request>, dispatch: impl Fn(Action)) {
                 }
             }
         }
+        let batch = std::cell::RefCell::new(Vec::new());
         perform(
             &mut account,
             &mut sockets,
             &inputs,
-            &dispatch,
+            &|action| batch.borrow_mut().push(action),
             &mut local,
             &charsets,
         );
+        let batch = batch.into_inner();
+        // Rows and messages are drawn in a task of their own: parsing a long answer and
+        // drawing its rows in one task made it long enough to delay input (over 50 ms on
+        // a busy two-core machine).
+        let heavy = batch.iter().any(|action| {
+            matches!(
+                action,
+                Action::Engine(Event::Rows { .. } | Event::MessageOpened { .. })
+            )
+        });
+        if heavy {
+            next_task().await;
+        }
+        for action in batch {
+            dispatch(action);
+        }
         timer = account.poll_timeout().map(|at| {
             let inputs = inputs.clone();
             let wait = at
@@ -275,6 +292,20 @@ async fn run(requests: UnboundedReceiver<Request>, dispatch: impl Fn(Action)) {
         });
     }
     drop(timer);
+}
+
+/// Resolves in a later task (a zero timeout), letting the browser handle input and paint
+/// first.
+async fn next_task() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let queued = web_sys::window()
+            .map(|window| window.set_timeout_with_callback(&resolve).is_ok())
+            .unwrap_or(false);
+        if !queued {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 /// Carries out what the account asked for, until it asks for nothing more.
