@@ -21,7 +21,7 @@ use petrel_imap::{Limits, Session, SessionEvent, State};
 use super::message::Attachment;
 use super::mime::Charsets;
 use super::ops::{self, Claim, Cx, FollowUp, Known, Mark, Op};
-use super::replica::{Change, MessageRef, Replica};
+use super::replica::{uid_ranges, Change, MessageRef, Replica};
 use super::{Disconnect, Event, ListChange, OpId, Password, Request, Window};
 
 /// How long a command may go unanswered before the connection is taken for dead. The
@@ -693,16 +693,7 @@ impl Connection {
             }
             // Not the list's business (nothing moved), only the store's.
             Change::RemovedEarlier(set) => {
-                let uids = set
-                    .ranges()
-                    .iter()
-                    .filter_map(|&(from, to)| match (from, to) {
-                        (SeqBound::Value(from), SeqBound::Value(to)) => {
-                            Some((from.get().min(to.get()), from.get().max(to.get())))
-                        }
-                        _ => None,
-                    })
-                    .collect();
+                let uids = uid_ranges(&set).unwrap_or_default();
                 self.events.push_back(Event::Vanished {
                     folder: selected.folder.clone(),
                     uids,

@@ -51,6 +51,28 @@ pub(crate) enum MessageRef {
     Seq(u32),
 }
 
+/// The UID ranges of `set` as inclusive `(low, high)` pairs, ascending, with touching and
+/// overlapping ranges joined: a server may list ranges in any order and a range backwards
+/// (`7,2:1`). `None` if the set holds `*`, which names no UID here.
+pub(crate) fn uid_ranges(set: &SequenceSet) -> Option<Vec<(u32, u32)>> {
+    let mut ranges = Vec::with_capacity(set.ranges().len());
+    for &(from, to) in set.ranges() {
+        let (SeqBound::Value(from), SeqBound::Value(to)) = (from, to) else {
+            return None;
+        };
+        ranges.push((from.get().min(to.get()), from.get().max(to.get())));
+    }
+    ranges.sort_unstable();
+    let mut merged: Vec<(u32, u32)> = Vec::with_capacity(ranges.len());
+    for (low, high) in ranges {
+        match merged.last_mut() {
+            Some((_, last)) if low <= last.saturating_add(1) => *last = (*last).max(high),
+            _ => merged.push((low, high)),
+        }
+    }
+    Some(merged)
+}
+
 /// What one response changed, for the sync layer to write to the store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Change {
@@ -319,28 +341,28 @@ impl Replica {
         changes
     }
 
-    /// [`Replica::learn_all`] from an ESEARCH `ALL` set (`UID SEARCH RETURN (ALL) ALL`).
+    /// [`Replica::learn_all`] from an ESEARCH `ALL` set (`UID SEARCH RETURN (ALL) ALL`),
+    /// whose ranges may come in any order (`7,1:2`).
     pub(crate) fn learn_all_set(&mut self, set: &SequenceSet) -> Vec<Change> {
-        let count = self.count();
+        match uid_ranges(set) {
+            Some(ranges) => self.learn_all_ranges(&ranges),
+            None => vec![Change::NeedResync(Resync::UidListMismatch {
+                count: self.count(),
+                uids: 0,
+            })],
+        }
+    }
+
+    /// [`Replica::learn_all`] from ascending, merged UID ranges (see [`uid_ranges`]).
+    pub(crate) fn learn_all_ranges(&mut self, ranges: &[(u32, u32)]) -> Vec<Change> {
         // Expanding is capped at one more than the count, so a hostile `1:4294967295`
         // costs no more than the mailbox itself.
-        let cap = count as usize + 1;
-        let mut uids = Vec::new();
-        for &(from, to) in set.ranges() {
-            let (SeqBound::Value(from), SeqBound::Value(to)) = (from, to) else {
-                return vec![Change::NeedResync(Resync::UidListMismatch {
-                    count,
-                    uids: uids.len(),
-                })];
-            };
-            let (low, high) = (from.get().min(to.get()), from.get().max(to.get()));
-            for uid in low..=high {
-                if uids.len() == cap {
-                    break;
-                }
-                uids.push(uid);
-            }
-        }
+        let cap = self.count() as usize + 1;
+        let uids: Vec<u32> = ranges
+            .iter()
+            .flat_map(|&(low, high)| low..=high)
+            .take(cap)
+            .collect();
         self.learn_all(&uids)
     }
 

@@ -14,12 +14,12 @@
 
 use petrel_imap::types::capability::Capability;
 use petrel_imap::types::command::{CommandBody, SearchKey, SearchReturn};
-use petrel_imap::types::core::{SeqBound, Tag};
+use petrel_imap::types::core::Tag;
 use petrel_imap::types::response::{Data, StatusKind, StatusResponse};
 use petrel_imap::Session;
 
 use super::{Claim, Cx};
-use crate::engine::replica::{Change, Resync};
+use crate::engine::replica::{uid_ranges, Change, Resync};
 use crate::engine::Event;
 
 #[derive(Debug)]
@@ -61,20 +61,14 @@ impl Uids {
         };
         let ranges = match data {
             Data::ESearch(e) if e.uid && e.tag.as_deref() == Some(self.tag.as_str().as_bytes()) => {
-                // No `ALL`: the folder is empty. A server may list ranges in any order
-                // (`7,1:2`) and reversed (`2:1`).
-                let ranges = e.all.as_ref().map_or_else(Vec::new, |set| {
-                    set.ranges()
-                        .iter()
-                        .filter_map(|&(from, to)| match (from, to) {
-                            (SeqBound::Value(from), SeqBound::Value(to)) => {
-                                Some((from.get().min(to.get()), from.get().max(to.get())))
-                            }
-                            _ => None,
-                        })
-                        .collect()
-                });
-                merge(ranges)
+                // No `ALL`: the folder is empty.
+                match &e.all {
+                    Some(set) => match uid_ranges(set) {
+                        Some(ranges) => ranges,
+                        None => return Claim::Mine,
+                    },
+                    None => Vec::new(),
+                }
             }
             Data::Search { numbers, .. } => {
                 let mut numbers = numbers.clone();
@@ -83,15 +77,7 @@ impl Uids {
             }
             _ => return Claim::No,
         };
-        // Expanded only as far as one more than the count, so a hostile `1:4294967295`
-        // costs no more than the folder itself (and then fails the count).
-        let cap = selected.replica.count() as usize + 1;
-        let uids: Vec<u32> = ranges
-            .iter()
-            .flat_map(|&(low, high)| low..=high)
-            .take(cap)
-            .collect();
-        let changes = selected.replica.learn_all(&uids);
+        let changes = selected.replica.learn_all_ranges(&ranges);
         let mismatch = changes
             .iter()
             .any(|change| matches!(change, Change::NeedResync(Resync::UidListMismatch { .. })));
@@ -138,19 +124,6 @@ fn ranges_of(uids: &[u32]) -> Vec<(u32, u32)> {
     ranges
 }
 
-/// Sorted, with touching and overlapping ranges joined.
-fn merge(mut ranges: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
-    ranges.sort_unstable();
-    let mut merged: Vec<(u32, u32)> = Vec::with_capacity(ranges.len());
-    for (low, high) in ranges {
-        match merged.last_mut() {
-            Some((_, last)) if low <= last.saturating_add(1) => *last = (*last).max(high),
-            _ => merged.push((low, high)),
-        }
-    }
-    merged
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,10 +136,5 @@ mod tests {
             ranges_of(&[u32::MAX - 1, u32::MAX]),
             [(u32::MAX - 1, u32::MAX)]
         );
-        assert_eq!(
-            merge(vec![(9, 10), (1, 3), (2, 5), (6, 6), (12, 12)]),
-            [(1, 6), (9, 10), (12, 12)]
-        );
-        assert_eq!(merge(vec![(1, u32::MAX), (5, 6)]), [(1, u32::MAX)]);
     }
 }

@@ -334,6 +334,15 @@ fn uid_search_all_fills_every_hole_and_checks_the_count() {
     let mismatch = Resync::UidListMismatch { count: 4, uids: 5 };
     let changes = replica.learn_all_set(&set("1:4294967295"));
     assert_eq!(changes, vec![Change::NeedResync(mismatch)]);
+    // Regression: ranges in another order than the UIDs' (a server may send `9:10,5,2`,
+    // or a range backwards) were taken for a list that does not ascend.
+    assert_eq!(replica.learn_all_set(&set("10:9,5,2")), vec![]);
+    assert_eq!(uids(&replica), [Some(2), Some(5), Some(9), Some(10)]);
+    assert_eq!(
+        super::uid_ranges(&set("10:9,5,2,3,1")),
+        Some(vec![(1, 3), (5, 5), (9, 10)])
+    );
+    assert_eq!(super::uid_ranges(&set("1:*")), None);
 }
 
 #[test]
