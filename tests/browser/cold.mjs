@@ -15,7 +15,7 @@
 // frame payloads both ways) from the first request until the first rows are painted, and
 // the longest tasks; exits 0 when every check holds, otherwise prints why and exits 1.
 
-import { env, exitOnFailure, launchFresh, listFilled, saveScreenshot } from './common.mjs';
+import { env, exitOnFailure, firstPage, launchFresh, listFilled, saveScreenshot } from './common.mjs';
 
 const url = env('PETREL_URL');
 const user = env('PETREL_USER');
@@ -36,10 +36,7 @@ const log = [];
 const problems = [];
 let failure = null;
 try {
-  const page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(TIMEOUT);
-  page.on('console', (m) => log.push(`console.${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => log.push(`page error: ${e.message}`));
+  const page = await firstPage(context, log, TIMEOUT);
   page.on('requestfailed', (r) => log.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
 
   // Every long task of the page, from its first script on.

@@ -43,6 +43,18 @@ export async function launchFresh(extraArgs = []) {
 }
 
 /** Saves a screenshot of `page` to `path` (if set) and notes it in `log`. */
+/**
+ * The context's first page, with `timeout` as its default and its console messages and page
+ * errors written to `log` (printed if the scenario fails).
+ */
+export async function firstPage(context, log, timeout) {
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(timeout);
+  page.on('console', (m) => log.push(`console.${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => log.push(`page error: ${e.message}`));
+  return page;
+}
+
 export async function saveScreenshot(page, path, log) {
   if (!path) return;
   await page.screenshot({ path, fullPage: true }).catch(() => {});

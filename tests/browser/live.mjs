@@ -12,7 +12,7 @@
 // to INBOX), `STOP-PROXY`, `START-PROXY`. The test handles the lines in order.
 // Prints what it measured; exits 1 with the reason (and the page's log) when a check fails.
 
-import { env, exitOnFailure, launchFresh, listFilled, saveScreenshot } from './common.mjs';
+import { env, exitOnFailure, firstPage, launchFresh, listFilled, saveScreenshot } from './common.mjs';
 
 const url = env('PETREL_URL');
 const user = env('PETREL_USER');
@@ -28,10 +28,7 @@ const { context, close } = await launchFresh();
 const log = [];
 let failure = null;
 try {
-  const page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(TIMEOUT);
-  page.on('console', (m) => log.push(`console.${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => log.push(`page error: ${e.message}`));
+  const page = await firstPage(context, log, TIMEOUT);
   await page.addInitScript(() => {
     window.__longTasks = [];
     new PerformanceObserver((list) => {

@@ -11,7 +11,7 @@
 //   PETREL_SCREENSHOT  where to save a screenshot if the check fails
 // It prints `STOP-PROXY` and `START-PROXY` for the test to act on, and what it measured.
 
-import { env, exitOnFailure, launchFresh, listFilled, listRow, rowExtras, saveScreenshot, waitUntilDown } from './common.mjs';
+import { env, exitOnFailure, firstPage, launchFresh, listFilled, listRow, rowExtras, saveScreenshot, waitUntilDown } from './common.mjs';
 
 const url = env('PETREL_URL');
 const user = env('PETREL_USER');
@@ -29,8 +29,7 @@ let page;
 // While set, every message from the mail server reaches the page SLOW_MS late, in order.
 let slow = false;
 try {
-  page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(TIMEOUT);
+  page = await firstPage(context, log, TIMEOUT);
   await page.routeWebSocket(/\/imap$/, (ws) => {
     const server = ws.connectToServer();
     ws.onMessage((message) => server.send(message));
@@ -45,8 +44,6 @@ try {
     ws.onClose((code, reason) => server.close({ code: passed(code), reason }));
     server.onClose((code, reason) => ws.close({ code: passed(code), reason }));
   });
-  page.on('console', (m) => log.push(`console.${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => log.push(`page error: ${e.message}`));
   try {
     await page.goto(url);
     await page.evaluate(() => navigator.serviceWorker.ready);

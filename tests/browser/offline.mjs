@@ -11,7 +11,7 @@
 // Exits 0 when the reloaded page shows the sign-in form; otherwise prints why (with the
 // page's console, errors and failed requests) and exits 1.
 
-import { env, exitOnFailure, launchFresh, saveScreenshot, waitUntilDown } from './common.mjs';
+import { env, exitOnFailure, firstPage, launchFresh, saveScreenshot, waitUntilDown } from './common.mjs';
 
 const url = env('PETREL_URL');
 const screenshot = env('PETREL_SCREENSHOT', '');
@@ -21,10 +21,7 @@ const { context, close } = await launchFresh();
 const log = [];
 let failure = null;
 try {
-  const page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(TIMEOUT);
-  page.on('console', (m) => log.push(`console.${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => log.push(`page error: ${e.message}`));
+  const page = await firstPage(context, log, TIMEOUT);
   page.on('requestfailed', (r) => log.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
 
   try {

@@ -9,7 +9,7 @@
 // out, signs in as bob and opens the message (subject in the list, body in the reader).
 // Exits 0 when all of that happened; otherwise prints why and exits 1.
 
-import { env, exitOnFailure, launchFresh, saveScreenshot } from './common.mjs';
+import { env, exitOnFailure, firstPage, launchFresh, saveScreenshot } from './common.mjs';
 
 const url = env('PETREL_URL');
 const screenshot = env('PETREL_SCREENSHOT', '');
@@ -21,10 +21,7 @@ const { context, close } = await launchFresh();
 const log = [];
 let failure = null;
 try {
-  const page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(TIMEOUT);
-  page.on('console', (m) => log.push(`console.${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => log.push(`page error: ${e.message}`));
+  const page = await firstPage(context, log, TIMEOUT);
   const signIn = async (user, password) => {
     await page.getByLabel('User name').fill(user);
     await page.getByLabel('Password').fill(password);

@@ -24,7 +24,7 @@
 
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { env, exitOnFailure, launchFresh, listRow, rowExtras, saveScreenshot } from './common.mjs';
+import { env, exitOnFailure, firstPage, launchFresh, listRow, rowExtras, saveScreenshot } from './common.mjs';
 
 const url = env('PETREL_URL');
 const user = env('PETREL_USER');
@@ -59,10 +59,7 @@ context.on('requestfailed', (r) => {
 });
 let failure = null;
 try {
-  const page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(TIMEOUT);
-  page.on('console', (m) => log.push(`console.${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => log.push(`page error: ${e.message}`));
+  const page = await firstPage(context, log, TIMEOUT);
   page.on('requestfailed', (r) => log.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
   page.on('dialog', (d) => {
     dialogs += 1;

@@ -372,12 +372,8 @@ impl<C: Charsets + Clone> Account<C> {
     /// Bytes from connection `conn`.
     pub fn received(&mut self, now: u64, conn: ConnId, bytes: &[u8]) {
         self.tick(now);
-        if conn == self.conn {
-            if let Some(engine) = self.engine.as_mut() {
-                engine.receive(bytes);
-            }
-        } else if let Some(watch) = self.watch.as_mut().filter(|w| w.conn == conn) {
-            watch.engine.receive(bytes);
+        if let Some(engine) = self.engine_of(conn) {
+            engine.receive(bytes);
         }
         self.drain();
     }
@@ -385,14 +381,22 @@ impl<C: Charsets + Clone> Account<C> {
     /// Connection `conn`'s socket closed (or never opened); the proxy's reason, if any.
     pub fn closed(&mut self, now: u64, conn: ConnId, reason: Option<String>) {
         self.tick(now);
-        if conn == self.conn {
-            if let Some(engine) = self.engine.as_mut() {
-                engine.closed(reason);
-            }
-        } else if let Some(watch) = self.watch.as_mut().filter(|w| w.conn == conn) {
-            watch.engine.closed(reason);
+        if let Some(engine) = self.engine_of(conn) {
+            engine.closed(reason);
         }
         self.drain();
+    }
+
+    /// The engine of connection `conn`, the command connection's or the watch's; `None`
+    /// for a connection let go (its late bytes and close are of no interest).
+    fn engine_of(&mut self, conn: ConnId) -> Option<&mut Engine<C>> {
+        if conn == self.conn {
+            return self.engine.as_mut();
+        }
+        self.watch
+            .as_mut()
+            .filter(|w| w.conn == conn)
+            .map(|w| &mut w.engine)
     }
 
     /// The browser says the network is back: try now rather than at the next backoff.
